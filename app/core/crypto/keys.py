@@ -1,0 +1,238 @@
+"""Keys and certificates: the practitioner's signing identity, PKCS#12, certificate facts.
+
+This package is the only importer of ``cryptography`` and ``pyhanko``. Private keys leave it only
+as PKCS#12 bytes encrypted with a passphrase (stored inside the SQLCipher vault by the caller).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from app.core.errors import UsageError
+
+RSA_BITS = 3072
+MAX_VALIDITY_DAYS = 730  # at most two years (SECURITY.md "Signing keys and certificates")
+
+
+class CryptoError(UsageError):
+    """A key, certificate or PKCS#12 file cannot be used (bad input: exit 2)."""
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """The facts about a certificate that a practitioner or manager needs to see."""
+
+    subject: str  # the full distinguished name, RFC 4514
+    name: str  # common name
+    role: str
+    agency: str
+    issuer: str
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    sha256: str  # of the DER encoding, lower-case hex
+    self_signed: bool
+    non_repudiation: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "subject": self.subject, "name": self.name, "role": self.role, "agency": self.agency,
+            "issuer": self.issuer, "serial": self.serial,
+            "not_before": _iso(self.not_before), "not_after": _iso(self.not_after),
+            "sha256": self.sha256, "self_signed": self.self_signed,
+            "non_repudiation": self.non_repudiation,
+        }
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A private key with its certificate (and any issuing chain, leaf first excluded)."""
+
+    key: rsa.RSAPrivateKey
+    cert: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def cert_der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def cert_sha256(self) -> str:
+        return hashlib.sha256(self.cert_der).hexdigest()
+
+    @property
+    def info(self) -> CertInfo:
+        return cert_info(self.cert)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def generate_identity(name: str, role: str, agency: str, *, now: datetime,
+                      days: int = MAX_VALIDITY_DAYS, key_bits: int = RSA_BITS,
+                      not_before: datetime | None = None) -> Identity:
+    """A new RSA key and a self-issued practitioner certificate (nonRepudiation, SHA-256).
+
+    ``not_before`` exists so that tests can make certificates that have already expired.
+    """
+    for label, value in (("Name", name), ("Role", role), ("Agency", agency)):
+        if not value or not value.strip():
+            raise CryptoError(f"{label}: is empty — the certificate must say who signs")
+    if not 1 <= days <= MAX_VALIDITY_DAYS:
+        raise CryptoError(f"Certificate validity: {days} days is outside 1–{MAX_VALIDITY_DAYS}")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits)
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, name.strip()),
+        x509.NameAttribute(NameOID.TITLE, role.strip()),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency.strip()),
+    ])
+    # Back-date a little so that a laptop clock a few minutes slow can still validate.
+    start = (not_before or now - timedelta(minutes=10)).astimezone(UTC)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=True, key_encipherment=True,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(ski, critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return Identity(key=key, cert=cert)
+
+
+def cert_info(cert: x509.Certificate) -> CertInfo:
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        nr = bool(ku.content_commitment)
+    except x509.ExtensionNotFound:
+        nr = False
+    return CertInfo(
+        subject=cert.subject.rfc4514_string(),
+        name=_attr(cert.subject, NameOID.COMMON_NAME),
+        role=_attr(cert.subject, NameOID.TITLE),
+        agency=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
+        issuer=cert.issuer.rfc4514_string(),
+        serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        sha256=cert_sha256(cert),
+        self_signed=cert.issuer == cert.subject,
+        non_repudiation=nr,
+    )
+
+
+def cert_der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def cert_pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def cert_sha256(cert: x509.Certificate) -> str:
+    return hashlib.sha256(cert_der(cert)).hexdigest()
+
+
+def load_certificate(data: bytes, *, what: str = "Certificate") -> x509.Certificate:
+    """A certificate from PEM or DER bytes; a clear message when it is neither."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+    except Exception as exc:  # any parser failure is the same thing to the user
+        raise CryptoError(f"{what}: not a readable X.509 certificate (PEM or DER)") from exc
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    """Every certificate in a PEM bundle, or the single DER certificate."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            return list(x509.load_pem_x509_certificates(data))
+        except Exception as exc:
+            raise CryptoError("Certificate: not a readable PEM certificate bundle") from exc
+    return [load_certificate(data)]
+
+
+def load_private_key(data: bytes, password: bytes | None = None) -> rsa.RSAPrivateKey:
+    """An RSA private key from PEM or DER (PKCS#1 or PKCS#8), optionally encrypted."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            key = serialization.load_pem_private_key(data, password)
+        else:
+            key = serialization.load_der_private_key(data, password)
+    except Exception as exc:
+        raise CryptoError("Key: not a readable private key, or the key's password is wrong") from exc
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise CryptoError("Key: only RSA keys can open an encrypted pack")
+    return key
+
+
+def key_pem(key: rsa.RSAPrivateKey) -> bytes:
+    """Unencrypted PKCS#8 PEM (for a recipient's test key; never used for the practitioner's key)."""
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def to_pkcs12(identity: Identity, password: bytes, *, friendly_name: str = "fieldbook") -> bytes:
+    """The identity as PKCS#12 protected by ``password`` (AES-256 / PBKDF2, not legacy RC2)."""
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(100_000)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password)
+    )
+    return pkcs12.serialize_key_and_certificates(
+        friendly_name.encode(), identity.key, identity.cert, list(identity.chain) or None, encryption)
+
+
+def from_pkcs12(data: bytes, password: bytes) -> Identity:
+    """An identity from PKCS#12 bytes; refuses files without an RSA key and its certificate."""
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
+    except Exception as exc:
+        raise CryptoError("PKCS#12 file: cannot be opened — wrong password or not a PKCS#12 file") from exc
+    if key is None or cert is None:
+        raise CryptoError("PKCS#12 file: it must hold a private key and its certificate")
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise CryptoError("PKCS#12 file: only RSA signing keys are supported")
+    if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
+        raise CryptoError("PKCS#12 file: the private key does not belong to the certificate")
+    return Identity(key=key, cert=cert, chain=tuple(extra or ()))
+
+
+def check_can_sign(identity: Identity, now: datetime) -> None:
+    """Refuse to sign with a certificate that is expired, not yet valid or lacks nonRepudiation."""
+    info = identity.info
+    if now < info.not_before:
+        raise CryptoError(f"Signing certificate: not valid until {_iso(info.not_before)} — "
+                          "check the laptop's clock")
+    if now > info.not_after:
+        raise CryptoError(f"Signing certificate: expired on {_iso(info.not_after)} — "
+                          "a new certificate is needed before signing")
+    if not info.non_repudiation:
+        raise CryptoError("Signing certificate: it does not allow non-repudiation signatures")

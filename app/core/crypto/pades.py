@@ -1,0 +1,140 @@
+"""PAdES signatures on the pack PDF (pyHanko): sign, countersign, validate.
+
+The author's signature is a certification signature allowing only form filling and further
+signatures (``MDPPerm.FILL_FORMS``); a manager's countersignature is an approval signature added
+as an incremental update. Validation uses pinned roots only, offline, and accepts a document only
+when the last signature covers the whole file and earlier ones saw nothing beyond permitted
+changes (SECURITY.md "Validation policy"). Any exception while reading means "invalid".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from app.core.crypto.cms import _from_asn1, validation_context, validity_problem
+from app.core.crypto.keys import CryptoError, Identity, cert_der, check_can_sign
+
+
+@dataclass(frozen=True)
+class PdfSignatureCheck:
+    """One signature in a PDF, as the verifier reports it."""
+
+    field_name: str
+    intact: bool  # the signed byte ranges are unchanged and the signature maths holds
+    trusted: bool  # chains to a pinned root and was within validity when signed
+    covers_whole_file: bool  # nothing at all was appended after this signature
+    changes_permitted: bool  # anything appended is only later signatures / form filling
+    certification: bool  # the author's certification signature (DocMDP)
+    signer: x509.Certificate | None
+    signing_time: datetime | None
+    problem: str = ""
+
+
+def _signer(identity: Identity) -> object:
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key_info = asn1_keys.PrivateKeyInfo.load(identity.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    registry = SimpleCertificateStore.from_certs(
+        [asn1_x509.Certificate.load(cert_der(c)) for c in identity.chain])
+    return signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(identity.cert_der),
+        signing_key=key_info, cert_registry=registry)
+
+
+def sign_pdf(pdf: bytes, identity: Identity, *, now: datetime, certify: bool,
+             field_name: str, reason: str, location: str = "", check_validity: bool = True) -> bytes:
+    """A PAdES B-B signature as an incremental update; the returned bytes extend ``pdf``.
+
+    ``check_validity=False`` exists only so that tests can produce a document signed with an
+    expired certificate (which the app itself refuses to do).
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+
+    if check_validity:
+        check_can_sign(identity, now)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            reason=reason,
+            location=location or None,
+            name=identity.info.name,
+            subfilter=SigSeedSubFilter.PADES,
+            certify=certify,
+            docmdp_permissions=MDPPerm.FILL_FORMS,
+            md_algorithm="sha256",
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, signer=_signer(identity),
+            new_field_spec=fields.SigFieldSpec(sig_field_name=field_name))
+        out = io.BytesIO()
+        asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
+        return out.getvalue()
+    except CryptoError:
+        raise
+    except Exception as exc:
+        raise CryptoError(f"PDF: it could not be signed ({exc})") from exc
+
+
+def validate_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *,
+                 now: datetime) -> tuple[list[PdfSignatureCheck], str]:
+    """Every signature in ``pdf`` with its status, and a problem with the file as a whole ("" if none)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception as exc:
+        return [], f"the PDF cannot be read ({type(exc).__name__})"
+    if not embedded:
+        return [], "the PDF has no signature"
+    checks: list[PdfSignatureCheck] = []
+    for sig in embedded:
+        name = str(sig.field_name)
+        try:
+            vc = validation_context(trust_roots, None)
+            status = asyncio.run(async_validate_pdf_signature(sig, signer_validation_context=vc))
+            signer = _from_asn1(status.signing_cert)
+            when = status.signer_reported_dt
+            when = when.astimezone(UTC) if when else None
+            intact = bool(status.intact and status.valid)
+            trusted = bool(intact and status.trusted)
+            problem = ""
+            if not intact:
+                problem = "the signed content of the PDF has been changed"
+            elif not trusted:
+                problem = "the signer is not in the trust store"
+            else:
+                problem = validity_problem(signer, when)
+                if not problem and when is not None and (when - now).total_seconds() > 300:
+                    problem = "the signature claims a time in the future"
+                trusted = not problem
+            whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+            level = status.modification_level
+            permitted = whole or (level is not None and level <= ModificationLevel.FORM_FILLING
+                                  and bool(status.docmdp_ok is not False))
+            checks.append(PdfSignatureCheck(
+                field_name=name, intact=intact, trusted=trusted, covers_whole_file=whole,
+                changes_permitted=permitted, certification=sig.docmdp_level is not None,
+                signer=signer, signing_time=when, problem=problem))
+        except Exception as exc:  # untrusted input: any failure means invalid
+            checks.append(PdfSignatureCheck(
+                field_name=name, intact=False, trusted=False, covers_whole_file=False,
+                changes_permitted=False, certification=False, signer=None, signing_time=None,
+                problem=f"the signature cannot be checked ({type(exc).__name__})"))
+    return checks, ""
