@@ -138,3 +138,18 @@ def validate_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *,
                 changes_permitted=False, certification=False, signer=None, signing_time=None,
                 problem=f"the signature cannot be checked ({type(exc).__name__})"))
     return checks, ""
+
+
+def pdf_subject(pdf: bytes) -> str | None:
+    """The document information Subject of the last revision (the pack id is bound there)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        info = reader.trailer_view.get("/Info")
+        if info is None:
+            return None
+        value = info.get_object().get("/Subject")
+        return str(value) if value is not None else None
+    except Exception:
+        return None
