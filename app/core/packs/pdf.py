@@ -1,0 +1,645 @@
+"""The human-readable pack PDF, rendered with ReportLab from the form definitions.
+
+No hand layout per form: every record is drawn field by field from its ``FormSpec`` (one renderer
+per field type, ``FIELD_RENDERERS``), falling back to the stored keys when a form version is not
+installed. Security rules (SECURITY.md finding 7): every user string goes through ``text()``, which
+escapes ReportLab markup, so a child's ``<b>`` or ``&`` prints as typed; fonts are embedded TTFs
+covering Latin, Greek, Cyrillic (DejaVu Sans), Arabic and Hebrew (Noto Sans). Right-to-left runs
+are shaped (arabic-reshaper) and put in visual order (python-bidi) because ReportLab 5.1 needs the
+optional ``rlbidi`` for bidi, which is not packaged for this platform.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm, mm
+from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.core.paths import resource
+
+MARKING = "OFFICIAL-SENSITIVE"
+FONT, FONT_BOLD, FONT_AR, FONT_HE = "FB-Sans", "FB-Sans-Bold", "FB-Arabic", "FB-Hebrew"
+KIND_TITLES = {"referral": "Referral pack", "conference": "Report to a child protection conference"}
+QUOTE_LABEL = "Child's words (verbatim)"
+OPINION_LABEL = "Professional opinion"
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_HEBREW = re.compile(r"[\u0590-\u05FF\uFB1D-\uFB4F]")
+_RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+INK = colors.HexColor("#1d2733")
+MUTED = colors.HexColor("#5b6673")
+QUOTE_BG = colors.HexColor("#eef5fb")
+QUOTE_EDGE = colors.HexColor("#2b6ca3")
+OPINION_BG = colors.HexColor("#f6f3ea")
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Register the bundled TTFs once; ReportLab embeds (subsets of) them in every PDF."""
+    fonts = resource("fonts")
+    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_AR, str(fonts / "NotoSansArabic-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_HE, str(fonts / "NotoSansHebrew-Regular.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+# -- text -------------------------------------------------------------------------------------
+
+def _visual(s: str) -> str:
+    """Arabic shaped and right-to-left runs put in display order (a no-op for LTR text)."""
+    if not _RTL.search(s):
+        return s
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(s) if _ARABIC.search(s) else s))
+
+
+def _font_runs(s: str) -> str:
+    """Escaped markup with Arabic and Hebrew runs switched to fonts that have their glyphs."""
+    out: list[str] = []
+    for run in re.split(r"([\u0590-\u05FF\uFB1D-\uFB4F]+|[\u0600-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+)", s):
+        if not run:
+            continue
+        if _HEBREW.match(run):
+            out.append(f'<font name="{FONT_HE}">{escape(run)}</font>')
+        elif _ARABIC.match(run):
+            out.append(f'<font name="{FONT_AR}">{escape(run)}</font>')
+        else:
+            out.append(escape(run))
+    return "".join(out)
+
+
+def text(value: Any) -> str:
+    """A user string made safe for a ReportLab ``Paragraph``: escaped, NFC, line breaks kept."""
+    s = unicodedata.normalize("NFC", str(value))
+    s = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", s)
+    return "<br/>".join(_font_runs(_visual(line)) for line in s.split("\n"))
+
+
+# -- styles -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    label: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    quote: ParagraphStyle
+    cell: ParagraphStyle
+    cover: ParagraphStyle
+    marking: ParagraphStyle
+
+
+@lru_cache(maxsize=1)
+def styles() -> Styles:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+    return Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=MUTED),
+        label=ParagraphStyle("label", parent=body, fontName=FONT_BOLD, fontSize=8.5, leading=11,
+                             textColor=MUTED, spaceBefore=4),
+        h1=ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=20, leading=25, spaceAfter=8),
+        h2=ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17, spaceBefore=10,
+                          spaceAfter=4),
+        h3=ParagraphStyle("h3", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=6),
+        quote=ParagraphStyle("quote", parent=body, fontSize=11, leading=15),
+        cell=ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.2),
+        cover=ParagraphStyle("cover", parent=body, fontSize=11, leading=16),
+        marking=ParagraphStyle("marking", parent=body, fontName=FONT_BOLD, fontSize=12, leading=16,
+                               alignment=TA_CENTER, textColor=colors.HexColor("#8a1c1c")),
+    )
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+FormLookup = Callable[[str, int], Any]  # (form_id, version) -> FormSpec or None
+
+
+@dataclass
+class RenderInput:
+    """Everything the PDF shows; built by ``app.core.packs.export`` from the vault."""
+
+    kind: str
+    pack_id: str
+    case_data: dict[str, Any]
+    author: dict[str, str]
+    created_at: str
+    attachments: dict[str, bytes] = field(default_factory=dict)
+    chronology: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    form_lookup: FormLookup | None = None
+    codelist_label: Callable[[str, str], str | None] | None = None  # (codelist, code) -> label
+    recipient: str | None = None
+    date_range: tuple[str | None, str | None] = (None, None)
+
+
+def person_name(p: dict[str, Any]) -> str:
+    name = " ".join(x for x in (p.get("given_name"), p.get("family_name")) if x)
+    if p.get("known_as"):
+        name += f" (known as {p['known_as']})"
+    return name or "(no name)"
+
+
+# -- field rendering --------------------------------------------------------------------------
+
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _hint(f: Any, name: str) -> Any:
+    pdf = _attr(f, "pdf") or {}
+    return _attr(pdf, name)
+
+
+def _type(f: Any) -> str:
+    t = _attr(f, "type", "text")
+    t = getattr(t, "value", t)
+    return re.sub(r"[^a-z0-9]+", "_", str(t).lower()).strip("_")
+
+
+class Ctx:
+    """Per-render lookups shared by the field renderers."""
+
+    def __init__(self, inp: RenderInput) -> None:
+        self.inp = inp
+        self.st = styles()
+        self.people = {p.get("id"): p for p in (inp.case_data.get("case") or {}).get("people") or []}
+
+    def choice_label(self, f: Any, code: Any) -> str:
+        for c in _attr(f, "choices") or []:
+            if isinstance(c, str | int):
+                if str(c) == str(code):
+                    return str(c)
+                continue
+            c_code = _attr(c, "code", _attr(c, "value"))
+            if c_code is None and isinstance(c, list | tuple) and c:
+                c_code, c_label = c[0], c[-1]
+            else:
+                c_label = _attr(c, "label", c_code)
+            if str(c_code) == str(code):
+                return str(c_label)
+        codelist = _attr(f, "codelist")
+        if codelist and self.inp.codelist_label is not None:
+            label = self.inp.codelist_label(str(codelist), str(code))
+            if label:
+                return label
+        return str(code).replace("_", " ")
+
+    def person(self, pid: Any) -> str:
+        p = self.people.get(pid)
+        return person_name(p) if p else str(pid)
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or v == "" or v == [] or v == {}
+
+
+def r_text(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    return [Paragraph(text(v), ctx.st.body)]
+
+
+def r_date(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    if isinstance(v, dict):
+        d = v.get("date", "")
+        return [Paragraph(text(f"{d} (approximate)" if v.get("approximate") else d), ctx.st.body)]
+    return [Paragraph(text(v), ctx.st.body)]
+
+
+def r_choice(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    values = v if isinstance(v, list) else [v]
+    return [Paragraph(text(", ".join(ctx.choice_label(f, x) for x in values)), ctx.st.body)]
+
+
+def r_yes_no(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    return [Paragraph(text({"yes": "Yes", "no": "No", "unknown": "Not known", True: "Yes",
+                            False: "No"}.get(v, str(v))), ctx.st.body)]
+
+
+def r_scale(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    return [Paragraph(text(f"{v} out of 10"), ctx.st.body)]
+
+
+def r_children(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    ids = v if isinstance(v, list) else [v]
+    return [Paragraph(text(", ".join(ctx.person(i) for i in ids)), ctx.st.body)]
+
+
+def quote_box(ctx: Ctx, q: Any) -> Table:
+    """The child's exact words, boxed and labelled so that they cannot be taken for interpretation."""
+    if not isinstance(q, dict):
+        q = {"words": q}
+    rows: list[Any] = [Paragraph(f"<b>{escape(QUOTE_LABEL)}</b>", ctx.st.small),
+                       Paragraph("\u201c" + text(q.get("words", "")) + "\u201d", ctx.st.quote)]
+    meta = [f"{label}: {q[k]}" for k, label in (("asked_by", "Asked by"), ("question", "Question"),
+                                                  ("context", "Context")) if q.get(k)]
+    if meta:
+        rows.append(Paragraph(text("\n".join(meta)), ctx.st.small))
+    t = Table([[r] for r in rows], colWidths=[16.5 * cm])
+    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
+                           ("LINEBEFORE", (0, 0), (0, -1), 3, QUOTE_EDGE),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
+    return t
+
+
+def r_quote(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    quotes = v if isinstance(v, list) else [v]
+    return [quote_box(ctx, q) for q in quotes]
+
+
+def r_table(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    rows = v if isinstance(v, list) else []
+    cols = list(_attr(f, "columns") or [])
+    if not cols:
+        keys: list[str] = []
+        for r in rows:
+            for k in (r if isinstance(r, dict) else {}):
+                if k not in keys:
+                    keys.append(k)
+        cols = [{"key": k, "label": k.replace("_", " ").capitalize(), "type": "text"} for k in keys]
+    if not cols:
+        return []
+    head = [Paragraph(f"<b>{text(_attr(c, 'label', _attr(c, 'key')))}</b>", ctx.st.cell) for c in cols]
+    body = [[Paragraph(_inline(ctx, c, (r or {}).get(_attr(c, "key"))), ctx.st.cell) for c in cols]
+            for r in rows if isinstance(r, dict)]
+    width = 16.5 * cm / len(cols)
+    t = Table([head, *body], colWidths=[width] * len(cols), repeatRows=1)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b8c0c8")),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [t]
+
+
+def _inline(ctx: Ctx, f: Any, v: Any) -> str:
+    """A value as one escaped line of markup (table cells)."""
+    if _is_empty(v):
+        return ""
+    t = _type(f)
+    if t in ("choice", "multi_choice", "multichoice", "select", "codelist"):
+        vals = v if isinstance(v, list) else [v]
+        return text(", ".join(ctx.choice_label(f, x) for x in vals))
+    if t in ("child_picker", "children", "person", "people"):
+        ids = v if isinstance(v, list) else [v]
+        return text(", ".join(ctx.person(i) for i in ids))
+    if isinstance(v, dict) and "date" in v:
+        return text(f"{v['date']} (approximate)" if v.get("approximate") else v["date"])
+    if isinstance(v, dict) and "words" in v:
+        return text(f"\u201c{v['words']}\u201d")
+    if isinstance(v, list | dict):
+        return text(json.dumps(v, ensure_ascii=False))
+    return text({"yes": "Yes", "no": "No", "unknown": "Not known"}.get(v, v) if isinstance(v, str) else v)
+
+
+@lru_cache(maxsize=1)
+def body_map_outline() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resource("body_map", "child.json").read_text("utf-8"))
+    return data
+
+
+def _path(cmds: list[list[Any]], scale: float, height: float, **kw: Any) -> Path:
+    p = Path(**kw)
+    for c in cmds:
+        op, nums = c[0], [float(x) * scale for x in c[1:]]
+        pts = [(nums[i], height - nums[i + 1]) for i in range(0, len(nums), 2)]
+        if op == "M":
+            p.moveTo(*pts[0])
+        elif op == "L":
+            p.lineTo(*pts[0])
+        elif op == "C":
+            p.curveTo(*pts[0], *pts[1], *pts[2])
+        elif op == "Z":
+            p.closePath()
+    return p
+
+
+def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.9 * mm) -> Drawing:
+    """Front and back outlines side by side, with numbered markers at their fractional positions."""
+    outline = body_map_outline()
+    w, h = outline["width"] * scale, outline["height"] * scale
+    gap = 12 * mm
+    d = Drawing(2 * w + gap, h + 6 * mm)
+    for i, side in enumerate(("front", "back")):
+        g = Group()
+        spec = outline["sides"][side]
+        for cmds in spec["paths"]:
+            g.add(_path(cmds, scale, h, fillColor=colors.HexColor("#f3f5f7"), strokeColor=MUTED,
+                        strokeWidth=0.8))
+        for cmds in spec.get("details", []):
+            g.add(_path(cmds, scale, h, fillColor=None, strokeColor=colors.HexColor("#a0a8b0"),
+                        strokeWidth=0.4))
+        g.add(String(w / 2, h + 2 * mm, side.capitalize(), fontName=FONT, fontSize=7,
+                     textAnchor="middle", fillColor=MUTED))
+        for m in markers:
+            if m.get("side") != side:
+                continue
+            try:
+                x, y = float(m["x"]) * w, h - float(m["y"]) * h
+            except (KeyError, TypeError, ValueError):
+                continue
+            g.add(Circle(x, y, 2.6 * mm, fillColor=colors.HexColor("#c0392b"), strokeColor=colors.white,
+                         strokeWidth=0.6))
+            g.add(String(x, y - 1.1 * mm, str(m.get("n", "")), fontName=FONT_BOLD, fontSize=7,
+                         fillColor=colors.white, textAnchor="middle"))
+        g.translate(i * (w + gap), 0)
+        d.add(g)
+    return d
+
+
+def r_body_map(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    markers = [m for m in (v or {}).get("markers", []) if isinstance(m, dict)] if isinstance(v, dict) else []
+    out: list[Any] = [body_map_drawing(markers)]
+    for m in sorted(markers, key=lambda m: str(m.get("n", "")).zfill(8)):
+        line = f"{m.get('n')}. ({m.get('side')}) {m.get('description', '')}"
+        out.append(Paragraph(text(line), ctx.st.body))
+    return out
+
+
+def r_image(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    items = v if isinstance(v, list) else [v]
+    out: list[Any] = []
+    for it in items:
+        if not isinstance(it, dict):
+            continue
+        blob = ctx.inp.attachments.get(str(it.get("sha256")))
+        if blob is None:
+            out.append(Paragraph(text(f"[image {str(it.get('sha256'))[:12]}… not included]"), ctx.st.small))
+            continue
+        try:
+            reader = ImageReader(io.BytesIO(blob))
+            iw, ih = reader.getSize()
+            width = min(8 * cm, float(iw))
+            img = Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1))
+            out.append(img)
+        except Exception:  # a damaged image must not stop the pack
+            out.append(Paragraph(text("[this image could not be drawn]"), ctx.st.small))
+        if it.get("caption"):
+            out.append(Paragraph(text(it["caption"]), ctx.st.small))
+    return out
+
+
+FIELD_RENDERERS: dict[str, Callable[[Ctx, Any, Any], list[Any]]] = {
+    "text": r_text, "long_text": r_text, "longtext": r_text, "textarea": r_text, "string": r_text,
+    "number": r_text, "integer": r_text, "email": r_text, "phone": r_text, "time": r_text,
+    "date": r_date, "date_time": r_date, "datetime": r_date, "partial_date": r_date,
+    "approximate_date": r_date, "approx_date": r_date,
+    "choice": r_choice, "multi_choice": r_choice, "multichoice": r_choice, "select": r_choice,
+    "multiselect": r_choice, "codelist": r_choice,
+    "yes_no_unknown": r_yes_no, "yes_no": r_yes_no, "yesno": r_yes_no, "ynu": r_yes_no, "boolean": r_yes_no,
+    "scale": r_scale, "scale_0_10": r_scale, "scale10": r_scale, "rating": r_scale,
+    "table": r_table, "rows": r_table,
+    "child_picker": r_children, "children": r_children, "person": r_children, "people": r_children,
+    "verbatim_quote": r_quote, "quote": r_quote, "verbatim": r_quote,
+    "image": r_image, "image_attachment": r_image, "images": r_image, "attachment": r_image,
+    "body_map": r_body_map, "bodymap": r_body_map,
+}
+
+
+def render_field(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+    """Label + value; opinion fields are shaded and labelled, quotes boxed."""
+    t = _type(f)
+    renderer = FIELD_RENDERERS.get(t, r_text)
+    if _hint(f, "emphasis") == "quote":
+        renderer = r_quote
+    label = str(_attr(f, "label", _attr(f, "key", "")))
+    opinion = bool(_hint(f, "opinion"))
+    head = Paragraph(text(label) + (f" <font color='#8a6d1c'>[{OPINION_LABEL}]</font>" if opinion else ""),
+                     ctx.st.label)
+    flow = renderer(ctx, f, v)
+    if opinion and flow:
+        box = Table([[x] for x in flow], colWidths=[16.5 * cm])
+        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), OPINION_BG)]))
+        flow = [box]
+    return [head, *flow]
+
+
+def _fields(form: Any) -> Iterable[tuple[Any, list[Any]]]:
+    """(section, fields) pairs of a FormSpec."""
+    for s in _attr(form, "sections") or []:
+        yield s, list(_attr(s, "fields") or [])
+
+
+def _show_if(form_field: Any, data: dict[str, Any]) -> bool:
+    cond = _attr(form_field, "show_if")
+    if not cond:
+        return True
+    try:
+        from app.core.forms import conditions  # the forms engine's evaluator, when present
+
+        return bool(conditions.evaluate(cond, data))
+    except Exception:
+        return True  # when in doubt, show the answer rather than hide it
+
+
+def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
+    form_id, version = rec.get("form_id", "?"), rec.get("form_version", 1)
+    form = None
+    if ctx.inp.form_lookup is not None:
+        try:
+            form = ctx.inp.form_lookup(str(form_id), int(version))
+        except Exception:
+            form = None
+    title = str(_attr(form, "title", None) or str(form_id).replace("_", " ").capitalize())
+    when = rec.get("occurred_at") or rec.get("created_at") or ""
+    author = rec.get("author") or {}
+    status = "final" if rec.get("status") == "final" else "DRAFT — not finalised"
+    out: list[Any] = [Paragraph(text(f"{title} — {when}"), ctx.st.h2),
+                      Paragraph(text(f"{form_id} v{version} · {status} · recorded by "
+                                     f"{author.get('name', '?')} ({author.get('role', '')}, "
+                                     f"{author.get('agency', '')})"), ctx.st.small)]
+    children = rec.get("children") or []
+    if children:
+        out.append(Paragraph(text("About: " + ", ".join(ctx.person(c) for c in children)), ctx.st.small))
+    data = rec.get("data") or {}
+    if form is not None:
+        shown: set[str] = set()
+        for section, fields in _fields(form):
+            block: list[Any] = []
+            for f in fields:
+                key = _attr(f, "key")
+                shown.add(key)
+                v = data.get(key)
+                if _is_empty(v) or not _show_if(f, data):
+                    continue
+                block += render_field(ctx, f, v)
+            if block:
+                stitle = _attr(section, "title")
+                if stitle:
+                    block.insert(0, Paragraph(text(stitle), ctx.st.h3))
+                out += block
+        extra = {k: v for k, v in data.items() if k not in shown and not _is_empty(v)}
+    else:
+        extra = {k: v for k, v in data.items() if not _is_empty(v)}
+    for k, v in extra.items():
+        guess = {"key": k, "label": k.replace("_", " ").capitalize(), "type": _guess_type(v)}
+        out += render_field(ctx, guess, v)
+    for a in rec.get("addenda") or []:
+        a_author = a.get("author") or {}
+        out.append(Paragraph(text(f"Addendum {a.get('created_at', '')} by {a_author.get('name', '?')}: "
+                                  f"{a.get('reason', '')}"), ctx.st.label))
+        out.append(Paragraph(text(a.get("text", "")), ctx.st.body))
+    out.append(Spacer(1, 4 * mm))
+    return out
+
+
+def _guess_type(v: Any) -> str:
+    if isinstance(v, dict) and "markers" in v:
+        return "body_map"
+    first = v[0] if isinstance(v, list) and v else v
+    if isinstance(first, dict) and "words" in first:
+        return "verbatim_quote"
+    if isinstance(first, dict) and "sha256" in first:
+        return "image"
+    if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+        return "table"
+    if isinstance(v, dict) and "date" in v:
+        return "date"
+    return "text"
+
+
+# -- document ---------------------------------------------------------------------------------
+
+CHRONO_COLS = (("date", "Date", 2.1), ("source", "Source", 2.6), ("event", "What happened", 5.4),
+               ("impact", "Impact on the child", 3.6), ("action", "Action / outcome", 2.9),
+               ("significance", "Sig.", 1.1))
+
+
+def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> LongTable:
+    st = ctx.st.cell
+    head = [Paragraph(f"<b>{label}</b>", st) for _, label, _ in CHRONO_COLS]
+    rows: list[list[Any]] = [head]
+    for ln in lines:
+        row: list[Any] = []
+        for key, _, w in CHRONO_COLS:
+            width = w * cm
+            v = ln.get(key)
+            if key == "date" and ln.get("approximate") and v:
+                v = f"c. {v}"
+            if isinstance(v, dict):
+                v = v.get("date", "")
+            s = unicodedata.normalize("NFC", "" if v is None else str(v))
+            if _RTL.search(s):
+                row.append(Paragraph(text(s), st))
+            else:
+                # Pre-wrapped plain strings draw several times faster than Paragraphs, and a plain
+                # cell is drawn literally (never parsed as markup).
+                row.append("\n".join(simpleSplit(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", s), FONT, 7.5,
+                                                  width - 4)))
+        rows.append(row)
+    t = LongTable(rows, colWidths=[w * cm for _, _, w in CHRONO_COLS], repeatRows=1)
+    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 7.5),
+                           ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4cbd2")),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("LEADING", (0, 0), (-1, -1), 9.2),
+                           ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    return t
+
+
+def cover(ctx: Ctx) -> list[Any]:
+    inp, st = ctx.inp, ctx.st
+    case = inp.case_data.get("case") or {}
+    people = case.get("people") or []
+    kids = [p for p in people if p.get("kind") == "child"]
+    out: list[Any] = [Paragraph(MARKING, st.marking), Spacer(1, 1 * cm),
+                      Paragraph(text(KIND_TITLES.get(inp.kind, inp.kind)), st.h1),
+                      Paragraph(text(f"Case reference: {case.get('reference') or '—'}"), st.cover)]
+    out.append(Paragraph("<b>Children</b>", st.cover))
+    for k in kids:
+        extra = (f"born {k['dob']}" if k.get("dob") else
+                 f"unborn, due {k['due_date']}" if k.get("due_date") else "")
+        out.append(Paragraph(text(f"• {person_name(k)}" + (f" — {extra}" if extra else "")), st.cover))
+    a = inp.author
+    out += [Spacer(1, 4 * mm),
+            Paragraph(text(f"Written by {a.get('name')}, {a.get('role')}, {a.get('agency')}"), st.cover),
+            Paragraph(text(f"Created {inp.created_at}"), st.cover)]
+    if inp.recipient:
+        out.append(Paragraph(text(f"Prepared for {inp.recipient}"), st.cover))
+    lo, hi = inp.date_range
+    if lo or hi:
+        out.append(Paragraph(text(f"Records from {lo or 'the start'} to {hi or 'today'}"), st.cover))
+    if inp.deadlines:
+        out.append(Paragraph("<b>Upcoming deadlines</b>", st.cover))
+        for dl in inp.deadlines:
+            out.append(Paragraph(text(f"• {dl.get('due', '')}: {dl.get('label', '')}"), st.cover))
+    others = [p for p in people if p.get("kind") != "child"]
+    if others:
+        out.append(Paragraph("<b>Household, significant others and professionals</b>", st.cover))
+        for p in others:
+            role = p.get("relationship") or p.get("role") or p.get("kind", "")
+            agency = f", {p['agency']}" if p.get("agency") else ""
+            out.append(Paragraph(text(f"• {person_name(p)} — {role}{agency}"), st.body))
+    out += [Spacer(1, 1 * cm),
+            Paragraph(text(f"Pack {inp.pack_id}. This document is signed; any change after signing "
+                           "shows as an invalid signature. Verify it with `fieldbook verify`."), st.small),
+            PageBreak()]
+    return out
+
+
+def render_pdf(inp: RenderInput) -> bytes:
+    """The unsigned pack PDF. The pack id is in the running header and the document Subject."""
+    ctx = Ctx(inp)
+    story = cover(ctx)
+    records = list((inp.case_data.get("case") or {}).get("records") or [])
+    primary = "referral" if inp.kind == "referral" else "conference_report"
+    records.sort(key=lambda r: (r.get("form_id") != primary, str(r.get("occurred_at") or "")))
+    if inp.chronology:
+        story += [Paragraph(text(f"Chronology ({len(inp.chronology)} entries)"), ctx.st.h2),
+                  chronology_table(ctx, inp.chronology), Spacer(1, 5 * mm)]
+    for rec in records:
+        if rec.get("form_id") == "chronology_entry" and inp.chronology:
+            continue  # already in the chronology table
+        flows = record_flowables(ctx, rec)
+        story += [KeepTogether(flows[:3]), *flows[3:]]
+    buf = io.BytesIO()
+    header = f"{MARKING} · Fieldbook {inp.kind} pack {inp.pack_id}"
+
+    def on_page(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(1.8 * cm, A4[1] - 1.1 * cm, header)
+        canvas.drawRightString(A4[0] - 1.8 * cm, 1.0 * cm, f"Page {doc.page}")
+        canvas.drawString(1.8 * cm, 1.0 * cm, MARKING)
+        canvas.restoreState()
+
+    case = inp.case_data.get("case") or {}
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm, topMargin=1.8 * cm,
+        bottomMargin=1.6 * cm, title=f"{KIND_TITLES.get(inp.kind, inp.kind)} {case.get('reference') or ''}",
+        author=inp.author.get("name", ""), subject=f"Fieldbook {inp.kind} pack {inp.pack_id}",
+        creator="Fieldbook", invariant=1)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buf.getvalue()
