@@ -32,8 +32,14 @@ def people() -> People:
         author=generate_identity("Sam Carter", "Social Worker", "Northshire Children's Services", now=NOW),
         manager=generate_identity("Priya Shah", "Team Manager", "Northshire Children's Services", now=NOW),
         impostor=generate_identity("Sam Carter", "Social Worker", "Northshire Children's Services", now=NOW),
-        expired=generate_identity("Sam Carter", "Social Worker", "Northshire Children's Services",
-                                  now=NOW, not_before=NOW - timedelta(days=400), days=365),
+        expired=generate_identity(
+            "Sam Carter",
+            "Social Worker",
+            "Northshire Children's Services",
+            now=NOW,
+            not_before=NOW - timedelta(days=400),
+            days=365,
+        ),
         front_door=generate_identity("Northshire MASH", "Front Door", "Northshire Council", now=NOW),
     )
 

@@ -34,8 +34,11 @@ MANIFEST = b'{"case_reference":"FB-2026-0007","child":"Maya Okafor"}'
 def test_practitioner_certificate_says_who_signs(people: People) -> None:
     """The certificate names the practitioner, role and agency, allows non-repudiation, lasts ≤ 2 years."""
     info = people.author.info
-    assert (info.name, info.role, info.agency) == ("Sam Carter", "Social Worker",
-                                                   "Northshire Children's Services")
+    assert (info.name, info.role, info.agency) == (
+        "Sam Carter",
+        "Social Worker",
+        "Northshire Children's Services",
+    )
     assert info.non_repudiation and info.self_signed
     assert info.not_after - info.not_before <= timedelta(days=730)
     assert people.author.key.key_size == 3072
@@ -63,8 +66,12 @@ def test_pkcs12_opens_with_openssl(people: People, tmp_path: Path) -> None:
     openssl = need_tool("openssl")
     p12 = tmp_path / "id.p12"
     p12.write_bytes(to_pkcs12(people.author, b"pw-for-test"))
-    out = subprocess.run([openssl, "pkcs12", "-in", str(p12), "-passin", "pass:pw-for-test",
-                          "-nokeys", "-clcerts"], capture_output=True, check=True, text=True).stdout
+    out = subprocess.run(
+        [openssl, "pkcs12", "-in", str(p12), "-passin", "pass:pw-for-test", "-nokeys", "-clcerts"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
     assert "Sam Carter" in out
 
 
@@ -123,16 +130,52 @@ def test_openssl_accepts_our_detached_signature(people: People, tmp_path: Path) 
     (tmp_path / "m.json").write_bytes(MANIFEST)
     (tmp_path / "m.p7s").write_bytes(sign_detached(MANIFEST, people.author))
     (tmp_path / "ca.pem").write_bytes(cert_pem(people.author.cert))
-    res = subprocess.run([openssl, "cms", "-verify", "-binary", "-inform", "DER",
-                          "-in", str(tmp_path / "m.p7s"), "-content", str(tmp_path / "m.json"),
-                          "-CAfile", str(tmp_path / "ca.pem"), "-purpose", "any", "-out", "/dev/null"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            openssl,
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "m.p7s"),
+            "-content",
+            str(tmp_path / "m.json"),
+            "-CAfile",
+            str(tmp_path / "ca.pem"),
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     (tmp_path / "m.json").write_bytes(MANIFEST + b" ")
-    bad = subprocess.run([openssl, "cms", "-verify", "-binary", "-inform", "DER",
-                          "-in", str(tmp_path / "m.p7s"), "-content", str(tmp_path / "m.json"),
-                          "-CAfile", str(tmp_path / "ca.pem"), "-purpose", "any", "-out", "/dev/null"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            openssl,
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "m.p7s"),
+            "-content",
+            str(tmp_path / "m.json"),
+            "-CAfile",
+            str(tmp_path / "ca.pem"),
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode != 0
 
 
@@ -148,7 +191,21 @@ def test_envelope_round_trip_and_openssl_decrypt(people: People, tmp_path: Path)
     (tmp_path / "p.p7m").write_bytes(env)
     (tmp_path / "k.pem").write_bytes(key_pem(people.front_door.key))
     (tmp_path / "c.pem").write_bytes(cert_pem(people.front_door.cert))
-    out = subprocess.run([openssl, "cms", "-decrypt", "-inform", "DER", "-in", str(tmp_path / "p.p7m"),
-                          "-inkey", str(tmp_path / "k.pem"), "-recip", str(tmp_path / "c.pem")],
-                         capture_output=True, check=True).stdout
+    out = subprocess.run(
+        [
+            openssl,
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "p.p7m"),
+            "-inkey",
+            str(tmp_path / "k.pem"),
+            "-recip",
+            str(tmp_path / "c.pem"),
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     assert out == secret

@@ -39,17 +39,37 @@ def _render(pack_id: str) -> bytes:
 
 def _content(case_id: str = "case-1") -> PackContent:
     sha = sha256_hex(IMG)
-    data = {"format": "fieldbook-case/1", "exported_at": "2026-11-23T09:00:00Z", "app_version": "0.1.0",
-            "case": {"id": case_id, "reference": "FB-2026-0007", "created_at": "2026-11-01T10:00:00Z",
-                     "people": [], "records": []},
-            "attachments": [{"sha256": sha, "media_type": "image/png", "size": len(IMG),
-                             "filename": "drawing.png", "path": f"attachments/{sha}"}]}
+    data = {
+        "format": "fieldbook-case/1",
+        "exported_at": "2026-11-23T09:00:00Z",
+        "app_version": "0.1.0",
+        "case": {
+            "id": case_id,
+            "reference": "FB-2026-0007",
+            "created_at": "2026-11-01T10:00:00Z",
+            "people": [],
+            "records": [],
+        },
+        "attachments": [
+            {
+                "sha256": sha,
+                "media_type": "image/png",
+                "size": len(IMG),
+                "filename": "drawing.png",
+                "path": f"attachments/{sha}",
+            }
+        ],
+    }
     return PackContent("referral", data, {sha: (IMG, "image/png")}, [("referral", 1)], sequence=3)
 
 
 def _build(people: People, identity: object = None, **kw: object) -> BuiltPack:
-    return build_pack(_content(**kw), identity or people.author, clock=FixedClock(NOW),  # type: ignore[arg-type]
-                      render_pdf=_render)
+    return build_pack(
+        _content(**kw),
+        identity or people.author,
+        clock=FixedClock(NOW),  # type: ignore[arg-type]
+        render_pdf=_render,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +113,9 @@ def test_untrusted_author_is_intact_but_not_trusted(pack: BuiltPack, people: Peo
     assert _failed(report) <= {"trusted", "pdf_trusted"}
 
 
-@pytest.mark.parametrize("name", ["data.json", "pack.pdf", "manifest.json", "manifest.json.p7s",
-                                  "attachments/" + sha256_hex(IMG)])
+@pytest.mark.parametrize(
+    "name", ["data.json", "pack.pdf", "manifest.json", "manifest.json.p7s", "attachments/" + sha256_hex(IMG)]
+)
 def test_changed_byte_in_any_file_is_invalid(pack: BuiltPack, people: People, name: str) -> None:
     """Changing one byte of any file in the pack makes it invalid."""
     entries = _entries(pack.data)
@@ -173,22 +194,26 @@ def test_expired_signer_certificate_is_rejected(people: People) -> None:
 
 def test_future_dated_pack_is_rejected(people: People) -> None:
     """A pack whose creation time lies in the future (clock wound forward) fails the time check."""
-    future = build_pack(_content(), people.author, clock=FixedClock(NOW + timedelta(days=2)),
-                        render_pdf=_render)
+    future = build_pack(
+        _content(), people.author, clock=FixedClock(NOW + timedelta(days=2)), render_pdf=_render
+    )
     assert "time" in _failed(_verify(future.data, people))
 
 
 def test_encrypted_pack_round_trip(people: People) -> None:
     """An encrypted pack opens with the recipient's key and verifies; without a key it is refused."""
-    built = build_pack(_content(), people.author, clock=FixedClock(NOW), render_pdf=_render,
-                       recipient=people.front_door.cert)
+    built = build_pack(
+        _content(), people.author, clock=FixedClock(NOW), render_pdf=_render, recipient=people.front_door.cert
+    )
     assert built.encrypted and built.data[:2] != b"PK"
-    ok = verify_bytes(built.data, [people.author.cert], now=NOW,
-                      key=(people.front_door.cert, people.front_door.key))
+    ok = verify_bytes(
+        built.data, [people.author.cert], now=NOW, key=(people.front_door.cert, people.front_door.key)
+    )
     assert ok.status == "valid", ok.text()
     assert verify_bytes(built.data, [people.author.cert], now=NOW).status == "invalid"
-    wrong = verify_bytes(built.data, [people.author.cert], now=NOW,
-                          key=(people.manager.cert, people.manager.key))
+    wrong = verify_bytes(
+        built.data, [people.author.cert], now=NOW, key=(people.manager.cert, people.manager.key)
+    )
     assert "decrypt" in _failed(wrong)
 
 
@@ -196,18 +221,25 @@ def test_forwarded_pack_names_another_recipient(pack: BuiltPack, people: People)
     """A pack meant for one front door, re-encrypted to another, says it was meant for someone else."""
     from app.core.crypto.cms import envelope_encrypt
 
-    built = build_pack(_content(), people.author, clock=FixedClock(NOW), render_pdf=_render,
-                       recipient=people.front_door.cert)
+    built = build_pack(
+        _content(), people.author, clock=FixedClock(NOW), render_pdf=_render, recipient=people.front_door.cert
+    )
     forwarded = envelope_encrypt(built.zip_bytes, people.manager.cert)
-    report = verify_bytes(forwarded, [people.author.cert], now=NOW,
-                          key=(people.manager.cert, people.manager.key))
+    report = verify_bytes(
+        forwarded, [people.author.cert], now=NOW, key=(people.manager.cert, people.manager.key)
+    )
     assert "recipient" in _failed(report)
 
 
 def test_review_adds_a_trusted_second_signature(pack: BuiltPack, people: People) -> None:
     """A manager's approval adds a second signature; verify reports both signers and the decision."""
-    reviewed = add_review(pack.data, people.manager, decision="approve", comment="Clear and well evidenced",
-                          clock=FixedClock(NOW))
+    reviewed = add_review(
+        pack.data,
+        people.manager,
+        decision="approve",
+        comment="Clear and well evidenced",
+        clock=FixedClock(NOW),
+    )
     report = _verify(reviewed, people, people.manager.cert)
     assert report.status == "valid", report.text()
     assert [s["name"] for s in report.signers] == ["Sam Carter", "Priya Shah"]
@@ -219,8 +251,9 @@ def test_review_adds_a_trusted_second_signature(pack: BuiltPack, people: People)
 
 def test_tampered_review_is_invalid(pack: BuiltPack, people: People) -> None:
     """Changing the review decision after countersigning is detected."""
-    reviewed = add_review(pack.data, people.manager, decision="return", comment="Needs the dates",
-                          clock=FixedClock(NOW))
+    reviewed = add_review(
+        pack.data, people.manager, decision="return", comment="Needs the dates", clock=FixedClock(NOW)
+    )
     entries = _entries(reviewed)
     entries["review/review.json"] = entries["review/review.json"].replace(b'"return"', b'"approve"')
     report = _verify(_rezip(entries), people, people.manager.cert)
@@ -228,6 +261,7 @@ def test_tampered_review_is_invalid(pack: BuiltPack, people: People) -> None:
 
 
 # --- safe ZIP reading ----------------------------------------------------------------------------
+
 
 def _zip_with(name: str, data: bytes = b"x", mode: int = 0o100644) -> bytes:
     buf = io.BytesIO()
@@ -238,8 +272,19 @@ def _zip_with(name: str, data: bytes = b"x", mode: int = 0o100644) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "/etc/passwd", "attachments/../../x", "a\\..\\b",
-                                  "C:/win.ini", ".hidden", "a/b/c/d/e/f", "dir/"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.txt",
+        "/etc/passwd",
+        "attachments/../../x",
+        "a\\..\\b",
+        "C:/win.ini",
+        ".hidden",
+        "a/b/c/d/e/f",
+        "dir/",
+    ],
+)
 def test_zip_path_escapes_are_refused(name: str, people: People) -> None:
     """Path escapes and odd names are refused as unsafe, with the name shown."""
     with pytest.raises(UnsafeZip):
@@ -283,10 +328,33 @@ def test_zip_bomb_with_lying_sizes_stops_early() -> None:
     data = bytearray(buf.getvalue())
     # Rebuild by hand: local header + raw deflate stream + central directory claiming 1,000 bytes.
     name = b"data.json"
-    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, len(compressed), 1000,
-                        len(name), 0) + name
-    central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, 0, len(compressed),
-                          1000, len(name), 0, 0, 0, 0, 0o100644 << 16, 0) + name
+    local = (
+        struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, len(compressed), 1000, len(name), 0)
+        + name
+    )
+    central = (
+        struct.pack(
+            "<4sHHHHHHIIIHHHHHII",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            0,
+            len(compressed),
+            1000,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0o100644 << 16,
+            0,
+        )
+        + name
+    )
     body = local + compressed
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(body), 0)
     data = bytearray(body + central + end)
@@ -315,15 +383,19 @@ def test_garbage_is_invalid_not_a_crash(blob: bytes, people: People) -> None:
 
 # --- strict JSON ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,why", [
-    (b'{"a": 1, "a": 2}', "twice"),
-    (b'{"a": NaN}', "not allowed"),
-    (b'{"a": "\\ud800"}', "surrogate"),
-    (b"[" * 100 + b"]" * 100, "deep"),
-    (b"[" * 100000 + b"]" * 100000, "deep"),
-    (b'{"a": ', "not valid JSON"),
-    (b"\xff\xfe", "not valid JSON"),
-])
+
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        (b'{"a": 1, "a": 2}', "twice"),
+        (b'{"a": NaN}', "not allowed"),
+        (b'{"a": "\\ud800"}', "surrogate"),
+        (b"[" * 100 + b"]" * 100, "deep"),
+        (b"[" * 100000 + b"]" * 100000, "deep"),
+        (b'{"a": ', "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+    ],
+)
 def test_json_hazards_are_refused(text: bytes, why: str) -> None:
     """Duplicate keys, NaN, lone surrogates, deep nesting and broken JSON are refused by name."""
     with pytest.raises(BadJson, match=why):
@@ -340,8 +412,9 @@ def test_malformed_manifest_in_pack_is_invalid(pack: BuiltPack, people: People) 
     assert "manifest" in _failed(_verify(_rezip(entries), people))
 
 
-@pytest.mark.parametrize("blob", [b"%PDF-1.7\n%%EOF", b"%PDF-" + bytes(1000),
-                                  b"%PDF-1.4\ntrailer<</Root 1 0 R>>"])
+@pytest.mark.parametrize(
+    "blob", [b"%PDF-1.7\n%%EOF", b"%PDF-" + bytes(1000), b"%PDF-1.4\ntrailer<</Root 1 0 R>>"]
+)
 def test_malformed_pdf_is_invalid(blob: bytes, people: People) -> None:
     """A malformed bare PDF is invalid with a reason, never a crash."""
     report = _verify(blob, people)

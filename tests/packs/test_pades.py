@@ -18,8 +18,9 @@ from tests.packs.helpers import need_tool, simple_pdf
 @pytest.fixture(scope="module")
 def signed(people: People) -> bytes:
     """A one-page PDF certified by the author."""
-    return sign_pdf(simple_pdf(), people.author, now=NOW, certify=True, field_name="Author",
-                    reason="Author of this pack")
+    return sign_pdf(
+        simple_pdf(), people.author, now=NOW, certify=True, field_name="Author", reason="Author of this pack"
+    )
 
 
 def test_author_signature_valid_trusted_and_whole(signed: bytes, people: People) -> None:
@@ -33,8 +34,7 @@ def test_author_signature_valid_trusted_and_whole(signed: bytes, people: People)
 
 def test_countersignature_keeps_author_valid(signed: bytes, people: People) -> None:
     """A manager's approval signature is added after the author's and both remain valid."""
-    both = sign_pdf(signed, people.manager, now=NOW, certify=False, field_name="Review",
-                    reason="Approved")
+    both = sign_pdf(signed, people.manager, now=NOW, certify=False, field_name="Review", reason="Approved")
     assert both.startswith(signed)  # an incremental update: the author's bytes are untouched
     checks, _ = validate_pdf(both, [people.author.cert, people.manager.cert], now=NOW)
     assert [c.field_name for c in checks] == ["Author", "Review"]
@@ -66,7 +66,7 @@ def test_bytes_appended_after_signing_do_not_cover_whole_file(signed: bytes, peo
 def test_changed_byte_in_signed_range_breaks_signature(signed: bytes, people: People) -> None:
     """Changing a character of the signed page content is detected as a changed document."""
     idx = signed.index(b"/MediaBox")
-    tampered = signed[:idx] + b"/MediaBoy" + signed[idx + 9:]
+    tampered = signed[:idx] + b"/MediaBoy" + signed[idx + 9 :]
     checks, problem = validate_pdf(tampered, [people.author.cert], now=NOW)
     assert problem or not checks[0].intact
 
@@ -78,14 +78,22 @@ def test_untrusted_and_expired_signers(people: People) -> None:
     assert checks[0].intact and not checks[0].trusted
     with pytest.raises(CryptoError, match="expired"):
         sign_pdf(simple_pdf(), people.expired, now=NOW, certify=True, field_name="Author", reason="x")
-    old = sign_pdf(simple_pdf(), people.expired, now=NOW, certify=True, field_name="Author", reason="x",
-                   check_validity=False)
+    old = sign_pdf(
+        simple_pdf(),
+        people.expired,
+        now=NOW,
+        certify=True,
+        field_name="Author",
+        reason="x",
+        check_validity=False,
+    )
     checks, _ = validate_pdf(old, [people.expired.cert], now=NOW)
     assert checks[0].intact and not checks[0].trusted and "expired" in checks[0].problem
 
 
-@pytest.mark.parametrize("data", [b"", b"%PDF-1.7\n", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n%%EOF",
-                                  b"not a pdf at all" * 10])
+@pytest.mark.parametrize(
+    "data", [b"", b"%PDF-1.7\n", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n%%EOF", b"not a pdf at all" * 10]
+)
 def test_malformed_pdf_is_invalid_not_a_crash(data: bytes, people: People) -> None:
     """A malformed PDF yields a problem message, never an exception."""
     checks, problem = validate_pdf(data, [people.author.cert], now=NOW)

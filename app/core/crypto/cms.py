@@ -46,8 +46,11 @@ def _from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
     return x509.load_der_x509_certificate(cert.dump())
 
 
-def validation_context(trust_roots: list[x509.Certificate], moment: datetime | None = None,
-                       other_certs: list[x509.Certificate] | None = None) -> object:
+def validation_context(
+    trust_roots: list[x509.Certificate],
+    moment: datetime | None = None,
+    other_certs: list[x509.Certificate] | None = None,
+) -> object:
     """A pyHanko validation context: pinned roots only, never fetching, never the OS store."""
     from pyhanko_certvalidator import ValidationContext
 
@@ -65,18 +68,26 @@ def validation_context(trust_roots: list[x509.Certificate], moment: datetime | N
 
 def sign_detached(data: bytes, identity: Identity) -> bytes:
     """A detached CMS SignedData (DER, SHA-256, RSA-PSS, signer certificate included)."""
-    builder = pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(
-        identity.cert, identity.key, hashes.SHA256(),
-        rsa_padding=padding.PSS(mgf=padding.MGF1(hashes.SHA256()),
-                                salt_length=padding.PSS.DIGEST_LENGTH))
+    builder = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(data)
+        .add_signer(
+            identity.cert,
+            identity.key,
+            hashes.SHA256(),
+            rsa_padding=padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH),
+        )
+    )
     for extra in identity.chain:
         builder = builder.add_certificate(extra)
-    return builder.sign(serialization.Encoding.DER,
-                        [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
+    return builder.sign(
+        serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]
+    )
 
 
-def verify_detached(data: bytes, signature: bytes, trust_roots: list[x509.Certificate],
-                    *, moment: datetime | None = None) -> SignatureCheck:
+def verify_detached(
+    data: bytes, signature: bytes, trust_roots: list[x509.Certificate], *, moment: datetime | None = None
+) -> SignatureCheck:
     """Check a detached CMS signature over ``data``; never raises on bad input."""
     from pyhanko.sign.validation import async_validate_detached_cms
 
@@ -85,12 +96,16 @@ def verify_detached(data: bytes, signature: bytes, trust_roots: list[x509.Certif
         if info["content_type"].native != "signed_data":
             return SignatureCheck(False, False, problem="the signature file is not a CMS signature")
         signed_data = info["content"]
-        certs = [c.chosen for c in (signed_data["certificates"] or [])
-                 if isinstance(c.chosen, asn1_x509.Certificate)]
+        certs = [
+            c.chosen
+            for c in (signed_data["certificates"] or [])
+            if isinstance(c.chosen, asn1_x509.Certificate)
+        ]
         # Only the signer's own certificate matters below; it must be embedded.
         if not certs:
-            return SignatureCheck(False, False,
-                                  problem="the signature does not include the signer's certificate")
+            return SignatureCheck(
+                False, False, problem="the signature does not include the signer's certificate"
+            )
         vc = validation_context(trust_roots, moment)
         status = asyncio.run(async_validate_detached_cms(data, signed_data, signer_validation_context=vc))
         signer = _from_asn1(status.signing_cert)
@@ -162,7 +177,8 @@ def envelope_decrypt(data: bytes, cert: x509.Certificate, key: rsa.RSAPrivateKey
 def is_envelope(data: bytes) -> bool:
     """Whether ``data`` looks like CMS EnvelopedData (cheap check before a full parse)."""
     try:
-        return bool(data[:1] == b"\x30" and
-                    asn1_cms.ContentInfo.load(data)["content_type"].native == "enveloped_data")
+        return bool(
+            data[:1] == b"\x30" and asn1_cms.ContentInfo.load(data)["content_type"].native == "enveloped_data"
+        )
     except Exception:
         return False

@@ -44,10 +44,16 @@ class CertInfo:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "subject": self.subject, "name": self.name, "role": self.role, "agency": self.agency,
-            "issuer": self.issuer, "serial": self.serial,
-            "not_before": _iso(self.not_before), "not_after": _iso(self.not_after),
-            "sha256": self.sha256, "self_signed": self.self_signed,
+            "subject": self.subject,
+            "name": self.name,
+            "role": self.role,
+            "agency": self.agency,
+            "issuer": self.issuer,
+            "serial": self.serial,
+            "not_before": _iso(self.not_before),
+            "not_after": _iso(self.not_after),
+            "sha256": self.sha256,
+            "self_signed": self.self_signed,
             "non_repudiation": self.non_repudiation,
         }
 
@@ -82,9 +88,16 @@ def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
     return str(values[0].value) if values else ""
 
 
-def generate_identity(name: str, role: str, agency: str, *, now: datetime,
-                      days: int = MAX_VALIDITY_DAYS, key_bits: int = RSA_BITS,
-                      not_before: datetime | None = None) -> Identity:
+def generate_identity(
+    name: str,
+    role: str,
+    agency: str,
+    *,
+    now: datetime,
+    days: int = MAX_VALIDITY_DAYS,
+    key_bits: int = RSA_BITS,
+    not_before: datetime | None = None,
+) -> Identity:
     """A new RSA key and a self-issued practitioner certificate (nonRepudiation, SHA-256).
 
     ``not_before`` exists so that tests can make certificates that have already expired.
@@ -95,11 +108,13 @@ def generate_identity(name: str, role: str, agency: str, *, now: datetime,
     if not 1 <= days <= MAX_VALIDITY_DAYS:
         raise CryptoError(f"Certificate validity: {days} days is outside 1–{MAX_VALIDITY_DAYS}")
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits)
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, name.strip()),
-        x509.NameAttribute(NameOID.TITLE, role.strip()),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency.strip()),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name.strip()),
+            x509.NameAttribute(NameOID.TITLE, role.strip()),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency.strip()),
+        ]
+    )
     # Back-date a little so that a laptop clock a few minutes slow can still validate.
     start = (not_before or now - timedelta(minutes=10)).astimezone(UTC)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
@@ -112,13 +127,22 @@ def generate_identity(name: str, role: str, agency: str, *, now: datetime,
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=True, key_encipherment=True,
-            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(ski, critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski),
-                       critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
         .sign(key, hashes.SHA256())
     )
     return Identity(key=key, cert=cert)
@@ -193,8 +217,9 @@ def load_private_key(data: bytes, password: bytes | None = None) -> rsa.RSAPriva
 
 def key_pem(key: rsa.RSAPrivateKey) -> bytes:
     """Unencrypted PKCS#8 PEM (for a recipient's test key; never used for the practitioner's key)."""
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def to_pkcs12(identity: Identity, password: bytes, *, friendly_name: str = "fieldbook") -> bytes:
@@ -207,7 +232,8 @@ def to_pkcs12(identity: Identity, password: bytes, *, friendly_name: str = "fiel
         .build(password)
     )
     return pkcs12.serialize_key_and_certificates(
-        friendly_name.encode(), identity.key, identity.cert, list(identity.chain) or None, encryption)
+        friendly_name.encode(), identity.key, identity.cert, list(identity.chain) or None, encryption
+    )
 
 
 def from_pkcs12(data: bytes, password: bytes) -> Identity:
@@ -229,10 +255,13 @@ def check_can_sign(identity: Identity, now: datetime) -> None:
     """Refuse to sign with a certificate that is expired, not yet valid or lacks nonRepudiation."""
     info = identity.info
     if now < info.not_before:
-        raise CryptoError(f"Signing certificate: not valid until {_iso(info.not_before)} — "
-                          "check the laptop's clock")
+        raise CryptoError(
+            f"Signing certificate: not valid until {_iso(info.not_before)} — check the laptop's clock"
+        )
     if now > info.not_after:
-        raise CryptoError(f"Signing certificate: expired on {_iso(info.not_after)} — "
-                          "a new certificate is needed before signing")
+        raise CryptoError(
+            f"Signing certificate: expired on {_iso(info.not_after)} — "
+            "a new certificate is needed before signing"
+        )
     if not info.non_repudiation:
         raise CryptoError("Signing certificate: it does not allow non-repudiation signatures")

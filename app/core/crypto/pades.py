@@ -42,17 +42,32 @@ def _signer(identity: Identity) -> object:
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    key_info = asn1_keys.PrivateKeyInfo.load(identity.key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_info = asn1_keys.PrivateKeyInfo.load(
+        identity.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     registry = SimpleCertificateStore.from_certs(
-        [asn1_x509.Certificate.load(cert_der(c)) for c in identity.chain])
+        [asn1_x509.Certificate.load(cert_der(c)) for c in identity.chain]
+    )
     return signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(identity.cert_der),
-        signing_key=key_info, cert_registry=registry)
+        signing_key=key_info,
+        cert_registry=registry,
+    )
 
 
-def sign_pdf(pdf: bytes, identity: Identity, *, now: datetime, certify: bool,
-             field_name: str, reason: str, location: str = "", check_validity: bool = True) -> bytes:
+def sign_pdf(
+    pdf: bytes,
+    identity: Identity,
+    *,
+    now: datetime,
+    certify: bool,
+    field_name: str,
+    reason: str,
+    location: str = "",
+    check_validity: bool = True,
+) -> bytes:
     """A PAdES B-B signature as an incremental update; the returned bytes extend ``pdf``.
 
     ``check_validity=False`` exists only so that tests can produce a document signed with an
@@ -77,8 +92,8 @@ def sign_pdf(pdf: bytes, identity: Identity, *, now: datetime, certify: bool,
             md_algorithm="sha256",
         )
         pdf_signer = signers.PdfSigner(
-            meta, signer=_signer(identity),
-            new_field_spec=fields.SigFieldSpec(sig_field_name=field_name))
+            meta, signer=_signer(identity), new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
+        )
         out = io.BytesIO()
         asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
         return out.getvalue()
@@ -88,8 +103,9 @@ def sign_pdf(pdf: bytes, identity: Identity, *, now: datetime, certify: bool,
         raise CryptoError(f"PDF: it could not be signed ({exc})") from exc
 
 
-def validate_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *,
-                 now: datetime) -> tuple[list[PdfSignatureCheck], str]:
+def validate_pdf(
+    pdf: bytes, trust_roots: list[x509.Certificate], *, now: datetime
+) -> tuple[list[PdfSignatureCheck], str]:
     """Every signature in ``pdf`` with its status, and a problem with the file as a whole ("" if none)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -126,17 +142,38 @@ def validate_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *,
                 trusted = not problem
             whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
             level = status.modification_level
-            permitted = whole or (level is not None and level <= ModificationLevel.FORM_FILLING
-                                  and bool(status.docmdp_ok is not False))
-            checks.append(PdfSignatureCheck(
-                field_name=name, intact=intact, trusted=trusted, covers_whole_file=whole,
-                changes_permitted=permitted, certification=sig.docmdp_level is not None,
-                signer=signer, signing_time=when, problem=problem))
+            permitted = whole or (
+                level is not None
+                and level <= ModificationLevel.FORM_FILLING
+                and bool(status.docmdp_ok is not False)
+            )
+            checks.append(
+                PdfSignatureCheck(
+                    field_name=name,
+                    intact=intact,
+                    trusted=trusted,
+                    covers_whole_file=whole,
+                    changes_permitted=permitted,
+                    certification=sig.docmdp_level is not None,
+                    signer=signer,
+                    signing_time=when,
+                    problem=problem,
+                )
+            )
         except Exception as exc:  # untrusted input: any failure means invalid
-            checks.append(PdfSignatureCheck(
-                field_name=name, intact=False, trusted=False, covers_whole_file=False,
-                changes_permitted=False, certification=False, signer=None, signing_time=None,
-                problem=f"the signature cannot be checked ({type(exc).__name__})"))
+            checks.append(
+                PdfSignatureCheck(
+                    field_name=name,
+                    intact=False,
+                    trusted=False,
+                    covers_whole_file=False,
+                    changes_permitted=False,
+                    certification=False,
+                    signer=None,
+                    signing_time=None,
+                    problem=f"the signature cannot be checked ({type(exc).__name__})",
+                )
+            )
     return checks, ""
 
 

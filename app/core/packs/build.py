@@ -64,9 +64,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def build_pack(content: PackContent, identity: Identity, *, clock: Clock,
-               render_pdf: Callable[[str], bytes], recipient: x509.Certificate | None = None,
-               app_version: str = __version__, pack_id: str | None = None) -> BuiltPack:
+def build_pack(
+    content: PackContent,
+    identity: Identity,
+    *,
+    clock: Clock,
+    render_pdf: Callable[[str], bytes],
+    recipient: x509.Certificate | None = None,
+    app_version: str = __version__,
+    pack_id: str | None = None,
+) -> BuiltPack:
     """Build, sign and (optionally) encrypt a pack. ``render_pdf(pack_id)`` returns the unsigned PDF."""
     if content.kind not in KINDS:
         raise UsageError(f"Pack kind: “{content.kind}” is not one of {', '.join(KINDS)}")
@@ -86,11 +93,20 @@ def build_pack(content: PackContent, identity: Identity, *, clock: Clock,
     pack_id = pack_id or str(uuid.uuid4())
     created_at = iso_now(clock)
     info = identity.info
-    pdf = sign_pdf(render_pdf(pack_id), identity, now=now, certify=True, field_name=AUTHOR_FIELD,
-                   reason=f"Author of Fieldbook {content.kind} pack {pack_id}", location=info.agency)
+    pdf = sign_pdf(
+        render_pdf(pack_id),
+        identity,
+        now=now,
+        certify=True,
+        field_name=AUTHOR_FIELD,
+        reason=f"Author of Fieldbook {content.kind} pack {pack_id}",
+        location=info.agency,
+    )
     data_json = canonical_json(content.case_data)
-    files: list[tuple[str, bytes, str]] = [("data.json", data_json, "application/json"),
-                                            ("pack.pdf", pdf, "application/pdf")]
+    files: list[tuple[str, bytes, str]] = [
+        ("data.json", data_json, "application/json"),
+        ("pack.pdf", pdf, "application/pdf"),
+    ]
     for sha in sorted(content.attachments):
         blob, media = content.attachments[sha]
         files.append((f"attachments/{sha}", blob, media))
@@ -103,20 +119,28 @@ def build_pack(content: PackContent, identity: Identity, *, clock: Clock,
         "sequence": content.sequence,
         "created_at": created_at,
         "clock_high_water_mark": content.high_water_mark or created_at,
-        "author": {"name": info.name, "role": info.role, "agency": info.agency,
-                   "certificate_sha256": identity.cert_sha256},
-        "recipient": ({"certificate_sha256": cert_sha256(recipient),
-                       "subject": cert_info(recipient).subject} if recipient is not None else None),
+        "author": {
+            "name": info.name,
+            "role": info.role,
+            "agency": info.agency,
+            "certificate_sha256": identity.cert_sha256,
+        },
+        "recipient": (
+            {"certificate_sha256": cert_sha256(recipient), "subject": cert_info(recipient).subject}
+            if recipient is not None
+            else None
+        ),
         "app_version": app_version,
         "schema_version": SCHEMA_VERSION,
         "forms": [{"id": fid, "version": ver} for fid, ver in sorted(set(content.forms))],
-        "files": [{"path": p, "size": len(b), "media_type": m, "sha256": sha256_hex(b)}
-                  for p, b, m in files],
+        "files": [{"path": p, "size": len(b), "media_type": m, "sha256": sha256_hex(b)} for p, b, m in files],
     }
     manifest_bytes = canonical_json(manifest)
-    entries = [("mimetype", MEDIA_TYPE.encode(), False),
-               ("manifest.json", manifest_bytes, True),
-               ("manifest.json.p7s", sign_detached(manifest_bytes, identity), False)]
+    entries = [
+        ("mimetype", MEDIA_TYPE.encode(), False),
+        ("manifest.json", manifest_bytes, True),
+        ("manifest.json.p7s", sign_detached(manifest_bytes, identity), False),
+    ]
     entries += [(p, b, m not in _COMPRESSED_TYPES) for p, b, m in files]
     zip_bytes = write_zip(entries)
     out = envelope_encrypt(zip_bytes, recipient) if recipient is not None else zip_bytes

@@ -30,8 +30,9 @@ class BadJson(PackError):
 
 
 def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -124,23 +125,32 @@ def manifest_problems(m: Any) -> list[str]:
             if not isinstance(author.get(key), str):
                 problems.append(f"the manifest's author “{key}” is missing")
         if not isinstance(author.get("certificate_sha256"), str) or not _HEX64.match(
-                author["certificate_sha256"]):
+            author["certificate_sha256"]
+        ):
             problems.append("the manifest's author certificate fingerprint is missing or malformed")
     recipient = need("recipient", dict, nullable=True)
-    if recipient is not None and not (isinstance(recipient.get("certificate_sha256"), str)
-                                      and _HEX64.match(recipient["certificate_sha256"])):
+    if recipient is not None and not (
+        isinstance(recipient.get("certificate_sha256"), str) and _HEX64.match(recipient["certificate_sha256"])
+    ):
         problems.append("the manifest's recipient fingerprint is malformed")
     forms = need("forms", list)
-    if forms is not None and not all(isinstance(f, dict) and isinstance(f.get("id"), str)
-                                     and isinstance(f.get("version"), int) for f in forms):
+    if forms is not None and not all(
+        isinstance(f, dict) and isinstance(f.get("id"), str) and isinstance(f.get("version"), int)
+        for f in forms
+    ):
         problems.append("the manifest's form list is malformed")
     files = need("files", list)
     if files is not None:
         paths: set[str] = set()
         for f in files:
-            if not (isinstance(f, dict) and isinstance(f.get("path"), str)
-                    and isinstance(f.get("size"), int) and isinstance(f.get("media_type"), str)
-                    and isinstance(f.get("sha256"), str) and _HEX64.match(f["sha256"])):
+            if not (
+                isinstance(f, dict)
+                and isinstance(f.get("path"), str)
+                and isinstance(f.get("size"), int)
+                and isinstance(f.get("media_type"), str)
+                and isinstance(f.get("sha256"), str)
+                and _HEX64.match(f["sha256"])
+            ):
                 problems.append("an entry in the manifest's file list is malformed")
                 break
             if f["path"] in paths:

@@ -73,6 +73,7 @@ def register_fonts() -> None:
 
 # -- text -------------------------------------------------------------------------------------
 
+
 def _visual(s: str) -> str:
     """Arabic shaped and right-to-left runs put in display order (a no-op for LTR text)."""
     if not _RTL.search(s):
@@ -107,6 +108,7 @@ def text(value: Any) -> str:
 
 # -- styles -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Styles:
     body: ParagraphStyle
@@ -128,17 +130,26 @@ def styles() -> Styles:
     return Styles(
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=MUTED),
-        label=ParagraphStyle("label", parent=body, fontName=FONT_BOLD, fontSize=8.5, leading=11,
-                             textColor=MUTED, spaceBefore=4),
+        label=ParagraphStyle(
+            "label", parent=body, fontName=FONT_BOLD, fontSize=8.5, leading=11, textColor=MUTED, spaceBefore=4
+        ),
         h1=ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=20, leading=25, spaceAfter=8),
-        h2=ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17, spaceBefore=10,
-                          spaceAfter=4),
+        h2=ParagraphStyle(
+            "h2", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17, spaceBefore=10, spaceAfter=4
+        ),
         h3=ParagraphStyle("h3", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=6),
         quote=ParagraphStyle("quote", parent=body, fontSize=11, leading=15),
         cell=ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.2),
         cover=ParagraphStyle("cover", parent=body, fontSize=11, leading=16),
-        marking=ParagraphStyle("marking", parent=body, fontName=FONT_BOLD, fontSize=12, leading=16,
-                               alignment=TA_CENTER, textColor=colors.HexColor("#8a1c1c")),
+        marking=ParagraphStyle(
+            "marking",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=12,
+            leading=16,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#8a1c1c"),
+        ),
     )
 
 
@@ -173,6 +184,7 @@ def person_name(p: dict[str, Any]) -> str:
 
 
 # -- field rendering --------------------------------------------------------------------------
+
 
 def _attr(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
@@ -245,8 +257,12 @@ def r_choice(ctx: Ctx, f: Any, v: Any) -> list[Any]:
 
 
 def r_yes_no(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    return [Paragraph(text({"yes": "Yes", "no": "No", "unknown": "Not known", True: "Yes",
-                            False: "No"}.get(v, str(v))), ctx.st.body)]
+    return [
+        Paragraph(
+            text({"yes": "Yes", "no": "No", "unknown": "Not known", True: "Yes", False: "No"}.get(v, str(v))),
+            ctx.st.body,
+        )
+    ]
 
 
 def r_scale(ctx: Ctx, f: Any, v: Any) -> list[Any]:
@@ -262,16 +278,29 @@ def quote_box(ctx: Ctx, q: Any) -> Table:
     """The child's exact words, boxed and labelled so that they cannot be taken for interpretation."""
     if not isinstance(q, dict):
         q = {"words": q}
-    rows: list[Any] = [Paragraph(f"<b>{escape(QUOTE_LABEL)}</b>", ctx.st.small),
-                       Paragraph("\u201c" + text(q.get("words", "")) + "\u201d", ctx.st.quote)]
-    meta = [f"{label}: {q[k]}" for k, label in (("asked_by", "Asked by"), ("question", "Question"),
-                                                  ("context", "Context")) if q.get(k)]
+    rows: list[Any] = [
+        Paragraph(f"<b>{escape(QUOTE_LABEL)}</b>", ctx.st.small),
+        Paragraph("\u201c" + text(q.get("words", "")) + "\u201d", ctx.st.quote),
+    ]
+    meta = [
+        f"{label}: {q[k]}"
+        for k, label in (("asked_by", "Asked by"), ("question", "Question"), ("context", "Context"))
+        if q.get(k)
+    ]
     if meta:
         rows.append(Paragraph(text("\n".join(meta)), ctx.st.small))
     t = Table([[r] for r in rows], colWidths=[16.5 * cm])
-    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
-                           ("LINEBEFORE", (0, 0), (0, -1), 3, QUOTE_EDGE),
-                           ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT),
+                ("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
+                ("LINEBEFORE", (0, 0), (0, -1), 3, QUOTE_EDGE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return t
 
 
@@ -286,20 +315,30 @@ def r_table(ctx: Ctx, f: Any, v: Any) -> list[Any]:
     if not cols:
         keys: list[str] = []
         for r in rows:
-            for k in (r if isinstance(r, dict) else {}):
+            for k in r if isinstance(r, dict) else {}:
                 if k not in keys:
                     keys.append(k)
         cols = [{"key": k, "label": k.replace("_", " ").capitalize(), "type": "text"} for k in keys]
     if not cols:
         return []
     head = [Paragraph(f"<b>{text(_attr(c, 'label', _attr(c, 'key')))}</b>", ctx.st.cell) for c in cols]
-    body = [[Paragraph(_inline(ctx, c, (r or {}).get(_attr(c, "key"))), ctx.st.cell) for c in cols]
-            for r in rows if isinstance(r, dict)]
+    body = [
+        [Paragraph(_inline(ctx, c, (r or {}).get(_attr(c, "key"))), ctx.st.cell) for c in cols]
+        for r in rows
+        if isinstance(r, dict)
+    ]
     width = 16.5 * cm / len(cols)
     t = Table([head, *body], colWidths=[width] * len(cols), repeatRows=1)
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b8c0c8")),
-                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
-                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT),
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b8c0c8")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return [t]
 
 
@@ -351,17 +390,32 @@ def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.9 * mm) 
     w, h = outline["width"] * scale, outline["height"] * scale
     gap = 12 * mm
     d = Drawing(2 * w + gap, h + 6 * mm)
+    # Without this the renderer starts from Helvetica, a non-embedded font, in the signed PDF.
+    d.initialFontName = FONT  # type: ignore[attr-defined]
     for i, side in enumerate(("front", "back")):
         g = Group()
         spec = outline["sides"][side]
         for cmds in spec["paths"]:
-            g.add(_path(cmds, scale, h, fillColor=colors.HexColor("#f3f5f7"), strokeColor=MUTED,
-                        strokeWidth=0.8))
+            g.add(
+                _path(
+                    cmds, scale, h, fillColor=colors.HexColor("#f3f5f7"), strokeColor=MUTED, strokeWidth=0.8
+                )
+            )
         for cmds in spec.get("details", []):
-            g.add(_path(cmds, scale, h, fillColor=None, strokeColor=colors.HexColor("#a0a8b0"),
-                        strokeWidth=0.4))
-        g.add(String(w / 2, h + 2 * mm, side.capitalize(), fontName=FONT, fontSize=7,
-                     textAnchor="middle", fillColor=MUTED))
+            g.add(
+                _path(cmds, scale, h, fillColor=None, strokeColor=colors.HexColor("#a0a8b0"), strokeWidth=0.4)
+            )
+        g.add(
+            String(
+                w / 2,
+                h + 2 * mm,
+                side.capitalize(),
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="middle",
+                fillColor=MUTED,
+            )
+        )
         for m in markers:
             if m.get("side") != side:
                 continue
@@ -369,10 +423,27 @@ def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.9 * mm) 
                 x, y = float(m["x"]) * w, h - float(m["y"]) * h
             except (KeyError, TypeError, ValueError):
                 continue
-            g.add(Circle(x, y, 2.6 * mm, fillColor=colors.HexColor("#c0392b"), strokeColor=colors.white,
-                         strokeWidth=0.6))
-            g.add(String(x, y - 1.1 * mm, str(m.get("n", "")), fontName=FONT_BOLD, fontSize=7,
-                         fillColor=colors.white, textAnchor="middle"))
+            g.add(
+                Circle(
+                    x,
+                    y,
+                    2.6 * mm,
+                    fillColor=colors.HexColor("#c0392b"),
+                    strokeColor=colors.white,
+                    strokeWidth=0.6,
+                )
+            )
+            g.add(
+                String(
+                    x,
+                    y - 1.1 * mm,
+                    str(m.get("n", "")),
+                    fontName=FONT_BOLD,
+                    fontSize=7,
+                    fillColor=colors.white,
+                    textAnchor="middle",
+                )
+            )
         g.translate(i * (w + gap), 0)
         d.add(g)
     return d
@@ -411,19 +482,52 @@ def r_image(ctx: Ctx, f: Any, v: Any) -> list[Any]:
 
 
 FIELD_RENDERERS: dict[str, Callable[[Ctx, Any, Any], list[Any]]] = {
-    "text": r_text, "long_text": r_text, "longtext": r_text, "textarea": r_text, "string": r_text,
-    "number": r_text, "integer": r_text, "email": r_text, "phone": r_text, "time": r_text,
-    "date": r_date, "date_time": r_date, "datetime": r_date, "partial_date": r_date,
-    "approximate_date": r_date, "approx_date": r_date,
-    "choice": r_choice, "multi_choice": r_choice, "multichoice": r_choice, "select": r_choice,
-    "multiselect": r_choice, "codelist": r_choice,
-    "yes_no_unknown": r_yes_no, "yes_no": r_yes_no, "yesno": r_yes_no, "ynu": r_yes_no, "boolean": r_yes_no,
-    "scale": r_scale, "scale_0_10": r_scale, "scale10": r_scale, "rating": r_scale,
-    "table": r_table, "rows": r_table,
-    "child_picker": r_children, "children": r_children, "person": r_children, "people": r_children,
-    "verbatim_quote": r_quote, "quote": r_quote, "verbatim": r_quote,
-    "image": r_image, "image_attachment": r_image, "images": r_image, "attachment": r_image,
-    "body_map": r_body_map, "bodymap": r_body_map,
+    "text": r_text,
+    "long_text": r_text,
+    "longtext": r_text,
+    "textarea": r_text,
+    "string": r_text,
+    "number": r_text,
+    "integer": r_text,
+    "email": r_text,
+    "phone": r_text,
+    "time": r_text,
+    "date": r_date,
+    "date_time": r_date,
+    "datetime": r_date,
+    "partial_date": r_date,
+    "approximate_date": r_date,
+    "approx_date": r_date,
+    "choice": r_choice,
+    "multi_choice": r_choice,
+    "multichoice": r_choice,
+    "select": r_choice,
+    "multiselect": r_choice,
+    "codelist": r_choice,
+    "yes_no_unknown": r_yes_no,
+    "yes_no": r_yes_no,
+    "yesno": r_yes_no,
+    "ynu": r_yes_no,
+    "boolean": r_yes_no,
+    "scale": r_scale,
+    "scale_0_10": r_scale,
+    "scale10": r_scale,
+    "rating": r_scale,
+    "table": r_table,
+    "rows": r_table,
+    "child_picker": r_children,
+    "children": r_children,
+    "person": r_children,
+    "people": r_children,
+    "verbatim_quote": r_quote,
+    "quote": r_quote,
+    "verbatim": r_quote,
+    "image": r_image,
+    "image_attachment": r_image,
+    "images": r_image,
+    "attachment": r_image,
+    "body_map": r_body_map,
+    "bodymap": r_body_map,
 }
 
 
@@ -435,12 +539,15 @@ def render_field(ctx: Ctx, f: Any, v: Any) -> list[Any]:
         renderer = r_quote
     label = str(_attr(f, "label", _attr(f, "key", "")))
     opinion = bool(_hint(f, "opinion"))
-    head = Paragraph(text(label) + (f" <font color='#8a6d1c'>[{OPINION_LABEL}]</font>" if opinion else ""),
-                     ctx.st.label)
+    head = Paragraph(
+        text(label) + (f" <font color='#8a6d1c'>[{OPINION_LABEL}]</font>" if opinion else ""), ctx.st.label
+    )
     flow = renderer(ctx, f, v)
     if opinion and flow:
         box = Table([[x] for x in flow], colWidths=[16.5 * cm])
-        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), OPINION_BG)]))
+        box.setStyle(
+            TableStyle([("FONT", (0, 0), (-1, -1), FONT), ("BACKGROUND", (0, 0), (-1, -1), OPINION_BG)])
+        )
         flow = [box]
     return [head, *flow]
 
@@ -475,10 +582,17 @@ def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
     when = rec.get("occurred_at") or rec.get("created_at") or ""
     author = rec.get("author") or {}
     status = "final" if rec.get("status") == "final" else "DRAFT — not finalised"
-    out: list[Any] = [Paragraph(text(f"{title} — {when}"), ctx.st.h2),
-                      Paragraph(text(f"{form_id} v{version} · {status} · recorded by "
-                                     f"{author.get('name', '?')} ({author.get('role', '')}, "
-                                     f"{author.get('agency', '')})"), ctx.st.small)]
+    out: list[Any] = [
+        Paragraph(text(f"{title} — {when}"), ctx.st.h2),
+        Paragraph(
+            text(
+                f"{form_id} v{version} · {status} · recorded by "
+                f"{author.get('name', '?')} ({author.get('role', '')}, "
+                f"{author.get('agency', '')})"
+            ),
+            ctx.st.small,
+        ),
+    ]
     children = rec.get("children") or []
     if children:
         out.append(Paragraph(text("About: " + ", ".join(ctx.person(c) for c in children)), ctx.st.small))
@@ -507,8 +621,15 @@ def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
         out += render_field(ctx, guess, v)
     for a in rec.get("addenda") or []:
         a_author = a.get("author") or {}
-        out.append(Paragraph(text(f"Addendum {a.get('created_at', '')} by {a_author.get('name', '?')}: "
-                                  f"{a.get('reason', '')}"), ctx.st.label))
+        out.append(
+            Paragraph(
+                text(
+                    f"Addendum {a.get('created_at', '')} by {a_author.get('name', '?')}: "
+                    f"{a.get('reason', '')}"
+                ),
+                ctx.st.label,
+            )
+        )
         out.append(Paragraph(text(a.get("text", "")), ctx.st.body))
     out.append(Spacer(1, 4 * mm))
     return out
@@ -531,9 +652,14 @@ def _guess_type(v: Any) -> str:
 
 # -- document ---------------------------------------------------------------------------------
 
-CHRONO_COLS = (("date", "Date", 2.1), ("source", "Source", 2.6), ("event", "What happened", 5.4),
-               ("impact", "Impact on the child", 3.6), ("action", "Action / outcome", 2.9),
-               ("significance", "Sig.", 1.1))
+CHRONO_COLS = (
+    ("date", "Date", 2.1),
+    ("source", "Source", 2.6),
+    ("event", "What happened", 5.4),
+    ("impact", "Impact on the child", 3.6),
+    ("action", "Action / outcome", 2.9),
+    ("significance", "Sig.", 1.1),
+)
 
 
 def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> LongTable:
@@ -555,16 +681,24 @@ def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> LongTable:
             else:
                 # Pre-wrapped plain strings draw several times faster than Paragraphs, and a plain
                 # cell is drawn literally (never parsed as markup).
-                row.append("\n".join(simpleSplit(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", s), FONT, 7.5,
-                                                  width - 4)))
+                row.append(
+                    "\n".join(simpleSplit(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", s), FONT, 7.5, width - 4))
+                )
         rows.append(row)
     t = LongTable(rows, colWidths=[w * cm for _, _, w in CHRONO_COLS], repeatRows=1)
-    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 7.5),
-                           ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4cbd2")),
-                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
-                           ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                           ("LEADING", (0, 0), (-1, -1), 9.2),
-                           ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4cbd2")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEADING", (0, 0), (-1, -1), 9.2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     return t
 
 
@@ -573,18 +707,28 @@ def cover(ctx: Ctx) -> list[Any]:
     case = inp.case_data.get("case") or {}
     people = case.get("people") or []
     kids = [p for p in people if p.get("kind") == "child"]
-    out: list[Any] = [Paragraph(MARKING, st.marking), Spacer(1, 1 * cm),
-                      Paragraph(text(KIND_TITLES.get(inp.kind, inp.kind)), st.h1),
-                      Paragraph(text(f"Case reference: {case.get('reference') or '—'}"), st.cover)]
+    out: list[Any] = [
+        Paragraph(MARKING, st.marking),
+        Spacer(1, 1 * cm),
+        Paragraph(text(KIND_TITLES.get(inp.kind, inp.kind)), st.h1),
+        Paragraph(text(f"Case reference: {case.get('reference') or '—'}"), st.cover),
+    ]
     out.append(Paragraph("<b>Children</b>", st.cover))
     for k in kids:
-        extra = (f"born {k['dob']}" if k.get("dob") else
-                 f"unborn, due {k['due_date']}" if k.get("due_date") else "")
+        extra = (
+            f"born {k['dob']}"
+            if k.get("dob")
+            else f"unborn, due {k['due_date']}"
+            if k.get("due_date")
+            else ""
+        )
         out.append(Paragraph(text(f"• {person_name(k)}" + (f" — {extra}" if extra else "")), st.cover))
     a = inp.author
-    out += [Spacer(1, 4 * mm),
-            Paragraph(text(f"Written by {a.get('name')}, {a.get('role')}, {a.get('agency')}"), st.cover),
-            Paragraph(text(f"Created {inp.created_at}"), st.cover)]
+    out += [
+        Spacer(1, 4 * mm),
+        Paragraph(text(f"Written by {a.get('name')}, {a.get('role')}, {a.get('agency')}"), st.cover),
+        Paragraph(text(f"Created {inp.created_at}"), st.cover),
+    ]
     if inp.recipient:
         out.append(Paragraph(text(f"Prepared for {inp.recipient}"), st.cover))
     lo, hi = inp.date_range
@@ -601,10 +745,17 @@ def cover(ctx: Ctx) -> list[Any]:
             role = p.get("relationship") or p.get("role") or p.get("kind", "")
             agency = f", {p['agency']}" if p.get("agency") else ""
             out.append(Paragraph(text(f"• {person_name(p)} — {role}{agency}"), st.body))
-    out += [Spacer(1, 1 * cm),
-            Paragraph(text(f"Pack {inp.pack_id}. This document is signed; any change after signing "
-                           "shows as an invalid signature. Verify it with `fieldbook verify`."), st.small),
-            PageBreak()]
+    out += [
+        Spacer(1, 1 * cm),
+        Paragraph(
+            text(
+                f"Pack {inp.pack_id}. This document is signed; any change after signing "
+                "shows as an invalid signature. Verify it with `fieldbook verify`."
+            ),
+            st.small,
+        ),
+        PageBreak(),
+    ]
     return out
 
 
@@ -616,8 +767,11 @@ def render_pdf(inp: RenderInput) -> bytes:
     primary = "referral" if inp.kind == "referral" else "conference_report"
     records.sort(key=lambda r: (r.get("form_id") != primary, str(r.get("occurred_at") or "")))
     if inp.chronology:
-        story += [Paragraph(text(f"Chronology ({len(inp.chronology)} entries)"), ctx.st.h2),
-                  chronology_table(ctx, inp.chronology), Spacer(1, 5 * mm)]
+        story += [
+            Paragraph(text(f"Chronology ({len(inp.chronology)} entries)"), ctx.st.h2),
+            chronology_table(ctx, inp.chronology),
+            Spacer(1, 5 * mm),
+        ]
     for rec in records:
         if rec.get("form_id") == "chronology_entry" and inp.chronology:
             continue  # already in the chronology table
@@ -637,9 +791,19 @@ def render_pdf(inp: RenderInput) -> bytes:
 
     case = inp.case_data.get("case") or {}
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm, topMargin=1.8 * cm,
-        bottomMargin=1.6 * cm, title=f"{KIND_TITLES.get(inp.kind, inp.kind)} {case.get('reference') or ''}",
-        author=inp.author.get("name", ""), subject=f"Fieldbook {inp.kind} pack {inp.pack_id}",
-        creator="Fieldbook", invariant=1)
+        buf,
+        pagesize=A4,
+        leftMargin=1.8 * cm,
+        rightMargin=1.8 * cm,
+        topMargin=1.8 * cm,
+        bottomMargin=1.6 * cm,
+        title=f"{KIND_TITLES.get(inp.kind, inp.kind)} {case.get('reference') or ''}",
+        author=inp.author.get("name", ""),
+        subject=f"Fieldbook {inp.kind} pack {inp.pack_id}",
+        creator="Fieldbook",
+        invariant=1,
+        # The canvas would otherwise start in Helvetica, a font that is never embedded.
+        initialFontName=FONT,
+    )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()

@@ -41,22 +41,39 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
     manifest = parse_json(entries["manifest.json"], what="manifest.json")
     info = identity.info
     created = iso_now(clock)
-    reviewer = {"name": info.name, "role": info.role, "agency": info.agency,
-                "certificate_sha256": identity.cert_sha256}
-    review: dict[str, Any] = {"decision": decision, "comment": comment, "reviewed_at": created,
-                              "reviewer": reviewer, "pack_id": manifest.get("pack_id")}
+    reviewer = {
+        "name": info.name,
+        "role": info.role,
+        "agency": info.agency,
+        "certificate_sha256": identity.cert_sha256,
+    }
+    review: dict[str, Any] = {
+        "decision": decision,
+        "comment": comment,
+        "reviewed_at": created,
+        "reviewer": reviewer,
+        "pack_id": manifest.get("pack_id"),
+    }
     review_bytes = canonical_json(review)
-    pdf = sign_pdf(entries["pack.pdf"], identity, now=clock.now(), certify=False, field_name=REVIEW_FIELD,
-                   reason=f"Review: {decision}", location=info.agency)
+    pdf = sign_pdf(
+        entries["pack.pdf"],
+        identity,
+        now=clock.now(),
+        certify=False,
+        field_name=REVIEW_FIELD,
+        reason=f"Review: {decision}",
+        location=info.agency,
+    )
     rman = {
         "format": REVIEW_FORMAT,
         "pack_id": manifest.get("pack_id"),
         "manifest_sha256": sha256_hex(entries["manifest.json"]),
         "created_at": created,
         "reviewer": reviewer,
-        "files": [{"path": "review/review.json", "size": len(review_bytes),
-                   "sha256": sha256_hex(review_bytes)},
-                  {"path": "pack.pdf", "size": len(pdf), "sha256": sha256_hex(pdf)}],
+        "files": [
+            {"path": "review/review.json", "size": len(review_bytes), "sha256": sha256_hex(review_bytes)},
+            {"path": "pack.pdf", "size": len(pdf), "sha256": sha256_hex(pdf)},
+        ],
     }
     rman_bytes = canonical_json(rman)
     out: list[tuple[str, bytes, bool]] = []
@@ -64,6 +81,9 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
         if name == "pack.pdf":
             blob = pdf
         out.append((name, blob, name not in ("mimetype", "pack.pdf", "manifest.json.p7s")))
-    out += [("review/review.json", review_bytes, True), ("review/manifest.json", rman_bytes, True),
-            ("review/manifest.json.p7s", sign_detached(rman_bytes, identity), False)]
+    out += [
+        ("review/review.json", review_bytes, True),
+        ("review/manifest.json", rman_bytes, True),
+        ("review/manifest.json.p7s", sign_detached(rman_bytes, identity), False),
+    ]
     return write_zip(out)

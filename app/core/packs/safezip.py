@@ -128,8 +128,9 @@ def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> b
                     break
                 buf += chunk
                 if len(buf) > cap or len(buf) > ratio_cap:
-                    raise UnsafeZip(f"the file “{info.filename}” unpacks to more than it declares "
-                                    "(a possible ZIP bomb)")
+                    raise UnsafeZip(
+                        f"the file “{info.filename}” unpacks to more than it declares (a possible ZIP bomb)"
+                    )
     except UnsafeZip:
         raise
     except Exception as exc:  # CRC errors, truncated deflate streams, …

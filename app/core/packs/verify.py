@@ -73,25 +73,38 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         m = self.manifest or {}
-        return {"status": self.status, "exit_code": self.exit_code, "subject": self.subject,
-                "pack_id": m.get("pack_id"), "kind": m.get("kind"),
-                "case_reference": m.get("case_reference"), "created_at": m.get("created_at"),
-                "signers": self.signers, "review": self.review,
-                "checks": [c.as_dict() for c in self.checks]}
+        return {
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "subject": self.subject,
+            "pack_id": m.get("pack_id"),
+            "kind": m.get("kind"),
+            "case_reference": m.get("case_reference"),
+            "created_at": m.get("created_at"),
+            "signers": self.signers,
+            "review": self.review,
+            "checks": [c.as_dict() for c in self.checks],
+        }
 
     def text(self) -> str:
-        head = {"valid": "VALID — the pack is intact and signed by a trusted practitioner",
-                "untrusted": "INTACT BUT NOT TRUSTED — nothing was changed, but the signer is not "
-                             "in the trust store",
-                "invalid": "INVALID — do not rely on this file"}[self.status]
+        head = {
+            "valid": "VALID — the pack is intact and signed by a trusted practitioner",
+            "untrusted": "INTACT BUT NOT TRUSTED — nothing was changed, but the signer is not "
+            "in the trust store",
+            "invalid": "INVALID — do not rely on this file",
+        }[self.status]
         lines = [head]
         m = self.manifest or {}
         if m:
-            lines.append(f"Pack {m.get('pack_id')} ({m.get('kind')}), case {m.get('case_reference')}, "
-                         f"created {m.get('created_at')}")
+            lines.append(
+                f"Pack {m.get('pack_id')} ({m.get('kind')}), case {m.get('case_reference')}, "
+                f"created {m.get('created_at')}"
+            )
         for s in self.signers:
-            lines.append(f"Signed by {s.get('name')} ({s.get('role')}, {s.get('agency')}) as "
-                         f"{s.get('as')} at {s.get('signed_at')}")
+            lines.append(
+                f"Signed by {s.get('name')} ({s.get('role')}, {s.get('agency')}) as "
+                f"{s.get('as')} at {s.get('signed_at')}"
+            )
         if self.review:
             lines.append(f"Review decision: {self.review.get('decision')} — “{self.review.get('comment')}”")
         for c in self.checks:
@@ -111,9 +124,14 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-def verify_bytes(data: bytes, trust_roots: list[x509.Certificate], *, now: datetime,
-                 key: tuple[x509.Certificate, Any] | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> Report:
+def verify_bytes(
+    data: bytes,
+    trust_roots: list[x509.Certificate],
+    *,
+    now: datetime,
+    key: tuple[x509.Certificate, Any] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Report:
     """Verify a pack (ZIP), an encrypted pack (CMS envelope, needs ``key``) or a bare signed PDF."""
     subject = "PDF" if data[:5] == b"%PDF-" else "encrypted pack" if is_envelope(data) else "pack"
     report = Report(subject)
@@ -122,16 +140,24 @@ def verify_bytes(data: bytes, trust_roots: list[x509.Certificate], *, now: datet
             _verify_pdf_only(report, data, trust_roots, now)
         elif subject == "encrypted pack":
             if key is None:
-                report.add("decrypt", "The encrypted pack can be opened", False,
-                           "it is encrypted: give the recipient's private key (--key)")
+                report.add(
+                    "decrypt",
+                    "The encrypted pack can be opened",
+                    False,
+                    "it is encrypted: give the recipient's private key (--key)",
+                )
                 return report
             try:
                 inner = envelope_decrypt(data, key[0], key[1])
             except FieldbookError as exc:
                 report.add("decrypt", "The encrypted pack can be opened", False, exc.message)
                 return report
-            report.add("decrypt", "The encrypted pack can be opened", True,
-                       f"opened with the key of {cert_info(key[0]).name}")
+            report.add(
+                "decrypt",
+                "The encrypted pack can be opened",
+                True,
+                f"opened with the key of {cert_info(key[0]).name}",
+            )
             _verify_zip(report, inner, trust_roots, now, limits, recipient=key[0])
         else:
             _verify_zip(report, data, trust_roots, now, limits, recipient=None)
@@ -140,8 +166,14 @@ def verify_bytes(data: bytes, trust_roots: list[x509.Certificate], *, now: datet
     return report
 
 
-def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now: datetime,
-                limits: Limits, recipient: x509.Certificate | None) -> None:
+def _verify_zip(
+    report: Report,
+    data: bytes,
+    roots: list[x509.Certificate],
+    now: datetime,
+    limits: Limits,
+    recipient: x509.Certificate | None,
+) -> None:
     try:
         entries = read_zip(data, limits)
     except FieldbookError as exc:
@@ -150,12 +182,20 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
     report.add("zip", "The pack is a safe, readable archive", True)
     names = list(entries)
     if not names or names[0] != "mimetype" or entries["mimetype"] != MEDIA_TYPE.encode():
-        report.add("mimetype", "The file says it is a Fieldbook pack", False,
-                   "the first entry is not the Fieldbook pack type")
+        report.add(
+            "mimetype",
+            "The file says it is a Fieldbook pack",
+            False,
+            "the first entry is not the Fieldbook pack type",
+        )
         return
     if "manifest.json" not in entries or "manifest.json.p7s" not in entries:
-        report.add("manifest", "The pack's contents list (manifest) is well formed", False,
-                   "the manifest or its signature is missing")
+        report.add(
+            "manifest",
+            "The pack's contents list (manifest) is well formed",
+            False,
+            "the manifest or its signature is missing",
+        )
         return
     manifest_bytes = entries["manifest.json"]
     try:
@@ -164,8 +204,9 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
         report.add("manifest", "The pack's contents list (manifest) is well formed", False, exc.message)
         return
     problems = manifest_problems(manifest)
-    if not report.add("manifest", "The pack's contents list (manifest) is well formed", not problems,
-                      "; ".join(problems)):
+    if not report.add(
+        "manifest", "The pack's contents list (manifest) is well formed", not problems, "; ".join(problems)
+    ):
         return
     report.manifest = manifest
     author_sha = manifest["author"]["certificate_sha256"]
@@ -174,13 +215,21 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
 
     # The CMS signature over the exact manifest bytes, by the manifest's author.
     sig = verify_detached(manifest_bytes, entries["manifest.json.p7s"], roots, moment=created)
-    report.add("manifest_signature", "The contents list is signed and unchanged since signing",
-               sig.intact, sig.problem if not sig.intact else "")
+    report.add(
+        "manifest_signature",
+        "The contents list is signed and unchanged since signing",
+        sig.intact,
+        sig.problem if not sig.intact else "",
+    )
     if sig.intact:
-        report.add("manifest_signer", "The contents list was signed by the author it names",
-                   sig.signer_sha256 == author_sha,
-                   "" if sig.signer_sha256 == author_sha else
-                   "the signing certificate is not the one the manifest names")
+        report.add(
+            "manifest_signer",
+            "The contents list was signed by the author it names",
+            sig.signer_sha256 == author_sha,
+            ""
+            if sig.signer_sha256 == author_sha
+            else "the signing certificate is not the one the manifest names",
+        )
 
     # Files: every listed file present with the right size and hash, nothing else present.
     review_present = any(n in entries for n in REVIEW_FILES)
@@ -190,9 +239,14 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
         allowed |= set(REVIEW_FILES)
     extra = [n for n in names if n not in allowed]
     missing = [p for p in listed if p not in entries]
-    report.add("complete", "Nothing has been added to or removed from the pack", not extra and not missing,
-               "; ".join([f"added: {', '.join(extra)}"] * bool(extra) + [f"missing: {', '.join(missing)}"] *
-                         bool(missing)))
+    report.add(
+        "complete",
+        "Nothing has been added to or removed from the pack",
+        not extra and not missing,
+        "; ".join(
+            [f"added: {', '.join(extra)}"] * bool(extra) + [f"missing: {', '.join(missing)}"] * bool(missing)
+        ),
+    )
     changed = []
     for path, f in listed.items():
         blob = entries.get(path)
@@ -202,8 +256,12 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
             blob = blob[: f["size"]]  # the author's revision is a prefix of a countersigned PDF
         if len(blob) != f["size"] or _sha(blob) != f["sha256"]:
             changed.append(path)
-    report.add("hashes", "Every file is exactly as the author signed it", not changed,
-               f"changed: {', '.join(changed)}" if changed else "")
+    report.add(
+        "hashes",
+        "Every file is exactly as the author signed it",
+        not changed,
+        f"changed: {', '.join(changed)}" if changed else "",
+    )
 
     # data.json is strict, well-formed JSON for this case.
     if "data.json" in entries:
@@ -211,8 +269,12 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
             case_data = parse_json(entries["data.json"], what="data.json")
             case = case_data.get("case") if isinstance(case_data, dict) else None
             ok = isinstance(case, dict) and case.get("id") == manifest["case_id"]
-            report.add("data", "The case data is well formed and belongs to this case", ok,
-                       "" if ok else "the case data is for a different case")
+            report.add(
+                "data",
+                "The case data is well formed and belongs to this case",
+                ok,
+                "" if ok else "the case data is for a different case",
+            )
         except FieldbookError as exc:
             report.add("data", "The case data is well formed and belongs to this case", False, exc.message)
 
@@ -225,65 +287,125 @@ def _verify_zip(report: Report, data: bytes, roots: list[x509.Certificate], now:
     if checks:
         first = checks[0]
         by_author = first.signer is not None and cert_sha256(first.signer) == author_sha
-        report.add("pdf_author", "The PDF was signed by the pack's author", by_author and first.certification,
-                   "" if by_author else "the PDF's signer is not the author named in the manifest")
+        report.add(
+            "pdf_author",
+            "The PDF was signed by the pack's author",
+            by_author and first.certification,
+            "" if by_author else "the PDF's signer is not the author named in the manifest",
+        )
         expected_count = 2 if review_present else 1
-        report.add("pdf_signature_count", "The PDF carries the expected signatures",
-                   len(checks) == expected_count,
-                   "" if len(checks) == expected_count else
-                   f"found {len(checks)} signatures, expected {expected_count}")
+        report.add(
+            "pdf_signature_count",
+            "The PDF carries the expected signatures",
+            len(checks) == expected_count,
+            ""
+            if len(checks) == expected_count
+            else f"found {len(checks)} signatures, expected {expected_count}",
+        )
         if review is not None and len(checks) >= 2 and checks[-1].signer is not None:
             same = cert_sha256(checks[-1].signer) == review.get("certificate_sha256")
-            report.add("pdf_reviewer", "The PDF's second signature is by the reviewer", same,
-                       "" if same else "the second PDF signature is not by the reviewer")
+            report.add(
+                "pdf_reviewer",
+                "The PDF's second signature is by the reviewer",
+                same,
+                "" if same else "the second PDF signature is not by the reviewer",
+            )
     subject = pdf_subject(pdf[: listed.get("pack.pdf", {}).get("size", len(pdf))]) or ""
-    report.add("pdf_binding", "The PDF belongs to this pack", manifest["pack_id"] in subject,
-               "" if manifest["pack_id"] in subject else "the PDF names a different pack")
+    report.add(
+        "pdf_binding",
+        "The PDF belongs to this pack",
+        manifest["pack_id"] in subject,
+        "" if manifest["pack_id"] in subject else "the PDF names a different pack",
+    )
 
     # Trust and time.
-    report.add("trusted", "The author is in the trust store", sig.trusted or NOT_TRUSTED not in sig.problem,
-               sig.problem if NOT_TRUSTED in sig.problem else "", trust_only=True)
+    report.add(
+        "trusted",
+        "The author is in the trust store",
+        sig.trusted or NOT_TRUSTED not in sig.problem,
+        sig.problem if NOT_TRUSTED in sig.problem else "",
+        trust_only=True,
+    )
     if sig.intact and NOT_TRUSTED not in sig.problem:
-        report.add("cert_valid", "The author's certificate was valid when the pack was signed",
-                   sig.trusted, sig.problem)
-    ok_time = (created is not None and created <= now + SKEW
-               and (high_water is None or high_water <= created + SKEW))
-    report.add("time", "The pack's date is plausible (not in the future, not before earlier work)", ok_time,
-               "" if ok_time else "the creation time is in the future or before the clock's high-water mark")
+        report.add(
+            "cert_valid",
+            "The author's certificate was valid when the pack was signed",
+            sig.trusted,
+            sig.problem,
+        )
+    ok_time = (
+        created is not None and created <= now + SKEW and (high_water is None or high_water <= created + SKEW)
+    )
+    report.add(
+        "time",
+        "The pack's date is plausible (not in the future, not before earlier work)",
+        ok_time,
+        "" if ok_time else "the creation time is in the future or before the clock's high-water mark",
+    )
     if recipient is not None:
         r = manifest.get("recipient") or {}
         same = r.get("certificate_sha256") == cert_sha256(recipient)
-        report.add("recipient", "The pack was meant for this recipient", same,
-                   "" if same else "the signed manifest names a different recipient")
+        report.add(
+            "recipient",
+            "The pack was meant for this recipient",
+            same,
+            "" if same else "the signed manifest names a different recipient",
+        )
     if sig.signer is not None:
         info = cert_info(sig.signer)
-        report.signers.insert(0, {"as": "author", "name": info.name, "role": info.role, "agency": info.agency,
-                                  "certificate_sha256": info.sha256,
-                                  "signed_at": manifest["created_at"]})
+        report.signers.insert(
+            0,
+            {
+                "as": "author",
+                "name": info.name,
+                "role": info.role,
+                "agency": info.agency,
+                "certificate_sha256": info.sha256,
+                "signed_at": manifest["created_at"],
+            },
+        )
 
 
-def _pdf_checks(report: Report, pdf: bytes, roots: list[x509.Certificate],
-                now: datetime) -> list[PdfSignatureCheck]:
+def _pdf_checks(
+    report: Report, pdf: bytes, roots: list[x509.Certificate], now: datetime
+) -> list[PdfSignatureCheck]:
     checks, problem = validate_pdf(pdf, roots, now=now)
     if problem:
         report.add("pdf_signature", "The PDF's signatures are intact", False, problem)
         return []
     broken = [c for c in checks if not c.intact]
-    report.add("pdf_signature", "The PDF's signatures are intact", not broken,
-               "; ".join(c.problem for c in broken))
+    report.add(
+        "pdf_signature", "The PDF's signatures are intact", not broken, "; ".join(c.problem for c in broken)
+    )
     last_whole = checks[-1].covers_whole_file
-    report.add("pdf_coverage", "Nothing was added to the PDF after the last signature", last_whole,
-               "" if last_whole else "the PDF was changed after it was signed")
+    report.add(
+        "pdf_coverage",
+        "Nothing was added to the PDF after the last signature",
+        last_whole,
+        "" if last_whole else "the PDF was changed after it was signed",
+    )
     earlier_ok = all(c.changes_permitted for c in checks[:-1])
-    report.add("pdf_changes", "Later additions to the PDF are only permitted signatures", earlier_ok,
-               "" if earlier_ok else "the PDF was edited after an earlier signature")
+    report.add(
+        "pdf_changes",
+        "Later additions to the PDF are only permitted signatures",
+        earlier_ok,
+        "" if earlier_ok else "the PDF was edited after an earlier signature",
+    )
     untrusted = [c for c in checks if c.intact and NOT_TRUSTED in c.problem]
-    report.add("pdf_trusted", "Every PDF signer is in the trust store", not untrusted,
-               "; ".join(f"{cert_info(c.signer).name}: {c.problem}" for c in untrusted if c.signer),
-               trust_only=True)
+    report.add(
+        "pdf_trusted",
+        "Every PDF signer is in the trust store",
+        not untrusted,
+        "; ".join(f"{cert_info(c.signer).name}: {c.problem}" for c in untrusted if c.signer),
+        trust_only=True,
+    )
     timely = [c for c in checks if c.intact and c.problem and NOT_TRUSTED not in c.problem]
-    report.add("pdf_cert_valid", "Every PDF signer's certificate was valid when they signed", not timely,
-               "; ".join(c.problem for c in timely))
+    report.add(
+        "pdf_cert_valid",
+        "Every PDF signer's certificate was valid when they signed",
+        not timely,
+        "; ".join(c.problem for c in timely),
+    )
     return checks
 
 
@@ -292,14 +414,26 @@ def _verify_pdf_only(report: Report, pdf: bytes, roots: list[x509.Certificate], 
     for i, c in enumerate(checks):
         if c.signer is not None:
             info = cert_info(c.signer)
-            report.signers.append({"as": "author" if i == 0 else "reviewer", "name": info.name,
-                                   "role": info.role, "agency": info.agency,
-                                   "certificate_sha256": info.sha256,
-                                   "signed_at": c.signing_time.isoformat() if c.signing_time else None})
+            report.signers.append(
+                {
+                    "as": "author" if i == 0 else "reviewer",
+                    "name": info.name,
+                    "role": info.role,
+                    "agency": info.agency,
+                    "certificate_sha256": info.sha256,
+                    "signed_at": c.signing_time.isoformat() if c.signing_time else None,
+                }
+            )
 
 
-def _verify_review(report: Report, entries: dict[str, bytes], roots: list[x509.Certificate], now: datetime,
-                   manifest: dict[str, Any], manifest_bytes: bytes) -> dict[str, Any] | None:
+def _verify_review(
+    report: Report,
+    entries: dict[str, bytes],
+    roots: list[x509.Certificate],
+    now: datetime,
+    manifest: dict[str, Any],
+    manifest_bytes: bytes,
+) -> dict[str, Any] | None:
     title = "The manager's review is complete, signed and unchanged"
     if not all(n in entries for n in REVIEW_FILES):
         report.add("review", title, False, "part of the review is missing")
@@ -315,8 +449,9 @@ def _verify_review(report: Report, entries: dict[str, bytes], roots: list[x509.C
         return None
     reviewer = rman.get("reviewer") if isinstance(rman.get("reviewer"), dict) else {}
     when = _parse_time(rman.get("created_at"))
-    sig = verify_detached(entries["review/manifest.json"], entries["review/manifest.json.p7s"], roots,
-                          moment=when)
+    sig = verify_detached(
+        entries["review/manifest.json"], entries["review/manifest.json.p7s"], roots, moment=when
+    )
     problems = []
     if not sig.intact:
         problems.append(sig.problem)
@@ -334,17 +469,36 @@ def _verify_review(report: Report, entries: dict[str, bytes], roots: list[x509.C
         problems.append("the review does not cover the review and the PDF")
     if not report.add("review", title, not problems, "; ".join(problems)):
         return None
-    report.add("review_trusted", "The reviewer is in the trust store",
-               sig.trusted or NOT_TRUSTED not in sig.problem,
-               sig.problem if NOT_TRUSTED in sig.problem else "", trust_only=True)
+    report.add(
+        "review_trusted",
+        "The reviewer is in the trust store",
+        sig.trusted or NOT_TRUSTED not in sig.problem,
+        sig.problem if NOT_TRUSTED in sig.problem else "",
+        trust_only=True,
+    )
     if NOT_TRUSTED not in sig.problem:
-        report.add("review_cert_valid", "The reviewer's certificate was valid when they signed",
-                   sig.trusted, sig.problem)
+        report.add(
+            "review_cert_valid",
+            "The reviewer's certificate was valid when they signed",
+            sig.trusted,
+            sig.problem,
+        )
     if sig.signer is not None:
         info = cert_info(sig.signer)
-        report.signers.append({"as": "reviewer", "name": info.name, "role": info.role,
-                               "agency": info.agency, "certificate_sha256": info.sha256,
-                               "signed_at": rman.get("created_at")})
-    report.review = {"decision": review.get("decision"), "comment": review.get("comment"),
-                     "reviewed_at": rman.get("created_at"), "reviewer": info.name if sig.signer else None}
+        report.signers.append(
+            {
+                "as": "reviewer",
+                "name": info.name,
+                "role": info.role,
+                "agency": info.agency,
+                "certificate_sha256": info.sha256,
+                "signed_at": rman.get("created_at"),
+            }
+        )
+    report.review = {
+        "decision": review.get("decision"),
+        "comment": review.get("comment"),
+        "reviewed_at": rman.get("created_at"),
+        "reviewer": info.name if sig.signer else None,
+    }
     return dict(reviewer)

@@ -1,0 +1,185 @@
+"""The pack PDF: every name spelled correctly in every script (pdftotext), user markup printed as
+text, quotes kept apart from interpretation, body maps, images, running header and page numbers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from app.core.packs.pdf import FIELD_RENDERERS, OPINION_LABEL, QUOTE_LABEL, RenderInput, render_pdf, text
+from tests.packs.helpers import need_tool
+from tests.packs.sample import NAMES, QUOTE_WITH_MARKUP, sample_case
+
+PACK_ID = "0b7d2c9e-5d4f-4a51-9c1e-5b0c2f6d8a11"
+
+
+def extracted(pdf: bytes, tmp_path: Path) -> str:
+    """pdftotext's output, with poppler's bidi embedding marks removed and NFKC applied.
+
+    pdftotext returns right-to-left runs in logical order wrapped in U+202B…U+202C, and Arabic as
+    the contextual presentation forms that were drawn (U+FExx); NFKC maps those to the letters
+    typed, which is what a reader copying the name gets after normalisation.
+    """
+    tool = need_tool("pdftotext")
+    f = tmp_path / "p.pdf"
+    f.write_bytes(pdf)
+    out = subprocess.run([tool, str(f), "-"], capture_output=True, text=True, check=True).stdout
+    return unicodedata.normalize("NFKC", re.sub("[\u202a-\u202e\u2066-\u2069]", "", out))
+
+
+@pytest.fixture(scope="module")
+def rendered() -> bytes:
+    """The sample conference pack PDF with a 30-line chronology."""
+    case_data, attachments, chronology = sample_case(30)
+    return render_pdf(
+        RenderInput(
+            kind="conference",
+            pack_id=PACK_ID,
+            case_data=case_data,
+            author={
+                "name": "Sam Carter",
+                "role": "Social Worker",
+                "agency": "Northshire Children's Services",
+            },
+            created_at="2026-11-23T09:00:00Z",
+            attachments=attachments,
+            chronology=chronology,
+        )
+    )
+
+
+@pytest.mark.parametrize("script", sorted(NAMES))
+def test_every_script_survives_pdftotext(rendered: bytes, tmp_path: Path, script: str) -> None:
+    """Names in Latin, accented Latin, Greek, Cyrillic, Arabic and Hebrew come out spelled exactly."""
+    assert NAMES[script] in extracted(rendered, tmp_path)
+
+
+def test_user_markup_prints_as_text(rendered: bytes, tmp_path: Path) -> None:
+    """A child's quote containing <b> and & prints literally; injected font/link tags do nothing."""
+    out = extracted(rendered, tmp_path)
+    assert QUOTE_WITH_MARKUP in out
+    assert "<font color=white>hidden</font>" in out
+    assert b"/URI" not in rendered  # no link was injected into the signed document
+
+
+def test_quote_is_visibly_distinct_from_interpretation(rendered: bytes, tmp_path: Path) -> None:
+    """The child's words are labelled verbatim; interpretation is not presented as a quote."""
+    out = extracted(rendered, tmp_path)
+    assert QUOTE_LABEL in out
+    quote_at = out.index(QUOTE_LABEL)
+    assert out.index(QUOTE_WITH_MARKUP) > quote_at
+    assert "\u201c" + QUOTE_WITH_MARKUP + "\u201d" in out.replace("\n", " ")
+
+
+def test_opinion_fields_are_labelled() -> None:
+    """A field marked as professional opinion is labelled as such in the PDF."""
+    case_data, attachments, _ = sample_case(0)
+
+    class _Lookup:
+        def __call__(self, form_id: str, version: int) -> dict[str, object]:
+            return {
+                "title": "Child's voice",
+                "sections": [
+                    {
+                        "title": "Analysis",
+                        "fields": [
+                            {
+                                "key": "interpretation",
+                                "label": "What I think this means",
+                                "type": "long_text",
+                                "pdf": {"opinion": True},
+                            }
+                        ],
+                    }
+                ],
+            }
+
+    pdf = render_pdf(
+        RenderInput(
+            kind="referral",
+            pack_id=PACK_ID,
+            case_data=case_data,
+            author={"name": "Sam Carter"},
+            created_at="2026-11-23T09:00:00Z",
+            attachments=attachments,
+            form_lookup=_Lookup(),
+        )
+    )
+    out = extracted(pdf, Path(__import__("tempfile").mkdtemp()))
+    assert "What I think this means" in out and OPINION_LABEL in out
+
+
+def test_body_map_markers_and_image(rendered: bytes, tmp_path: Path) -> None:
+    """Body map markers are listed with their numbers and sides; the drawing image is embedded."""
+    out = extracted(rendered, tmp_path)
+    assert "1. (front) bruise on upper arm" in out
+    assert "2. (back) scratch on lower back" in out
+    assert "Front" in out and "Back" in out
+    assert b"/Subtype /Image" in rendered
+    assert "Maya's drawing of home" in out
+
+
+def test_header_marking_and_page_numbers_on_every_page(rendered: bytes, tmp_path: Path) -> None:
+    """Every page carries the OFFICIAL-SENSITIVE marking, the pack id and its page number."""
+    pages = extracted(rendered, tmp_path).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    for n, page in enumerate(pages, start=1):
+        assert PACK_ID in page and "OFFICIAL-SENSITIVE" in page and f"Page {n}" in page
+
+
+def test_cover_names_children_author_and_kind(rendered: bytes, tmp_path: Path) -> None:
+    """The cover shows the pack kind, children (with the unborn baby's due date), reference and author."""
+    cover = extracted(rendered, tmp_path).split("\f")[0]
+    for s in (
+        "Report to a child protection conference",
+        "Maya Okafor",
+        "Leo Okafor",
+        "due 2027-02-01",
+        "FB-2026-0007",
+        "Sam Carter",
+    ):
+        assert s in cover
+
+
+def test_chronology_table_and_addendum(rendered: bytes, tmp_path: Path) -> None:
+    """The chronology is a table with every entry; approximate dates are marked; addenda are shown."""
+    out = extracted(rendered, tmp_path)
+    assert "Chronology (30 entries)" in out
+    assert "Event 29:" in out and "c. 2026-01-01" in out
+    assert "Date of birth corrected" in out
+
+
+def test_fonts_are_embedded(rendered: bytes, tmp_path: Path) -> None:
+    """Every font in the PDF is embedded (no reliance on the reader's fonts)."""
+    tool = need_tool("pdffonts")
+    f = tmp_path / "p.pdf"
+    f.write_bytes(rendered)
+    rows = subprocess.run([tool, str(f)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert rows and all(" yes " in r for r in rows), rows
+
+
+def test_text_escapes_and_strips_controls() -> None:
+    """Markup characters are escaped and control characters replaced before ReportLab sees them."""
+    assert text("a<b>&c") == "a&lt;b&gt;&amp;c"
+    assert "\x07" not in text("bell\x07")
+    assert text("line1\nline2") == "line1<br/>line2"
+
+
+def test_every_form_field_type_has_a_renderer() -> None:
+    """Each field type the forms engine defines has a PDF renderer (adding a type needs one)."""
+    spec = pytest.importorskip("app.core.forms.spec")
+    types = getattr(spec, "FIELD_TYPES", None)
+    if types is None:
+        enum = getattr(spec, "FieldType", None)
+        types = [getattr(t, "value", t) for t in enum] if enum is not None else None
+    if not types:
+        pytest.skip("the forms engine does not list its field types")
+    missing = [
+        t for t in types if re.sub(r"[^a-z0-9]+", "_", str(t).lower()).strip("_") not in FIELD_RENDERERS
+    ]
+    assert not missing, f"no PDF renderer for field types: {missing}"
