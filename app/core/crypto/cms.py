@@ -182,3 +182,33 @@ def is_envelope(data: bytes) -> bool:
         )
     except Exception:
         return False
+
+
+def envelope_decrypt_with_key(data: bytes, key: rsa.RSAPrivateKey) -> bytes:
+    """Open an envelope with only the recipient's private key (no certificate at hand).
+
+    Tries each key-transport recipient; AES-CBC content. One message for every failure.
+    """
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
+    from cryptography.hazmat.primitives.padding import PKCS7
+
+    try:
+        env = asn1_cms.ContentInfo.load(data)["content"]
+        enc = env["encrypted_content_info"]
+        algo = enc["content_encryption_algorithm"]
+        iv = algo["parameters"].native
+        ciphertext = enc["encrypted_content"].native
+        for ri in env["recipient_infos"]:
+            if ri.name != "ktri":
+                continue
+            try:
+                cek = key.decrypt(ri.chosen["encrypted_key"].native, padding.PKCS1v15())
+                decryptor = Cipher(algorithms.AES(cek), modes.CBC(iv)).decryptor()
+                padded = decryptor.update(ciphertext) + decryptor.finalize()
+                unpadder = PKCS7(128).unpadder()
+                return unpadder.update(padded) + unpadder.finalize()
+            except Exception:  # noqa: S112 - one uniform failure; another recipient may match
+                continue
+    except Exception as exc:
+        raise CryptoError("Encrypted pack: it cannot be opened with this key") from exc
+    raise CryptoError("Encrypted pack: it cannot be opened with this key")

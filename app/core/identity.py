@@ -1,0 +1,169 @@
+"""The practitioner's signing identity and the vault's trust store.
+
+At ``init`` (``on_vault_created``) a fresh RSA-3072 key and a self-issued practitioner certificate
+are made from the vault profile and kept inside the encrypted vault as PKCS#12, protected again by
+the vault passphrase; the certificate is added to the trust store as a practitioner. A local
+authority's certificate replaces it with ``import_p12``. The PKCS#12 password follows the vault
+passphrase: ``vault passwd`` must call ``on_passphrase_changed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+
+from app.core.clock import SYSTEM_CLOCK, Clock
+from app.core.crypto.keys import (
+    CertInfo,
+    CryptoError,
+    Identity,
+    cert_der,
+    cert_info,
+    cert_sha256,
+    from_pkcs12,
+    generate_identity,
+    load_certificate,
+    to_pkcs12,
+)
+from app.core.errors import NotFound, UsageError
+
+TRUST_KINDS = ("practitioner", "root", "recipient")
+
+
+@dataclass(frozen=True)
+class TrustedCert:
+    sha256: str
+    kind: str
+    label: str
+    cert: x509.Certificate
+    added_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        info = cert_info(self.cert)
+        return {
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "label": self.label,
+            "subject": info.subject,
+            "not_after": info.as_dict()["not_after"],
+            "added_at": self.added_at,
+        }
+
+
+def _get(row: Any, name: str, index: int) -> Any:
+    if isinstance(row, dict):
+        return row.get(name)
+    if hasattr(row, name):
+        return getattr(row, name)
+    return row[index]
+
+
+def on_vault_created(store: Any, passphrase: str, *, clock: Clock = SYSTEM_CLOCK) -> CertInfo:
+    """Create the practitioner's key and certificate from the profile; store and trust it."""
+    profile = store.profile()
+    identity = generate_identity(
+        _get(profile, "name", 0), _get(profile, "role", 1), _get(profile, "agency", 2), now=clock.now()
+    )
+    _store_identity(store, identity, passphrase)
+    return identity.info
+
+
+def _store_identity(store: Any, identity: Identity, passphrase: str) -> None:
+    store.put_identity(to_pkcs12(identity, passphrase.encode("utf-8")), identity.cert_der)
+    add_trusted(store, identity.cert, "practitioner", f"{identity.info.name} (this vault's signer)")
+    store.audit(
+        "identity",
+        "certificate",
+        identity.cert_sha256,
+        {"subject": identity.info.subject, "not_after": identity.info.as_dict()["not_after"]},
+    )
+
+
+def load_identity(store: Any, passphrase: str) -> Identity:
+    """The practitioner's signing identity from the vault."""
+    row = store.get_identity()
+    if row is None:
+        raise NotFound(
+            "Signing identity: this vault has none — run `fieldbook identity import-p12` "
+            "or create the vault with `fieldbook init`"
+        )
+    p12 = row[0] if isinstance(row, tuple | list) else _get(row, "p12", 0)
+    return from_pkcs12(p12, passphrase.encode("utf-8"))
+
+
+def current_certificate(store: Any) -> x509.Certificate | None:
+    row = store.get_identity()
+    if row is None:
+        return None
+    der = row[1] if isinstance(row, tuple | list) else _get(row, "cert_der", 1)
+    return load_certificate(der)
+
+
+def import_p12(store: Any, data: bytes, p12_password: str, passphrase: str) -> CertInfo:
+    """Replace the signing identity with one a local authority issued (and trust its chain)."""
+    identity = from_pkcs12(data, p12_password.encode("utf-8"))
+    if not identity.info.non_repudiation:
+        raise CryptoError("PKCS#12 file: its certificate does not allow non-repudiation signatures")
+    _store_identity(store, identity, passphrase)
+    for extra in identity.chain:
+        add_trusted(store, extra, "root", cert_info(extra).subject)
+    return identity.info
+
+
+def on_passphrase_changed(store: Any, old: str, new: str) -> None:
+    """Re-protect the stored PKCS#12 after ``vault passwd``."""
+    row = store.get_identity()
+    if row is None:
+        return
+    identity = load_identity(store, old)
+    store.put_identity(to_pkcs12(identity, new.encode("utf-8")), identity.cert_der)
+
+
+def add_trusted(store: Any, cert: x509.Certificate, kind: str, label: str = "") -> str:
+    if kind not in TRUST_KINDS:
+        raise UsageError(f"Kind: “{kind}” is not one of {', '.join(TRUST_KINDS)}")
+    sha = cert_sha256(cert)
+    if any(t.sha256 == sha for t in list_trusted(store)):
+        return sha
+    store.add_trusted(cert_der(cert), kind, label or cert_info(cert).subject)
+    return sha
+
+
+def list_trusted(store: Any, kind: str | None = None) -> list[TrustedCert]:
+    out: list[TrustedCert] = []
+    for row in store.list_trusted(kind) if kind else store.list_trusted():
+        der = _get(row, "der", 1) if not isinstance(row, dict) else (row.get("der") or row.get("cert_der"))
+        if der is None and not isinstance(row, dict):
+            der = getattr(row, "cert_der", None)
+        cert = load_certificate(bytes(der))
+        out.append(
+            TrustedCert(
+                cert_sha256(cert),
+                str(_get(row, "kind", 2)),
+                str(_get(row, "label", 3) or ""),
+                cert,
+                str(_get(row, "added_at", 4) or "") if _has(row, "added_at") else "",
+            )
+        )
+    return out
+
+
+def _has(row: Any, name: str) -> bool:
+    return (isinstance(row, dict) and name in row) or hasattr(row, name)
+
+
+def remove_trusted(store: Any, sha_prefix: str) -> TrustedCert:
+    matches = [t for t in list_trusted(store) if t.sha256.startswith(sha_prefix.lower())]
+    if not matches:
+        raise NotFound(f"Certificate: no trusted certificate starts with “{sha_prefix}”")
+    if len(matches) > 1:
+        raise UsageError(f"Certificate: “{sha_prefix}” matches {len(matches)} certificates; give more of it")
+    store.remove_trusted(matches[0].sha256)
+    return matches[0]
+
+
+def trust_roots(store: Any) -> list[x509.Certificate]:
+    """Certificates that verification trusts: practitioners and local authority roots."""
+    return [t.cert for t in list_trusted(store) if t.kind in ("practitioner", "root")]

@@ -1,0 +1,259 @@
+"""Export a case as a signed pack: choose records, render, sign, encrypt, write, audit.
+
+Ties the vault (``app.core.store``), the case-data export (``app.core.casedata``), the forms
+engine (PDF sections) and the timescales (cover deadlines) to ``build``. A referral pack holds
+the referral, the child's voice, concerns (with body maps) and the chosen chronology range; a
+conference pack holds the conference report, chronology, child's voice, direct work and strategy
+discussions. Only final records go into a signed pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from app.core.clock import Clock
+from app.core.crypto.keys import Identity, cert_info
+from app.core.errors import UsageError, ValidationError
+from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
+from app.core.packs.pdf import RenderInput, render_pdf
+
+KIND_FORMS = {
+    "referral": ("referral", "childs_voice", "concern", "chronology_entry"),
+    "conference": (
+        "conference_report",
+        "chronology_entry",
+        "childs_voice",
+        "direct_work",
+        "strategy_discussion",
+    ),
+}
+CHRONO_KEYS = ("date", "source", "event", "impact", "action", "significance")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    kind: str
+    record_ids: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    recipient: x509.Certificate | None = None
+
+
+def _day(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("date")
+    return str(value)[:10] if value else None
+
+
+def chronology_lines(case_data: dict[str, Any], registry: Any = None) -> list[dict[str, Any]]:
+    """The case chronology as table lines: chronology entries plus lines derived from other records."""
+    lines: list[dict[str, Any]] = []
+    derive = None
+    try:
+        from app.core.forms import chronology_line as derive  # type: ignore[attr-defined,no-redef]
+    except ImportError:
+        derive = None
+    for rec in (case_data.get("case") or {}).get("records") or []:
+        data = rec.get("data") or {}
+        if rec.get("form_id") == "chronology_entry":
+            d = data.get("date")
+            line = {k: data.get(k) for k in CHRONO_KEYS}
+            line["date"] = _day(d) or _day(rec.get("occurred_at"))
+            line["approximate"] = bool(
+                data.get("date_approximate") == "yes" or (isinstance(d, dict) and d.get("approximate"))
+            )
+            line["sequence"] = data.get("sequence") or 0
+            lines.append(line)
+        elif derive is not None and registry is not None:
+            try:
+                form = registry.get(rec["form_id"], rec.get("form_version"))
+                derived = derive(form, rec)
+            except Exception:  # a form without a chronology mapping simply adds no line
+                derived = None
+            if derived:
+                line = {k: _attr(derived, k) for k in CHRONO_KEYS}
+                line["date"] = _day(line["date"]) or _day(rec.get("occurred_at"))
+                line["approximate"] = bool(_attr(derived, "approximate"))
+                line["sequence"] = _attr(derived, "sequence") or 0
+                lines.append(line)
+    lines.sort(key=lambda ln: (ln.get("date") or "", ln.get("sequence") or 0))
+    return lines
+
+
+def _attr(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def select_records(case_data: dict[str, Any], opts: ExportOptions) -> None:
+    """Keep only the records that belong in this kind of pack, in range, final; in place."""
+    case = case_data.get("case") or {}
+    records = case.get("records") or []
+    if opts.record_ids:
+        wanted = set(opts.record_ids)
+        chosen = [
+            r for r in records if r.get("id") in wanted or any(str(r.get("id")).startswith(w) for w in wanted)
+        ]
+        found = {w for w in wanted for r in chosen if str(r.get("id")).startswith(w)}
+        missing = sorted(wanted - found)
+        if missing:
+            raise UsageError(f"Records: {', '.join(missing)} not found in this case")
+    else:
+        chosen = [r for r in records if r.get("form_id") in KIND_FORMS[opts.kind]]
+    drafts = [r for r in chosen if r.get("status") != "final"]
+    if drafts and opts.record_ids:
+        raise ValidationError(
+            [f"record {r.get('id')} ({r.get('form_id')}) is a draft: finalise it first" for r in drafts],
+            context="Records",
+        )
+    chosen = [r for r in chosen if r.get("status") == "final"]
+    lo = opts.date_from.isoformat() if opts.date_from else None
+    hi = opts.date_to.isoformat() if opts.date_to else None
+    if lo or hi:
+
+        def in_range(r: dict[str, Any]) -> bool:
+            d = _day((r.get("data") or {}).get("date")) if r.get("form_id") == "chronology_entry" else None
+            d = d or _day(r.get("occurred_at")) or _day(r.get("created_at")) or ""
+            return (lo is None or d >= lo) and (hi is None or d <= hi)
+
+        chosen = [r for r in chosen if in_range(r)]
+    if not chosen:
+        raise UsageError(f"Records: there are no final records for a {opts.kind} pack in this selection")
+    case["records"] = chosen
+    used = {a for r in chosen for a in _shas(r.get("data"))}
+    case_data["attachments"] = [a for a in case_data.get("attachments") or [] if a.get("sha256") in used]
+
+
+def _shas(value: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if isinstance(v.get("sha256"), str):
+                found.add(v["sha256"])
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return found
+
+
+def export_pack(
+    store: Any, registry: Any, case_id: str, identity: Identity, opts: ExportOptions, *, clock: Clock
+) -> BuiltPack:
+    """Build the signed (and, with a recipient, encrypted) pack for a case."""
+    from app.core.casedata import export_case
+
+    if opts.kind not in KIND_FORMS:
+        raise UsageError(f"Kind: “{opts.kind}” is not one of {', '.join(KIND_FORMS)}")
+    case_data = export_case(store, case_id, attachments="path")
+    select_records(case_data, opts)
+    attachments: dict[str, tuple[bytes, str]] = {}
+    for a in case_data["attachments"]:
+        att = store.get_attachment(a["sha256"])
+        attachments[a["sha256"]] = (bytes(att.data), str(att.media_type))
+        a["path"] = f"attachments/{a['sha256']}"
+        a.pop("data_base64", None)
+    records = case_data["case"]["records"]
+    forms = sorted({(r["form_id"], int(r.get("form_version") or 1)) for r in records})
+    chronology = chronology_lines(case_data, registry)
+    deadlines: list[dict[str, Any]] = []
+    if opts.kind == "conference":
+        try:
+            from app.core.timescales import upcoming_deadlines
+
+            deadlines = [
+                {"due": d.due.isoformat(), "label": f"{d.rule.title} ({d.state_label})"}
+                for d in upcoming_deadlines(records, clock=clock)
+            ]
+        except Exception:  # deadlines are a courtesy on the cover; never block an export
+            deadlines = []
+    times = [t for r in records for t in (r.get("updated_at"), r.get("finalised_at")) if t]
+    info = identity.info
+
+    def lookup(form_id: str, version: int) -> Any:
+        return registry.get(form_id, version) if registry is not None else None
+
+    def codelist_label(name: str, code: str) -> str | None:
+        try:
+            from app.core.forms import codelists  # type: ignore[attr-defined]
+
+            return str(codelists.label(name, code))
+        except Exception:
+            return None
+
+    def render(pack_id: str) -> bytes:
+        return render_pdf(
+            RenderInput(
+                kind=opts.kind,
+                pack_id=pack_id,
+                case_data=case_data,
+                author={"name": info.name, "role": info.role, "agency": info.agency},
+                created_at=_iso(clock),
+                attachments={k: v[0] for k, v in attachments.items()},
+                chronology=chronology,
+                deadlines=deadlines,
+                form_lookup=lookup,
+                codelist_label=codelist_label,
+                recipient=cert_info(opts.recipient).subject if opts.recipient is not None else None,
+                date_range=(
+                    opts.date_from.isoformat() if opts.date_from else None,
+                    opts.date_to.isoformat() if opts.date_to else None,
+                ),
+            )
+        )
+
+    content = PackContent(
+        kind=opts.kind,
+        case_data=case_data,
+        attachments=attachments,
+        forms=forms,
+        sequence=int(store.next_pack_sequence(case_id)),
+        high_water_mark=max(times) if times else None,
+    )
+    return build_pack(content, identity, clock=clock, render_pdf=render, recipient=opts.recipient)
+
+
+def _iso(clock: Clock) -> str:
+    from app.core.clock import iso_now
+
+    return iso_now(clock)
+
+
+def write_and_record(
+    store: Any, case_id: str, built: BuiltPack, out: Path, *, pdf_out: Path | None = None
+) -> None:
+    """Write the pack atomically, then record it in the vault and the audit log."""
+    write_atomic(out, built.data)
+    if pdf_out is not None:
+        write_atomic(pdf_out, built.pdf)
+    m = built.manifest
+    recipient = (m.get("recipient") or {}).get("subject")
+    store.record_pack(
+        pack_id=built.pack_id,
+        case_id=case_id,
+        kind=m["kind"],
+        sequence=m["sequence"],
+        created_at=m["created_at"],
+        sha256=built.sha256,
+        recipient=recipient,
+        filename=out.name,
+    )
+    store.audit(
+        "export",
+        "case",
+        case_id,
+        {
+            "pack_id": built.pack_id,
+            "kind": m["kind"],
+            "recipient": recipient,
+            "sha256": built.sha256,
+            "file": out.name,
+            "pdf_sha256": hashlib.sha256(built.pdf).hexdigest(),
+        },
+    )
