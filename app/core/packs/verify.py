@@ -15,7 +15,12 @@ from typing import Any
 
 from cryptography import x509
 
-from app.core.crypto.cms import envelope_decrypt, is_envelope, verify_detached
+from app.core.crypto.cms import (
+    envelope_decrypt,
+    envelope_decrypt_with_key,
+    is_envelope,
+    verify_detached,
+)
 from app.core.crypto.keys import cert_info, cert_sha256
 from app.core.crypto.pades import PdfSignatureCheck, pdf_subject, validate_pdf
 from app.core.errors import FieldbookError
@@ -129,7 +134,7 @@ def verify_bytes(
     trust_roots: list[x509.Certificate],
     *,
     now: datetime,
-    key: tuple[x509.Certificate, Any] | None = None,
+    key: tuple[x509.Certificate | None, Any] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
     """Verify a pack (ZIP), an encrypted pack (CMS envelope, needs ``key``) or a bare signed PDF."""
@@ -148,7 +153,10 @@ def verify_bytes(
                 )
                 return report
             try:
-                inner = envelope_decrypt(data, key[0], key[1])
+                if key[0] is not None:
+                    inner = envelope_decrypt(data, key[0], key[1])
+                else:
+                    inner = envelope_decrypt_with_key(data, key[1])
             except FieldbookError as exc:
                 report.add("decrypt", "The encrypted pack can be opened", False, exc.message)
                 return report
@@ -156,7 +164,7 @@ def verify_bytes(
                 "decrypt",
                 "The encrypted pack can be opened",
                 True,
-                f"opened with the key of {cert_info(key[0]).name}",
+                f"opened with the key of {cert_info(key[0]).name}" if key[0] is not None else "",
             )
             _verify_zip(report, inner, trust_roots, now, limits, recipient=key[0])
         else:

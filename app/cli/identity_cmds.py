@@ -1,0 +1,126 @@
+"""``fieldbook identity show|export-cert|import-p12`` and ``fieldbook trust add|list|remove``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext
+from app.core.errors import NotFound, UsageError
+
+
+def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
+    ident = groups["identity"]
+    s = ident.add_parser("show", parents=[common], help="show the signing certificate")
+    s.set_defaults(func=cmd_show)
+    e = ident.add_parser("export-cert", parents=[common], help="write the signing certificate (PEM)")
+    e.add_argument("--out", required=True, type=Path)
+    e.set_defaults(func=cmd_export_cert)
+    i = ident.add_parser(
+        "import-p12", parents=[common], help="use a certificate issued by the local authority (PKCS#12)"
+    )
+    i.add_argument("file", type=Path)
+    i.set_defaults(func=cmd_import_p12)
+
+    trust = groups["trust"]
+    a = trust.add_parser("add", parents=[common], help="trust a practitioner or authority certificate")
+    a.add_argument("file", type=Path)
+    a.add_argument("--kind", choices=("practitioner", "root", "recipient"), default="practitioner")
+    a.add_argument("--label", default="")
+    a.set_defaults(func=cmd_trust_add)
+    ls = trust.add_parser("list", parents=[common], help="list trusted certificates")
+    ls.set_defaults(func=cmd_trust_list)
+    rm = trust.add_parser("remove", parents=[common], help="stop trusting a certificate")
+    rm.add_argument("sha256", help="the certificate's SHA-256 (or a unique prefix)")
+    rm.set_defaults(func=cmd_trust_remove)
+
+
+def _store(ctx: CliContext) -> Any:
+    from app.core.store import Store
+
+    return Store(ctx.vault())
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFound(f"{what}: {path} does not exist") from exc
+    except OSError as exc:
+        raise UsageError(f"{what}: {path} cannot be read ({exc.strerror})") from exc
+
+
+def cmd_show(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.crypto.keys import cert_info
+    from app.core.identity import current_certificate
+
+    cert = current_certificate(_store(ctx))
+    if cert is None:
+        raise NotFound("Signing identity: this vault has none")
+    info = cert_info(cert).as_dict()
+    ctx.emit(info, "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in info.items()))
+    return 0
+
+
+def cmd_export_cert(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.crypto.keys import cert_pem, cert_sha256
+    from app.core.identity import current_certificate
+    from app.core.packs.build import write_atomic
+
+    cert = current_certificate(_store(ctx))
+    if cert is None:
+        raise NotFound("Signing identity: this vault has none")
+    write_atomic(args.out, cert_pem(cert))
+    ctx.emit({"file": str(args.out), "sha256": cert_sha256(cert)}, f"Certificate written to {args.out}")
+    return 0
+
+
+def cmd_import_p12(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import import_p12
+
+    data = _read(args.file, "PKCS#12 file")
+    store = _store(ctx)
+    p12_password = ctx.passphrase("PKCS#12 password: ", env="FIELDBOOK_P12_PASSPHRASE")
+    info = import_p12(store, data, p12_password, ctx.passphrase())
+    ctx.emit(
+        info.as_dict(),
+        f"Signing identity is now {info.name} ({info.role}, {info.agency}); "
+        f"valid until {info.as_dict()['not_after']}",
+    )
+    return 0
+
+
+def cmd_trust_add(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.crypto.keys import load_certificates
+    from app.core.identity import add_trusted
+
+    store = _store(ctx)
+    added = [
+        add_trusted(store, c, args.kind, args.label)
+        for c in load_certificates(_read(args.file, "Certificate"))
+    ]
+    ctx.emit({"added": added, "kind": args.kind}, "\n".join(f"Trusted {sha}" for sha in added))
+    return 0
+
+
+def cmd_trust_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import list_trusted
+
+    rows = [t.as_dict() for t in list_trusted(_store(ctx))]
+    text = (
+        "\n".join(
+            f"{r['sha256'][:16]}  {r['kind']:<12}  {r['label']}  (until {r['not_after']})" for r in rows
+        )
+        or "No trusted certificates."
+    )
+    ctx.emit(rows, text)
+    return 0
+
+
+def cmd_trust_remove(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import remove_trusted
+
+    gone = remove_trusted(_store(ctx), args.sha256)
+    ctx.emit(gone.as_dict(), f"No longer trusted: {gone.label} ({gone.sha256[:16]})")
+    return 0

@@ -1,0 +1,232 @@
+"""``fieldbook export``, ``fieldbook verify`` and ``fieldbook review`` (DESIGN.md §5).
+
+``verify`` works without a vault: trust comes from ``--trust`` certificates (files or folders).
+When a vault file exists and ``FIELDBOOK_PASSPHRASE`` is set, the vault's trust store is used as
+well (it never prompts, so that a front door's pipeline can call it unattended). Exit codes:
+0 valid and trusted, 1 invalid or tampered, 3 intact but signer not trusted, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext
+from app.core.errors import NotFound, PackError, UntrustedSigner, UsageError
+
+CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+
+
+def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
+    p = top.add_parser("export", parents=[common], help="export a signed referral or conference pack")
+    p.add_argument("case", metavar="CASE", help="case id, id prefix or case reference")
+    p.add_argument("--kind", required=True, choices=("referral", "conference"))
+    p.add_argument("--out", required=True, type=Path, help="the pack file to write (.fbpack)")
+    p.add_argument("--recipient", type=Path, help="encrypt to this certificate (the front door's)")
+    p.add_argument("--pdf", type=Path, help="also write the signed PDF here")
+    p.add_argument("--records", help="comma-separated record ids to include (default: all final records)")
+    p.add_argument("--from", dest="date_from", help="first date to include (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="last date to include (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_export)
+
+    v = top.add_parser("verify", parents=[common], help="verify a pack, an encrypted pack or a signed PDF")
+    v.add_argument("file", type=Path)
+    v.add_argument(
+        "--trust",
+        action="append",
+        type=Path,
+        default=[],
+        help="a trusted certificate, or a folder of them (repeatable)",
+    )
+    v.add_argument(
+        "--key", type=Path, help="the recipient's private key (PEM/DER or PKCS#12) for an encrypted pack"
+    )
+    v.set_defaults(func=cmd_verify)
+
+    r = top.add_parser("review", parents=[common], help="countersign a pack as a manager")
+    r.add_argument("file", type=Path)
+    r.add_argument("--decision", required=True, choices=("approve", "return"))
+    r.add_argument("--comment", required=True)
+    r.add_argument("--out", required=True, type=Path)
+    r.set_defaults(func=cmd_review)
+
+
+def _date(value: str | None, label: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{label}: “{value}” is not a date (YYYY-MM-DD)") from exc
+
+
+def _read(path: Path, what: str, limit: int = 200 * 1024 * 1024) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError as exc:
+        raise NotFound(f"{what}: {path} does not exist") from exc
+    except OSError as exc:
+        raise UsageError(f"{what}: {path} cannot be read ({exc.strerror})") from exc
+    return data
+
+
+def _store(ctx: CliContext) -> Any:
+    from app.core.store import Store
+
+    return Store(ctx.vault())
+
+
+def resolve_case(store: Any, ref: str) -> str:
+    """A case id from an id, a unique id prefix or a case reference."""
+    cases = store.list_cases()
+    exact = [c for c in cases if getattr(c, "id", None) == ref or getattr(c, "reference", None) == ref]
+    if exact:
+        return str(exact[0].id)
+    pref = [c for c in cases if str(getattr(c, "id", "")).startswith(ref)]
+    if len(pref) == 1:
+        return str(pref[0].id)
+    if len(pref) > 1:
+        raise UsageError(f"Case: “{ref}” matches {len(pref)} cases; give more of the id")
+    raise NotFound(f"Case: no case has the id or reference “{ref}”")
+
+
+def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.crypto.keys import load_certificate
+    from app.core.identity import load_identity
+    from app.core.packs.export import ExportOptions, export_pack, write_and_record
+
+    recipient = None
+    if args.recipient is not None:
+        recipient = load_certificate(
+            _read(args.recipient, "Recipient certificate"), what="Recipient certificate"
+        )
+    opts = ExportOptions(
+        kind=args.kind,
+        record_ids=tuple(x.strip() for x in (args.records or "").split(",") if x.strip()),
+        date_from=_date(args.date_from, "From"),
+        date_to=_date(args.date_to, "To"),
+        recipient=recipient,
+    )
+    if opts.date_from and opts.date_to and opts.date_from > opts.date_to:
+        raise UsageError("From: the first date is after the last date (--to)")
+    if not args.out.parent.exists():
+        raise UsageError(f"Out: the folder {args.out.parent} does not exist")
+    store = _store(ctx)
+    case_id = resolve_case(store, args.case)
+    identity = load_identity(store, ctx.passphrase())
+    registry = None
+    try:
+        from app.core.forms import load_registry
+
+        registry = load_registry(ctx.forms_dir)
+    except ImportError:
+        registry = None
+    built = export_pack(store, registry, case_id, identity, opts, clock=ctx.clock)
+    write_and_record(store, case_id, built, args.out, pdf_out=args.pdf)
+    data = {
+        "pack_id": built.pack_id,
+        "kind": args.kind,
+        "file": str(args.out),
+        "sha256": built.sha256,
+        "encrypted": built.encrypted,
+        "sequence": built.manifest["sequence"],
+    }
+    ctx.emit(
+        data,
+        f"Exported {args.kind} pack {built.pack_id} to {args.out}"
+        + (" (encrypted)" if built.encrypted else "")
+        + f"\nSHA-256 {built.sha256}",
+    )
+    return 0
+
+
+def _load_trust(paths: list[Path]) -> list[Any]:
+    from app.core.crypto.keys import load_certificates
+
+    certs: list[Any] = []
+    for p in paths:
+        files = sorted(f for f in p.iterdir() if f.suffix.lower() in CERT_SUFFIXES) if p.is_dir() else [p]
+        if p.is_dir() and not files:
+            raise UsageError(f"Trust: the folder {p} holds no .pem/.crt/.cer/.der certificates")
+        for f in files:
+            certs += load_certificates(_read(f, "Trust certificate", 1024 * 1024))
+    return certs
+
+
+def _vault_trust(ctx: CliContext) -> list[Any]:
+    if not ctx.vault_path.exists() or os.environ.get("FIELDBOOK_PASSPHRASE") is None:
+        return []
+    from app.core.identity import trust_roots
+
+    return trust_roots(_store(ctx))
+
+
+def _load_key(path: Path) -> tuple[Any, Any]:
+    """(certificate or None, private key) from PEM/DER or PKCS#12."""
+    from app.core.crypto.keys import CryptoError, from_pkcs12, load_certificates, load_private_key
+
+    data = _read(path, "Key", 1024 * 1024)
+    password = os.environ.get("FIELDBOOK_KEY_PASSPHRASE")
+    if path.suffix.lower() in (".p12", ".pfx"):
+        ident = from_pkcs12(data, (password or "").encode())
+        return ident.cert, ident.key
+    key = load_private_key(data, password.encode() if password else None)
+    cert = None
+    if b"CERTIFICATE" in data:
+        try:
+            cert = load_certificates(data[data.index(b"-----BEGIN CERTIFICATE") :])[0]
+        except (CryptoError, ValueError):
+            cert = None
+    return cert, key
+
+
+def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.packs.verify import verify_bytes
+
+    data = _read(args.file, "File")
+    roots = _load_trust(args.trust) + _vault_trust(ctx)
+    key = _load_key(args.key) if args.key is not None else None
+    report = verify_bytes(data, roots, now=ctx.clock.now(), key=key)
+    ctx.emit(report.as_dict(), report.text())
+    return report.exit_code
+
+
+def cmd_review(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import load_identity, trust_roots
+    from app.core.packs.build import write_atomic
+    from app.core.packs.review import add_review
+    from app.core.packs.verify import verify_bytes
+
+    data = _read(args.file, "File")
+    store = _store(ctx)
+    identity = load_identity(store, ctx.passphrase())
+    report = verify_bytes(data, trust_roots(store), now=ctx.clock.now())
+    if report.status == "invalid":
+        raise PackError("The pack is not valid, so it cannot be countersigned: " + "; ".join(report.reasons))
+    if report.status == "untrusted":
+        raise UntrustedSigner(
+            "The pack's author is not in this vault's trust store; add their certificate "
+            "with `fieldbook trust add` before countersigning"
+        )
+    out = add_review(data, identity, decision=args.decision, comment=args.comment, clock=ctx.clock)
+    write_atomic(args.out, out)
+    pack_id = (report.manifest or {}).get("pack_id")
+    store.audit(
+        "review",
+        "pack",
+        str(pack_id),
+        {
+            "decision": args.decision,
+            "file": args.out.name,
+            "case_reference": (report.manifest or {}).get("case_reference"),
+        },
+    )
+    ctx.emit(
+        {"pack_id": pack_id, "decision": args.decision, "file": str(args.out)},
+        f"Countersigned pack {pack_id} ({args.decision}) → {args.out}",
+    )
+    return 0
