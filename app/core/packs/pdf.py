@@ -22,6 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -69,6 +70,9 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT_AR, str(fonts / "NotoSansArabic-Regular.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_HE, str(fonts / "NotoSansHebrew-Regular.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    # Binary (Flate) streams instead of ASCII85 text: ASCII85 of the photographs was the largest
+    # single cost of a big export with ReportLab's pure-Python encoder.
+    rl_config.useA85 = 0
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -652,6 +656,7 @@ def _guess_type(v: Any) -> str:
 
 # -- document ---------------------------------------------------------------------------------
 
+CHRONO_BLOCK = 40
 CHRONO_COLS = (
     ("date", "Date", 2.1),
     ("source", "Source", 2.6),
@@ -662,7 +667,7 @@ CHRONO_COLS = (
 )
 
 
-def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> LongTable:
+def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> list[LongTable]:
     st = ctx.st.cell
     head = [Paragraph(f"<b>{label}</b>", st) for _, label, _ in CHRONO_COLS]
     rows: list[list[Any]] = [head]
@@ -685,21 +690,24 @@ def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> LongTable:
                     "\n".join(simpleSplit(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", s), FONT, 7.5, width - 4))
                 )
         rows.append(row)
-    t = LongTable(rows, colWidths=[w * cm for _, _, w in CHRONO_COLS], repeatRows=1)
-    t.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 7.5),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4cbd2")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEADING", (0, 0), (-1, -1), 9.2),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-            ]
-        )
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4cbd2")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEADING", (0, 0), (-1, -1), 9.2),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ]
     )
-    return t
+    # One table per block of rows: splitting one long table across pages re-measures every
+    # remaining row at each page break (quadratic in the chronology's length).
+    widths = [w * cm for _, _, w in CHRONO_COLS]
+    return [
+        LongTable([rows[0], *rows[i : i + CHRONO_BLOCK]], colWidths=widths, repeatRows=1, style=style)
+        for i in range(1, max(len(rows), 2), CHRONO_BLOCK)
+    ]
 
 
 def cover(ctx: Ctx) -> list[Any]:
@@ -769,7 +777,7 @@ def render_pdf(inp: RenderInput) -> bytes:
     if inp.chronology:
         story += [
             Paragraph(text(f"Chronology ({len(inp.chronology)} entries)"), ctx.st.h2),
-            chronology_table(ctx, inp.chronology),
+            *chronology_table(ctx, inp.chronology),
             Spacer(1, 5 * mm),
         ]
     for rec in records:
@@ -802,6 +810,7 @@ def render_pdf(inp: RenderInput) -> bytes:
         subject=f"Fieldbook {inp.kind} pack {inp.pack_id}",
         creator="Fieldbook",
         invariant=1,
+        pageCompression=1,
         # The canvas would otherwise start in Helvetica, a font that is never embedded.
         initialFontName=FONT,
     )

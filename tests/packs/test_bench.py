@@ -1,0 +1,12 @@
+"""The export/verify benchmark runs and reports its rows (figures are measured, not asserted)."""
+
+from __future__ import annotations
+
+from app.core.packs.bench import run
+
+
+def test_bench_quick_reports_every_row() -> None:
+    """`fieldbook bench` gets four rows (export time, ratio, verify time, memory) with targets."""
+    rows = run(quick=True)
+    assert [r["unit"] for r in rows] == ["s", "×", "s", "MB"]
+    assert all(set(r) == {"name", "value", "unit", "target", "ok"} and r["value"] > 0 for r in rows)
