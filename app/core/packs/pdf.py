@@ -21,8 +21,8 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
 from reportlab import rl_config
+from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
