@@ -137,6 +137,8 @@ def list_trusted(store: Any, kind: str | None = None) -> list[TrustedCert]:
         der = _get(row, "der", 1) if not isinstance(row, dict) else (row.get("der") or row.get("cert_der"))
         if der is None and not isinstance(row, dict):
             der = getattr(row, "cert_der", None)
+        if der is None:
+            continue
         cert = load_certificate(bytes(der))
         out.append(
             TrustedCert(

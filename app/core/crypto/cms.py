@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import algorithms
 from cryptography.hazmat.primitives.serialization import pkcs7
+from pyhanko_certvalidator import ValidationContext
 
 from app.core.crypto.keys import CryptoError, Identity, cert_der, cert_sha256
 
@@ -50,10 +51,8 @@ def validation_context(
     trust_roots: list[x509.Certificate],
     moment: datetime | None = None,
     other_certs: list[x509.Certificate] | None = None,
-) -> object:
+) -> ValidationContext:
     """A pyHanko validation context: pinned roots only, never fetching, never the OS store."""
-    from pyhanko_certvalidator import ValidationContext
-
     return ValidationContext(
         trust_roots=[_asn1_cert(c) for c in trust_roots],
         other_certs=[_asn1_cert(c) for c in (other_certs or [])],

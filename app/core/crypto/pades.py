@@ -18,6 +18,8 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.sign import signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.core.crypto.cms import _from_asn1, validation_context, validity_problem
 from app.core.crypto.keys import CryptoError, Identity, cert_der, check_can_sign
@@ -38,16 +40,13 @@ class PdfSignatureCheck:
     problem: str = ""
 
 
-def _signer(identity: Identity) -> object:
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
+def _signer(identity: Identity) -> signers.SimpleSigner:
     key_info = asn1_keys.PrivateKeyInfo.load(
         identity.key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
-    registry = SimpleCertificateStore.from_certs(
+    registry = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
         [asn1_x509.Certificate.load(cert_der(c)) for c in identity.chain]
     )
     return signers.SimpleSigner(
@@ -74,7 +73,7 @@ def sign_pdf(
     expired certificate (which the app itself refuses to do).
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
+    from pyhanko.sign import fields
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 
     if check_validity:

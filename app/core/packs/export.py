@@ -19,7 +19,7 @@ from cryptography import x509
 
 from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
-from app.core.errors import UsageError, ValidationError
+from app.core.errors import Problem, UsageError, ValidationError
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
 from app.core.packs.pdf import RenderInput, render_pdf
 
@@ -108,7 +108,14 @@ def select_records(case_data: dict[str, Any], opts: ExportOptions) -> None:
     drafts = [r for r in chosen if r.get("status") != "final"]
     if drafts and opts.record_ids:
         raise ValidationError(
-            [f"record {r.get('id')} ({r.get('form_id')}) is a draft: finalise it first" for r in drafts],
+            [
+                Problem(
+                    "records",
+                    "Records",
+                    f"record {r.get('id')} ({r.get('form_id')}) is a draft: finalise it first",
+                )
+                for r in drafts
+            ],
             context="Records",
         )
     chosen = [r for r in chosen if r.get("status") == "final"]

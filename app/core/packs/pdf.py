@@ -395,7 +395,7 @@ def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.9 * mm) 
     gap = 12 * mm
     d = Drawing(2 * w + gap, h + 6 * mm)
     # Without this the renderer starts from Helvetica, a non-embedded font, in the signed PDF.
-    d.initialFontName = FONT  # type: ignore[attr-defined]
+    d.initialFontName = FONT
     for i, side in enumerate(("front", "back")):
         g = Group()
         spec = outline["sides"][side]
@@ -567,11 +567,27 @@ def _show_if(form_field: Any, data: dict[str, Any]) -> bool:
     if not cond:
         return True
     try:
-        from app.core.forms import conditions  # the forms engine's evaluator, when present
-
-        return bool(conditions.evaluate(cond, data))
+        return _holds(cond, data)
     except Exception:
         return True  # when in doubt, show the answer rather than hide it
+
+
+def _holds(cond: Any, data: dict[str, Any]) -> bool:
+    """The forms' condition format ({field, equals | in | empty}, all=[…], any=[…]); no eval."""
+    if not isinstance(cond, dict):
+        return True
+    if "all" in cond:
+        return all(_holds(c, data) for c in cond["all"])
+    if "any" in cond:
+        return any(_holds(c, data) for c in cond["any"])
+    value = data.get(cond.get("field", ""))
+    if "equals" in cond:
+        return bool(value == cond["equals"] or (isinstance(value, list) and cond["equals"] in value))
+    if "in" in cond:
+        return value in cond["in"]
+    if "empty" in cond:
+        return _is_empty(value) == bool(cond["empty"])
+    return True
 
 
 def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:

@@ -455,7 +455,7 @@ def _verify_review(
     if not isinstance(rman, dict) or not isinstance(review, dict) or rman.get("format") != REVIEW_FORMAT:
         report.add("review", title, False, "the review manifest is malformed")
         return None
-    reviewer = rman.get("reviewer") if isinstance(rman.get("reviewer"), dict) else {}
+    reviewer: dict[str, Any] = rman["reviewer"] if isinstance(rman.get("reviewer"), dict) else {}
     when = _parse_time(rman.get("created_at"))
     sig = verify_detached(
         entries["review/manifest.json"], entries["review/manifest.json.p7s"], roots, moment=when
@@ -467,7 +467,7 @@ def _verify_review(
         problems.append("the review was signed by someone other than the reviewer it names")
     if rman.get("pack_id") != manifest["pack_id"] or rman.get("manifest_sha256") != _sha(manifest_bytes):
         problems.append("the review belongs to a different pack")
-    files = rman.get("files") if isinstance(rman.get("files"), list) else []
+    files: list[Any] = rman["files"] if isinstance(rman.get("files"), list) else []
     for f in files:
         path = f.get("path") if isinstance(f, dict) else None
         blob = entries.get(path) if isinstance(path, str) else None
