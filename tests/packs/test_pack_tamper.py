@@ -419,3 +419,59 @@ def test_malformed_pdf_is_invalid(blob: bytes, people: People) -> None:
     """A malformed bare PDF is invalid with a reason, never a crash."""
     report = _verify(blob, people)
     assert report.status == "invalid" and report.reasons
+
+
+def test_pack_dated_before_the_clock_high_water_mark(people: People) -> None:
+    """A pack whose creation time is before work the vault had already seen (clock wound back) fails."""
+    content = _content()
+    later = (NOW + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    skewed = PackContent(
+        content.kind, content.case_data, content.attachments, content.forms, sequence=1, high_water_mark=later
+    )
+    built = build_pack(skewed, people.author, clock=FixedClock(NOW), render_pdf=_render)
+    report = _verify(built.data, people)
+    assert "time" in _failed(report) and "high-water" in report.text()
+
+
+def test_zip_bomb_memory_stays_bounded() -> None:
+    """Refusing a lying-size bomb allocates little memory (the stream is stopped, not inflated)."""
+    import tracemalloc
+
+    compressed = zlib.compress(bytes(20 * 1024 * 1024), 9)[2:-4]
+    name = b"data.json"
+    local = struct.pack(
+        "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, len(compressed), 1000, len(name), 0
+    )
+    central = (
+        struct.pack(
+            "<4sHHHHHHIIIHHHHHII",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            0,
+            len(compressed),
+            1000,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0o100644 << 16,
+            0,
+        )
+        + name
+    )
+    body = local + name + compressed
+    blob = body + central + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(body), 0)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnsafeZip):
+            read_zip(blob)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024

@@ -327,13 +327,14 @@ def _verify_zip(
     )
 
     # Trust and time.
-    report.add(
-        "trusted",
-        "The author is in the trust store",
-        sig.trusted or NOT_TRUSTED not in sig.problem,
-        sig.problem if NOT_TRUSTED in sig.problem else "",
-        trust_only=True,
-    )
+    if sig.intact:  # trust means nothing for a signature that does not hold
+        report.add(
+            "trusted",
+            "The author is in the trust store",
+            sig.trusted or NOT_TRUSTED not in sig.problem,
+            sig.problem if NOT_TRUSTED in sig.problem else "",
+            trust_only=True,
+        )
     if sig.intact and NOT_TRUSTED not in sig.problem:
         report.add(
             "cert_valid",
