@@ -183,3 +183,26 @@ def test_every_form_field_type_has_a_renderer() -> None:
         t for t in types if re.sub(r"[^a-z0-9]+", "_", str(t).lower()).strip("_") not in FIELD_RENDERERS
     ]
     assert not missing, f"no PDF renderer for field types: {missing}"
+
+
+def test_huge_fields_render_completely(tmp_path: Path) -> None:
+    """A 200,000-character quote, a huge chronology entry and a huge table cell all reach the PDF."""
+    case_data, attachments, chronology = sample_case(3)
+    data = case_data["case"]["records"][0]["data"]
+    data["quotes"] = [{"words": "Maya said many things. " * 8700 + "THE END OF MAYA'S WORDS"}]
+    data["participants"] = [{"name": "Ruth " * 3000, "agency": "police"}]
+    chronology[0]["event"] = "word " * 8000 + "LAST WORD OF THE EVENT"
+    pdf = render_pdf(
+        RenderInput(
+            kind="referral",
+            pack_id=PACK_ID,
+            case_data=case_data,
+            author={"name": "Sam Carter"},
+            created_at="2026-11-23T09:00:00Z",
+            attachments=attachments,
+            chronology=chronology,
+        )
+    )
+    out = " ".join(extracted(pdf, tmp_path).split())
+    assert "THE END OF MAYA'S WORDS\u201d" in out and "LAST WORD OF THE EVENT" in out
+    assert out.count("Maya said many things.") >= 8000

@@ -110,6 +110,38 @@ def text(value: Any) -> str:
     return "<br/>".join(_font_runs(_visual(line)) for line in s.split("\n"))
 
 
+def chunks(value: Any, limit: int = 1500) -> list[str]:
+    """A long text cut into pieces of at most ``limit`` characters, at line breaks or spaces.
+
+    ReportLab re-wraps the whole remainder of a paragraph at every page break, so one 200,000-
+    character note costs seconds; many short paragraphs cost milliseconds.
+    """
+    out: list[str] = []
+    for line in str(value).split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", limit // 2, limit)
+            cut = cut if cut > 0 else limit
+            out.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        out.append(line)
+    # Keep short runs of lines together (they are rendered with <br/> inside one paragraph).
+    merged: list[str] = []
+    for piece in out:
+        if merged and len(merged[-1]) + len(piece) < limit:
+            merged[-1] += "\n" + piece
+        else:
+            merged.append(piece)
+    return merged or [""]
+
+
+def paragraphs(value: Any, style: ParagraphStyle, prefix: str = "", suffix: str = "") -> list[Paragraph]:
+    parts = chunks(value)
+    return [
+        Paragraph((prefix if i == 0 else "") + text(p) + (suffix if i == len(parts) - 1 else ""), style)
+        for i, p in enumerate(parts)
+    ]
+
+
 # -- styles -----------------------------------------------------------------------------------
 
 
@@ -245,7 +277,7 @@ def _is_empty(v: Any) -> bool:
 
 
 def r_text(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    return [Paragraph(text(v), ctx.st.body)]
+    return list(paragraphs(v, ctx.st.body))
 
 
 def r_date(ctx: Ctx, f: Any, v: Any) -> list[Any]:
@@ -284,7 +316,7 @@ def quote_box(ctx: Ctx, q: Any) -> Table:
         q = {"words": q}
     rows: list[Any] = [
         Paragraph(f"<b>{escape(QUOTE_LABEL)}</b>", ctx.st.small),
-        Paragraph("\u201c" + text(q.get("words", "")) + "\u201d", ctx.st.quote),
+        *paragraphs(q.get("words", ""), ctx.st.quote, prefix="\u201c", suffix="\u201d"),
     ]
     meta = [
         f"{label}: {q[k]}"
@@ -293,7 +325,7 @@ def quote_box(ctx: Ctx, q: Any) -> Table:
     ]
     if meta:
         rows.append(Paragraph(text("\n".join(meta)), ctx.st.small))
-    t = Table([[r] for r in rows], colWidths=[16.5 * cm])
+    t = Table([[r] for r in rows], colWidths=[16.5 * cm], splitInRow=1)
     t.setStyle(
         TableStyle(
             [
@@ -332,7 +364,7 @@ def r_table(ctx: Ctx, f: Any, v: Any) -> list[Any]:
         if isinstance(r, dict)
     ]
     width = 16.5 * cm / len(cols)
-    t = Table([head, *body], colWidths=[width] * len(cols), repeatRows=1)
+    t = Table([head, *body], colWidths=[width] * len(cols), repeatRows=1, splitInRow=1)
     t.setStyle(
         TableStyle(
             [
@@ -548,7 +580,7 @@ def render_field(ctx: Ctx, f: Any, v: Any) -> list[Any]:
     )
     flow = renderer(ctx, f, v)
     if opinion and flow:
-        box = Table([[x] for x in flow], colWidths=[16.5 * cm])
+        box = Table([[x] for x in flow], colWidths=[16.5 * cm], splitInRow=1)
         box.setStyle(
             TableStyle([("FONT", (0, 0), (-1, -1), FONT), ("BACKGROUND", (0, 0), (-1, -1), OPINION_BG)])
         )
@@ -650,7 +682,7 @@ def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
                 ctx.st.label,
             )
         )
-        out.append(Paragraph(text(a.get("text", "")), ctx.st.body))
+        out += paragraphs(a.get("text", ""), ctx.st.body)
     out.append(Spacer(1, 4 * mm))
     return out
 
@@ -721,7 +753,9 @@ def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> list[LongTable]:
     # remaining row at each page break (quadratic in the chronology's length).
     widths = [w * cm for _, _, w in CHRONO_COLS]
     return [
-        LongTable([rows[0], *rows[i : i + CHRONO_BLOCK]], colWidths=widths, repeatRows=1, style=style)
+        LongTable(
+            [rows[0], *rows[i : i + CHRONO_BLOCK]], colWidths=widths, repeatRows=1, style=style, splitInRow=1
+        )
         for i in range(1, max(len(rows), 2), CHRONO_BLOCK)
     ]
 
