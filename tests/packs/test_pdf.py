@@ -206,3 +206,25 @@ def test_huge_fields_render_completely(tmp_path: Path) -> None:
     out = " ".join(extracted(pdf, tmp_path).split())
     assert "THE END OF MAYA'S WORDS\u201d" in out and "LAST WORD OF THE EVENT" in out
     assert out.count("Maya said many things.") >= 8000
+
+
+def test_long_arabic_note_reads_top_to_bottom(tmp_path: Path) -> None:
+    """A multi-line Arabic note prints its lines in reading order (first sentence on the first line)."""
+    case_data, attachments, _ = sample_case(0)
+    first = "في البداية قالت مايا إنها خائفة"
+    middle = " ثم تحدثت عن المدرسة والأصدقاء والمعلمة" * 8
+    last = "وفي النهاية ابتسمت"
+    case_data["case"]["records"][0]["data"] = {"note": first + middle + " " + last}
+    pdf = render_pdf(
+        RenderInput(
+            kind="referral",
+            pack_id=PACK_ID,
+            case_data=case_data,
+            author={"name": "Sam Carter"},
+            created_at="2026-11-23T09:00:00Z",
+            attachments=attachments,
+        )
+    )
+    out = " ".join(extracted(pdf, tmp_path).split())
+    assert first in out and last in out
+    assert out.index(first) < out.index(last)

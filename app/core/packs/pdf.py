@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 from reportlab import rl_config
 from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
@@ -134,12 +134,32 @@ def chunks(value: Any, limit: int = 1500) -> list[str]:
     return merged or [""]
 
 
-def paragraphs(value: Any, style: ParagraphStyle, prefix: str = "", suffix: str = "") -> list[Paragraph]:
+def paragraphs(
+    value: Any, style: ParagraphStyle, prefix: str = "", suffix: str = "", width: float = 16.0 * cm
+) -> list[Paragraph]:
+    """Escaped, chunked paragraphs; right-to-left text is wrapped in reading order first.
+
+    Bidi reordering works on a line: reordering a whole paragraph and then letting ReportLab wrap
+    it would print the lines of an Arabic or Hebrew note bottom-up. So RTL text is split into
+    lines here (measured with the body font), each line is reordered, and the paragraph is
+    right-aligned.
+    """
     parts = chunks(value)
-    return [
-        Paragraph((prefix if i == 0 else "") + text(p) + (suffix if i == len(parts) - 1 else ""), style)
-        for i, p in enumerate(parts)
-    ]
+    out: list[Paragraph] = []
+    for i, part in enumerate(parts):
+        head = prefix if i == 0 else ""
+        tail = suffix if i == len(parts) - 1 else ""
+        if _RTL.search(part):
+            lines = [
+                ln
+                for raw in part.split("\n")
+                for ln in (simpleSplit(raw, FONT, style.fontSize, width) or [""])
+            ]
+            rtl_style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+            out.append(Paragraph(head + "<br/>".join(text(ln) for ln in lines) + tail, rtl_style))
+        else:
+            out.append(Paragraph(head + text(part) + tail, style))
+    return out
 
 
 # -- styles -----------------------------------------------------------------------------------
