@@ -12,6 +12,8 @@ import zlib
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.core.clock import FixedClock
 from app.core.errors import UsageError
@@ -475,3 +477,24 @@ def test_zip_bomb_memory_stays_bounded() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 8 * 1024 * 1024
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_damage_is_invalid_never_a_crash(pack: BuiltPack, people: People, data: st.DataObject) -> None:
+    """Random byte changes, cuts and insertions anywhere in a pack give 'invalid', never an exception."""
+    blob = bytearray(pack.data)
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(blob) - 1))
+        action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        if action == "flip":
+            blob[pos] ^= data.draw(st.integers(1, 255))
+        elif action == "cut":
+            del blob[pos : pos + data.draw(st.integers(1, 64))]
+        else:
+            blob[pos:pos] = data.draw(st.binary(min_size=1, max_size=32))
+    report = _verify(bytes(blob), people)
+    assert report.status in ("invalid", "valid")
+    if bytes(blob) != pack.data and report.status == "valid":
+        # Only bytes outside every signed and hashed region (e.g. ZIP comment/padding) may change.
+        assert _entries(bytes(blob)) == _entries(pack.data)
