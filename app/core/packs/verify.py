@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -26,6 +27,7 @@ from app.core.crypto.pades import PdfSignatureCheck, pdf_subject, validate_pdf
 from app.core.errors import FieldbookError
 from app.core.packs.manifest import MEDIA_TYPE, manifest_problems, parse_json
 from app.core.packs.safezip import DEFAULT_LIMITS, Limits, read_zip
+from app.core.paths import resource
 
 SKEW = timedelta(minutes=5)
 REVIEW_FILES = ("review/review.json", "review/manifest.json", "review/manifest.json.p7s")
@@ -283,6 +285,11 @@ def _verify_zip(
                 ok,
                 "" if ok else "the case data is for a different case",
             )
+            problem = schema_problem(case_data)
+            if problem is not None:
+                report.add(
+                    "schema", "The case data follows the published case-data format", not problem, problem
+                )
         except FieldbookError as exc:
             report.add("data", "The case data is well formed and belongs to this case", False, exc.message)
 
@@ -416,6 +423,33 @@ def _pdf_checks(
         "; ".join(c.problem for c in timely),
     )
     return checks
+
+
+@lru_cache(maxsize=1)
+def _schema_validator() -> Any:
+    """The case-data JSON Schema validator, or None while the schema is not installed."""
+    path = resource("schemas", "case-data.schema.json")
+    if not path.exists():
+        return None
+    import json
+
+    import jsonschema
+
+    schema = json.loads(path.read_text("utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def schema_problem(case_data: Any) -> str | None:
+    """None when there is no schema to check against; "" when valid; else the first problem."""
+    validator = _schema_validator()
+    if validator is None:
+        return None
+    error = next(iter(validator.iter_errors(case_data)), None)
+    if error is None:
+        return ""
+    where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+    return f"data.json at {where}: {error.message[:200]}"
 
 
 def _verify_pdf_only(report: Report, pdf: bytes, roots: list[x509.Certificate], now: datetime) -> None:
