@@ -131,29 +131,35 @@ def add_trusted(store: Any, cert: x509.Certificate, kind: str, label: str = "") 
     return sha
 
 
+def _field(row: Any, names: tuple[str, ...], index: int) -> Any:
+    """A column of a store row: a dict, an object, or a tuple (sha256, der, kind, label, added_at)."""
+    for name in names:
+        if isinstance(row, dict) and name in row:
+            return row[name]
+        if not isinstance(row, dict) and hasattr(row, name):
+            return getattr(row, name)
+    if isinstance(row, tuple | list) and len(row) > index:
+        return row[index]
+    return None
+
+
 def list_trusted(store: Any, kind: str | None = None) -> list[TrustedCert]:
     out: list[TrustedCert] = []
     for row in store.list_trusted(kind) if kind else store.list_trusted():
-        der = _get(row, "der", 1) if not isinstance(row, dict) else (row.get("der") or row.get("cert_der"))
-        if der is None and not isinstance(row, dict):
-            der = getattr(row, "cert_der", None)
+        der = _field(row, ("der", "cert_der", "certificate"), 1)
         if der is None:
             continue
         cert = load_certificate(bytes(der))
         out.append(
             TrustedCert(
                 cert_sha256(cert),
-                str(_get(row, "kind", 2)),
-                str(_get(row, "label", 3) or ""),
+                str(_field(row, ("kind",), 2) or ""),
+                str(_field(row, ("label",), 3) or ""),
                 cert,
-                str(_get(row, "added_at", 4) or "") if _has(row, "added_at") else "",
+                str(_field(row, ("added_at",), 4) or ""),
             )
         )
     return out
-
-
-def _has(row: Any, name: str) -> bool:
-    return (isinstance(row, dict) and name in row) or hasattr(row, name)
 
 
 def remove_trusted(store: Any, sha_prefix: str) -> TrustedCert:

@@ -156,7 +156,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=".fieldbook-", suffix=".tmp", dir=folder)
     try:
-        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
+        # mkstemp already creates the file readable and writable by the user only (0600).
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
