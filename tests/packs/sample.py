@@ -78,9 +78,19 @@ def sample_case(n_chronology: int = 3) -> tuple[dict[str, Any], dict[str, bytes]
             "relationship": "family friend",
         },
     ]
-    blank = {"known_as": None, "dob": None, "due_date": None, "sex": None, "legal_status": None,
-             "relationship": None, "parental_responsibility": None, "agency": None, "role": None,
-             "contact": None, "notes": None}
+    blank = {
+        "known_as": None,
+        "dob": None,
+        "due_date": None,
+        "sex": None,
+        "legal_status": None,
+        "relationship": None,
+        "parental_responsibility": None,
+        "agency": None,
+        "role": None,
+        "contact": None,
+        "notes": None,
+    }
     people = [{**blank, **p} for p in people]
     records = [
         {
