@@ -78,14 +78,19 @@ def register_fonts() -> None:
 # -- text -------------------------------------------------------------------------------------
 
 
-def _visual(s: str) -> str:
-    """Arabic shaped and right-to-left runs put in display order (a no-op for LTR text)."""
+def _visual(s: str, base: str | None) -> str:
+    """Arabic shaped and right-to-left runs put in display order (a no-op for LTR text).
+
+    ``base`` is the paragraph direction: "L" for the document's own English lines that embed a
+    name ("• ليلى حداد — interpreter"), None to take it from the text (a note written in Arabic).
+    """
     if not _RTL.search(s):
         return s
     import arabic_reshaper
     from bidi.algorithm import get_display
 
-    return str(get_display(arabic_reshaper.reshape(s) if _ARABIC.search(s) else s))
+    shaped = arabic_reshaper.reshape(s) if _ARABIC.search(s) else s
+    return str(get_display(shaped, base_dir=base) if base else get_display(shaped))
 
 
 def _font_runs(s: str) -> str:
@@ -103,11 +108,11 @@ def _font_runs(s: str) -> str:
     return "".join(out)
 
 
-def text(value: Any) -> str:
+def text(value: Any, base: str | None = "L") -> str:
     """A user string made safe for a ReportLab ``Paragraph``: escaped, NFC, line breaks kept."""
     s = unicodedata.normalize("NFC", str(value))
     s = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", s)
-    return "<br/>".join(_font_runs(_visual(line)) for line in s.split("\n"))
+    return "<br/>".join(_font_runs(_visual(line, base)) for line in s.split("\n"))
 
 
 def chunks(value: Any, limit: int = 1500) -> list[str]:
@@ -156,7 +161,7 @@ def paragraphs(
                 for ln in (simpleSplit(raw, FONT, style.fontSize, width) or [""])
             ]
             rtl_style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
-            out.append(Paragraph(head + "<br/>".join(text(ln) for ln in lines) + tail, rtl_style))
+            out.append(Paragraph(head + "<br/>".join(text(ln, base=None) for ln in lines) + tail, rtl_style))
         else:
             out.append(Paragraph(head + text(part) + tail, style))
     return out
@@ -440,7 +445,7 @@ def _path(cmds: list[list[Any]], scale: float, height: float, **kw: Any) -> Path
     return p
 
 
-def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.9 * mm) -> Drawing:
+def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.5 * mm) -> Drawing:
     """Front and back outlines side by side, with numbered markers at their fractional positions."""
     outline = body_map_outline()
     w, h = outline["width"] * scale, outline["height"] * scale
@@ -483,7 +488,7 @@ def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.9 * mm) 
                 Circle(
                     x,
                     y,
-                    2.6 * mm,
+                    2.2 * mm,
                     fillColor=colors.HexColor("#c0392b"),
                     strokeColor=colors.white,
                     strokeWidth=0.6,
@@ -528,7 +533,7 @@ def r_image(ctx: Ctx, f: Any, v: Any) -> list[Any]:
             reader = ImageReader(io.BytesIO(blob))
             iw, ih = reader.getSize()
             width = min(8 * cm, float(iw))
-            img = Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1))
+            img = Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1), hAlign="LEFT")
             out.append(img)
         except Exception:  # a damaged image must not stop the pack
             out.append(Paragraph(text("[this image could not be drawn]"), ctx.st.small))
