@@ -13,11 +13,13 @@ import asyncio
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -40,6 +42,33 @@ class PdfSignatureCheck:
     problem: str = ""
 
 
+class _KeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, signing with the already-loaded RSA key.
+
+    SimpleSigner re-parses the DER private key for every signature (and once more to estimate the
+    signature's size); RSA key loading validates the key, about a quarter of a second each time.
+    """
+
+    def __init__(self, identity: Identity, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._key = identity.key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        if dry_run:  # only the length matters when pyHanko sizes the signature container
+            return bytes(self._key.key_size // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        algo = mechanism["algorithm"].native
+        if algo == "rsassa_pss":
+            pss, hash_algo = process_pss_params(mechanism["parameters"])
+            return self._key.sign(data, pss, hash_algo)
+        return self._key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 def _signer(identity: Identity) -> signers.SimpleSigner:
     key_info = asn1_keys.PrivateKeyInfo.load(
         identity.key.private_bytes(
@@ -49,7 +78,8 @@ def _signer(identity: Identity) -> signers.SimpleSigner:
     registry = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
         [asn1_x509.Certificate.load(cert_der(c)) for c in identity.chain]
     )
-    return signers.SimpleSigner(
+    return _KeySigner(
+        identity,
         signing_cert=asn1_x509.Certificate.load(identity.cert_der),
         signing_key=key_info,
         cert_registry=registry,
