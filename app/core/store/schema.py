@@ -1,0 +1,98 @@
+"""The vault schema and its ordered migrations (``PRAGMA user_version``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE profile (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL, role TEXT NOT NULL, agency TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY, reference TEXT UNIQUE, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE people (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    kind TEXT NOT NULL CHECK (kind IN ('child','household','significant_other','professional')),
+    given_name TEXT NOT NULL DEFAULT '', family_name TEXT NOT NULL DEFAULT '', known_as TEXT,
+    dob TEXT, due_date TEXT, sex TEXT, legal_status TEXT, relationship TEXT,
+    parental_responsibility INTEGER, agency TEXT, role TEXT, contact TEXT, notes TEXT,
+    position INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX people_case ON people(case_id);
+CREATE TABLE records (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    form_id TEXT NOT NULL, form_version INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft','final','discarded')),
+    data TEXT NOT NULL, occurred_at TEXT,
+    author_name TEXT NOT NULL, author_role TEXT NOT NULL, author_agency TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finalised_at TEXT,
+    content_hash TEXT, draft_rev INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX records_case ON records(case_id, form_id, status);
+CREATE TABLE record_children (
+    record_id TEXT NOT NULL REFERENCES records(id), person_id TEXT NOT NULL REFERENCES people(id),
+    PRIMARY KEY (record_id, person_id));
+CREATE TABLE addenda (
+    id TEXT PRIMARY KEY, record_id TEXT NOT NULL REFERENCES records(id),
+    created_at TEXT NOT NULL, author_name TEXT NOT NULL, author_role TEXT NOT NULL,
+    author_agency TEXT NOT NULL, reason TEXT NOT NULL, text TEXT NOT NULL, content_hash TEXT NOT NULL);
+CREATE INDEX addenda_record ON addenda(record_id);
+CREATE TABLE attachments (
+    sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
+    filename TEXT NOT NULL, data BLOB NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE record_attachments (
+    record_id TEXT NOT NULL REFERENCES records(id), sha256 TEXT NOT NULL REFERENCES attachments(sha256),
+    PRIMARY KEY (record_id, sha256));
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    object_type TEXT NOT NULL, object_id TEXT NOT NULL, details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE identity (
+    id INTEGER PRIMARY KEY, p12 BLOB NOT NULL, cert_der BLOB NOT NULL, created_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE trust (
+    sha256 TEXT PRIMARY KEY, der BLOB NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('practitioner','root','recipient')),
+    label TEXT NOT NULL, added_at TEXT NOT NULL);
+CREATE TABLE packs (
+    pack_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, sequence INTEGER NOT NULL,
+    created_at TEXT NOT NULL, sha256 TEXT NOT NULL, recipient TEXT, filename TEXT NOT NULL);
+CREATE INDEX packs_case ON packs(case_id, sequence);
+CREATE VIRTUAL TABLE search_index USING fts5(
+    kind UNINDEXED, object_id UNINDEXED, case_id UNINDEXED, title, body,
+    tokenize = 'unicode61 remove_diacritics 2');
+"""
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into statements (triggers keep their inner semicolons)."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlcipher.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def _v1(conn: Any) -> None:
+    # One statement at a time: executescript would commit the migration's transaction early.
+    for statement in statements(SCHEMA_V1):
+        conn.execute(statement)
+
+
+# Migration N takes a vault at user_version N-1 to N. Append only; never edit a published one.
+MIGRATIONS: list[Callable[[Any], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,462 @@
+"""The vault: one SQLCipher file, opened with hardened settings, never replaced by an empty one.
+
+Unlock order matters (SECURITY.md findings 1–3): refuse a missing, empty or truncated file before
+keying; pass the key with ``set_key`` (never in SQL text); set the cipher pragmas; then run
+``quick_check`` and ``cipher_integrity_check`` before anything reads a record. A wrong key fails
+on page 1, before SQLite learns the file is in WAL mode, so a failed unlock writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from app.core.clock import SYSTEM_CLOCK, Clock, iso_now
+from app.core.errors import (
+    UsageError,
+    VaultDamaged,
+    VaultError,
+    VaultLocked,
+    VaultMissing,
+    WrongPassphrase,
+)
+from app.core.store.policy import check_passphrase, normalise
+from app.core.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+KDF_ITER = 600_000  # PBKDF2-HMAC-SHA512; ~0.6 s per unlock on the 2-core development machine
+PAGE_SIZE = 4096  # SQLCipher 4 default; a file that is not a whole number of pages is damaged
+FREE_ATTEMPTS = 5  # failed unlocks before the back-off starts
+MAX_DELAY = 300.0
+
+_memory_security_done = False
+
+
+def _attempts_path(path: Path) -> Path:
+    return path.with_name(path.name + ".attempts")
+
+
+def _read_attempts(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(_attempts_path(path).read_text("utf-8"))
+        if isinstance(data, dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"failures": 0, "last": 0.0}
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a small file atomically with user-only permissions."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    if sys.platform == "win32":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def unlock_delay(path: Path, clock: Clock = SYSTEM_CLOCK) -> float:
+    """Seconds to wait before the next unlock attempt may run (0 when there is no back-off)."""
+    state = _read_attempts(Path(path))
+    failures = int(state.get("failures", 0))
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    delay = min(5.0 * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY)
+    elapsed = clock.now().timestamp() - float(state.get("last", 0.0))
+    return float(max(0.0, delay - max(elapsed, 0.0)))
+
+
+@contextlib.contextmanager
+def _private_umask() -> Iterator[None]:
+    """New files (the vault, its -wal and -shm) are readable by the user only."""
+    if sys.platform == "win32":
+        yield
+        return
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a missing, empty or truncated file before any key touches it (it is kept)."""
+    if not path.exists():
+        raise VaultMissing(f"No vault at {path}: create one with `fieldbook init`, or restore a backup")
+    if not path.is_file():
+        raise VaultDamaged(f"{path} is not a vault file")
+    size = path.stat().st_size
+    if size == 0:
+        raise VaultDamaged(f"The vault file {path} is empty (0 bytes). It has been kept as it is; "
+                           "restore your latest backup with `fieldbook vault restore`.")
+    if size % PAGE_SIZE:
+        raise VaultDamaged(f"The vault file {path} is truncated or damaged. It has been kept as it "
+                           "is; restore your latest backup with `fieldbook vault restore`.")
+
+
+def _connect(path: Path, secret: bytearray, *, kdf_iter: int = KDF_ITER) -> Any:
+    """A keyed connection with the hardened settings; raises ``WrongPassphrase`` on a bad key."""
+    global _memory_security_done
+    with _private_umask():
+        conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True,
+                                 cached_statements=256)
+    try:
+        if not _memory_security_done:
+            # Process-wide and one-way: set before the first key (SQLCipher 4.5+).
+            conn.execute("PRAGMA cipher_memory_security = ON")
+            _memory_security_done = True
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.set_key(secret)
+        conn.execute(f"PRAGMA kdf_iter = {int(kdf_iter)}")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher.DatabaseError:
+            raise WrongPassphrase() from None
+        for pragma in (
+            "temp_store = MEMORY",
+            "secure_delete = ON",
+            "trusted_schema = OFF",
+            "foreign_keys = ON",
+            "cell_size_check = ON",
+            "busy_timeout = 5000",
+        ):
+            conn.execute(f"PRAGMA {pragma}")
+        with _private_umask():
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")
+        if sys.platform == "darwin":
+            conn.execute("PRAGMA fullfsync = ON")
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def integrity_problems(conn: Any) -> list[str]:
+    """Problems found by SQLite's quick check and SQLCipher's per-page HMAC check."""
+    problems: list[str] = []
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        problems += [str(r[0]) for r in rows if r[0] != "ok"]
+        problems += [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    except sqlcipher.DatabaseError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+@dataclass
+class CheckReport:
+    """What ``vault check`` found."""
+
+    integrity: list[str] = field(default_factory=list)
+    audit_broken_at: int | None = None
+    audit_entries: int = 0
+    schema_version: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and self.audit_broken_at is None
+
+
+class Vault:
+    """An unlocked vault. Use ``Vault.create`` or ``Vault.open``; ``close`` locks it again."""
+
+    def __init__(self, path: Path, conn: Any, secret: bytearray, clock: Clock) -> None:
+        self.path = path
+        self._conn: Any = conn
+        self._secret = secret
+        self.clock = clock
+        self.failed_unlocks = 0  # failures since the last successful unlock (for the audit log)
+
+    # -- opening ------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK,
+               kdf_iter: int = KDF_ITER) -> Vault:
+        """A new vault at ``path``; refuses (and keeps) any file already there."""
+        path = Path(path)
+        value = check_passphrase(passphrase)
+        for p in (path, path.with_name(path.name + "-wal")):
+            if p.exists():
+                raise UsageError(f"Vault: {p} already exists; it has been left as it is")
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        secret = bytearray(value.encode("utf-8"))
+        conn = _connect(path, secret, kdf_iter=kdf_iter)
+        try:
+            _migrate(conn, path, secret, fresh=True)
+            conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (iso_now(clock),))
+            conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (secrets.token_hex(16),))
+        except BaseException:
+            conn.close()
+            raise
+        if sys.platform != "win32":
+            os.chmod(path, 0o600)
+        return cls(path, conn, secret, clock)
+
+    @classmethod
+    def open(cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK,
+             check: bool = True) -> Vault:
+        """Unlock an existing vault. Every failure that could reveal a guess says the same thing."""
+        path = Path(path)
+        _check_file(path)
+        delay = unlock_delay(path, clock)
+        if delay > 0:
+            clock.sleep(delay)  # the growing back-off after 5 failures (≤10 guesses in 5 minutes)
+        secret = bytearray(normalise(passphrase).encode("utf-8"))
+        try:
+            conn = _connect(path, secret)
+        except WrongPassphrase:
+            _zero(secret)
+            state = _read_attempts(path)
+            state = {"failures": int(state.get("failures", 0)) + 1, "last": clock.now().timestamp()}
+            with contextlib.suppress(OSError):
+                _write_private(_attempts_path(path), json.dumps(state).encode())
+            raise
+        if check:
+            problems = integrity_problems(conn)
+            if problems:
+                conn.close()
+                _zero(secret)
+                raise VaultDamaged()
+        vault = cls(path, conn, secret, clock)
+        try:
+            _migrate(conn, path, secret, fresh=False)
+        except BaseException:
+            vault.close()
+            raise
+        state = _read_attempts(path)
+        vault.failed_unlocks = int(state.get("failures", 0))
+        if vault.failed_unlocks:
+            with contextlib.suppress(OSError):
+                _attempts_path(path).unlink()
+        return vault
+
+    # -- the connection -----------------------------------------------------------------------
+    @property
+    def conn(self) -> Any:
+        if self._conn is None:
+            raise VaultLocked("The vault is locked")
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def passphrase(self) -> str:
+        """The passphrase this vault was unlocked with (needed to open the signing identity)."""
+        if self._conn is None:
+            raise VaultLocked("The vault is locked")
+        return self._secret.decode("utf-8")
+
+    def close(self) -> None:
+        """Lock: checkpoint the WAL into the file, close the connection and wipe the key."""
+        if self._conn is None:
+            return
+        with contextlib.suppress(sqlcipher.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._conn.close()
+        self._conn = None
+        _zero(self._secret)
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- checks, backup, restore, passphrase --------------------------------------------------
+    def check(self) -> CheckReport:
+        from app.core.store.audit import verify_chain
+
+        report = CheckReport(integrity=integrity_problems(self.conn))
+        report.audit_broken_at, report.audit_entries = verify_chain(self.conn)
+        report.schema_version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return report
+
+    def backup(self, dest: Path | str, passphrase: str | None = None) -> Path:
+        """An encrypted copy made with the backup API, reopened and checked before it counts."""
+        dest = Path(dest)
+        if dest.exists():
+            raise UsageError(f"Backup: {dest} already exists; choose a new file name")
+        problems = integrity_problems(self.conn)
+        if problems:
+            raise VaultDamaged("The vault failed its integrity check, so no backup was made: "
+                               + "; ".join(problems[:3]))
+        secret = bytearray(check_passphrase(passphrase).encode("utf-8")) if passphrase \
+            else bytearray(self._secret)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            target = _connect(tmp, secret)
+            try:
+                target.execute("PRAGMA journal_mode = DELETE")
+                self.conn.backup(target)
+            finally:
+                target.close()
+            verify = _connect(tmp, secret)
+            try:
+                if integrity_problems(verify):
+                    raise VaultDamaged("The backup did not verify; nothing was kept")
+                verify.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                verify.close()
+            if sys.platform != "win32":
+                os.chmod(tmp, 0o600)
+            os.replace(tmp, dest)
+            _fsync_dir(dest.parent)
+        finally:
+            _zero(secret)
+            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm"),
+                             tmp.with_name(tmp.name + "-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+        return dest
+
+    @staticmethod
+    def restore(path: Path | str, backup: Path | str, passphrase: str, *,
+                clock: Clock = SYSTEM_CLOCK) -> Path | None:
+        """Put a verified backup in place; the current vault is kept beside it, never deleted.
+
+        Returns where the previous vault was kept (None if there was none).
+        """
+        path, backup = Path(path), Path(backup)
+        _check_file(backup)
+        secret = bytearray(normalise(passphrase).encode("utf-8"))
+        try:
+            probe = _connect(backup, secret)
+        except WrongPassphrase:
+            _zero(secret)
+            raise
+        try:
+            if integrity_problems(probe):
+                raise VaultDamaged("The backup failed its integrity check; nothing was changed")
+        finally:
+            probe.close()
+        tmp = path.with_name(f".{path.name}.restore.{secrets.token_hex(4)}.tmp")
+        kept: Path | None = None
+        try:
+            src = _connect(backup, secret)
+            dst = _connect(tmp, secret)
+            try:
+                dst.execute("PRAGMA journal_mode = DELETE")
+                src.backup(dst)
+                if integrity_problems(dst):
+                    raise VaultDamaged("The restored copy did not verify; nothing was changed")
+            finally:
+                src.close()
+                dst.close()
+            if sys.platform != "win32":
+                os.chmod(tmp, 0o600)
+            if path.exists():
+                stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(clock.now().timestamp()))
+                kept = path.with_name(f"{path.name}.before-restore-{stamp}")
+                os.replace(path, kept)
+                for suffix in ("-wal", "-shm"):
+                    side = path.with_name(path.name + suffix)
+                    if side.exists():
+                        os.replace(side, kept.with_name(kept.name + suffix))
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        finally:
+            _zero(secret)
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        return kept
+
+    def change_passphrase(self, old: str, new: str) -> Path:
+        """Rekey after a verified backup; returns the backup path (kept until the user deletes it).
+
+        SQLCipher rekeys inside one transaction, so a crash leaves either the old or the new
+        passphrase working, and the backup holds the old one either way.
+        """
+        if normalise(old).encode("utf-8") != bytes(self._secret):
+            raise WrongPassphrase()
+        value = check_passphrase(new)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self.clock.now().timestamp()))
+        backup = self.backup(self.path.with_name(f"{self.path.name}.before-passwd-{stamp}.bak"))
+        fresh = bytearray(value.encode("utf-8"))
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # rekey rewrites every page; WAL must be off while it runs (SQLCipher requirement)
+        self.conn.execute("PRAGMA journal_mode = DELETE")
+        self.conn.reset_key(fresh)
+        self.conn.close()
+        self._conn = None
+        _zero(self._secret)
+        try:
+            conn = _connect(self.path, fresh)
+        except WrongPassphrase:
+            raise VaultDamaged("The new passphrase did not open the vault after the change; "
+                               f"your previous vault is in {backup}") from None
+        if integrity_problems(conn):
+            conn.close()
+            raise VaultDamaged(f"The vault failed its check after the change; a backup is in {backup}")
+        self._conn = conn
+        self._secret = fresh
+        return backup
+
+
+def _zero(buf: bytearray) -> None:
+    for i in range(len(buf)):
+        buf[i] = 0
+
+
+def _migrate(conn: Any, path: Path, secret: bytearray, *, fresh: bool) -> None:
+    """Bring the schema up to date, after a verified backup when a vault already holds data."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise VaultError(f"This vault was written by a newer Fieldbook (schema {version}); "
+                         "update Fieldbook to open it")
+    if version == SCHEMA_VERSION:
+        return
+    if not fresh and version > 0:
+        _backup_before_migration(conn, path, secret, SCHEMA_VERSION)
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlcipher.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _backup_before_migration(conn: Any, path: Path, secret: bytearray, target: int) -> Path:
+    dest = path.with_name(f"{path.name}.pre-v{target}.bak")
+    if dest.exists():
+        return dest
+    tmp = dest.with_name(dest.name + ".tmp")
+    copy = _connect(tmp, bytearray(secret))
+    try:
+        copy.execute("PRAGMA journal_mode = DELETE")
+        conn.backup(copy)
+        if integrity_problems(copy):
+            raise VaultDamaged("The backup before the schema upgrade did not verify; the vault "
+                               "was not changed")
+    finally:
+        copy.close()
+    os.replace(tmp, dest)
+    return dest
