@@ -65,7 +65,22 @@ class CliContext:
             from app.core.store.vault import Vault
 
             self._vault = Vault.open(self.vault_path, self.passphrase(), clock=self.clock)
+            from app.core.store import Store
+
+            Store(self._vault).note_failed_unlocks()
         return self._vault
+
+    def registry(self) -> Any:
+        """The form registry: built-in forms plus --forms / FIELDBOOK_FORMS or the vault setting."""
+        from app.core.forms import load_registry
+
+        extra = self.forms_dir
+        if extra is None and self._vault is not None:
+            from app.core.store import Store
+
+            setting = Store(self._vault).settings_get("forms.dir")
+            extra = Path(setting) if setting else None
+        return load_registry(extra)
 
     def close(self) -> None:
         if self._vault is not None:

@@ -1,0 +1,212 @@
+"""``fieldbook case add|list|show``, ``record add`` and ``search``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext
+from app.core.errors import UsageError, ValidationError
+
+
+class _ChildAction(argparse.Action):
+    """--child NAME starts a child; the --dob/--due that follow apply to it."""
+
+    def __call__(self, parser: Any, ns: argparse.Namespace, value: Any, option: Any = None) -> None:
+        children = list(getattr(ns, "children", None) or [])
+        if option == "--child":
+            children.append({"name": value})
+        else:
+            if not children:
+                raise UsageError(f"{option}: give it after the --child it belongs to")
+            key = "dob" if option == "--dob" else "due_date"
+            if children[-1].get("dob") or children[-1].get("due_date"):
+                raise UsageError(f"{option}: {children[-1]['name']} already has a date; use "
+                                 "--dob or --due once per child")
+            children[-1][key] = value
+        ns.children = children
+
+
+def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
+    case = groups["case"]
+    p = case.add_parser("add", parents=[common], help="a new case with one or more children")
+    p.add_argument("--child", action=_ChildAction, metavar='"GIVEN FAMILY"', dest="children",
+                   help="a child's name (repeat for siblings)")
+    p.add_argument("--dob", action=_ChildAction, metavar="YYYY-MM-DD", dest="children",
+                   help="date of birth of the child just named")
+    p.add_argument("--due", action=_ChildAction, metavar="YYYY-MM-DD", dest="children",
+                   help="expected due date of the unborn child just named")
+    p.add_argument("--ref", help="the case reference, e.g. FB-2026-0001")
+    p.set_defaults(func=_case_add)
+    p = case.add_parser("list", parents=[common], help="every case in the vault")
+    p.set_defaults(func=_case_list)
+    p = case.add_parser("show", parents=[common], help="a case's people and records")
+    p.add_argument("case", metavar="CASE", help="case id, id prefix or reference")
+    p.set_defaults(func=_case_show)
+
+    p = top.add_parser("record", parents=[common], help="add a record to a case")
+    sub = p.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p.set_defaults(func=lambda ctx, a: (p.print_help(sys.stderr), 2)[1])
+    # Not parents=[common]: here --json names the input file (DESIGN.md §5); the global --json
+    # (before the command) still selects machine-readable output.
+    a = sub.add_parser("add", help="add a record from JSON (prints its id)")
+    a.add_argument("--vault", metavar="PATH", default=argparse.SUPPRESS)
+    a.add_argument("--forms", metavar="DIR", default=argparse.SUPPRESS)
+    a.add_argument("case", metavar="CASE")
+    a.add_argument("--form", required=True, help="form id, e.g. chronology_entry")
+    a.add_argument("--form-version", type=int, help="form version (default: the latest)")
+    a.add_argument("--json", dest="data_file", required=True, metavar="FILE|-",
+                   help="the record's field values as a JSON object ('-' reads standard input)")
+    a.add_argument("--child", action="append", default=[], metavar="PERSON",
+                   help="a child the record concerns (id or name; default: every child)")
+    a.add_argument("--final", action="store_true", help="finalise it (only if it is valid)")
+    a.set_defaults(func=_record_add)
+
+    p = top.add_parser("search", parents=[common], help="full-text search of records and names")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=_search)
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    parts = name.strip().split()
+    if not parts:
+        raise UsageError("--child: the name is empty")
+    return (parts[0], " ".join(parts[1:])) if len(parts) > 1 else (parts[0], "")
+
+
+def _case_add(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.store import PersonIn, Store
+
+    children = getattr(args, "children", None) or []
+    if not children:
+        raise UsageError('case add: give at least one --child "GIVEN FAMILY"')
+    people = []
+    for child in children:
+        given, family = _split_name(child["name"])
+        people.append(PersonIn("child", given, family, dob=child.get("dob"),
+                               due_date=child.get("due_date")))
+    store = Store(ctx.vault())
+    case_id = store.create_case(args.ref, people)
+    ctx.emit({"case_id": case_id, "reference": args.ref}, case_id)
+    return 0
+
+
+def _case_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.store import Store
+
+    cases = Store(ctx.vault()).list_cases()
+    data = [{"id": c.id, "reference": c.reference, "children": c.children,
+             "records": c.record_count, "drafts": c.draft_count, "updated_at": c.updated_at}
+            for c in cases]
+    lines = [f"{c.id[:8]}  {c.reference or '-':<14} {', '.join(c.children):<40} "
+             f"{c.record_count} records ({c.draft_count} drafts)  updated {c.updated_at}"
+             for c in cases] or ["No cases yet: add one with `fieldbook case add`."]
+    ctx.emit(data, "\n".join(lines))
+    return 0
+
+
+def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.store import Store
+
+    store = Store(ctx.vault())
+    case = store.get_case(store.find_case(args.case))
+    records = store.list_records(case.id)
+    data = {
+        "id": case.id, "reference": case.reference, "created_at": case.created_at,
+        "people": [p.to_json() for p in case.people],
+        "records": [{"id": r.id, "form_id": r.form_id, "form_version": r.form_version,
+                     "status": r.status, "occurred_at": r.occurred_at, "children": r.children,
+                     "addenda": len(r.addenda), "author": r.author["name"]} for r in records],
+    }
+    lines = [f"Case {case.reference or case.id}  (id {case.id})", "People:"]
+    for p in case.people:
+        when = f"born {p.dob}" if p.dob else (f"unborn, due {p.due_date}" if p.due_date else "")
+        extra = ", ".join(x for x in (when, p.legal_status, p.relationship, p.role, p.agency) if x)
+        lines.append(f"  {p.kind:<18} {p.display_name}" + (f" ({extra})" if extra else ""))
+    lines.append("Records:" if records else "Records: none yet")
+    for r in records:
+        add = f", {len(r.addenda)} addenda" if r.addenda else ""
+        lines.append(f"  {r.id[:8]}  {r.occurred_at or '-':<20} {r.form_id:<20} {r.status}{add}")
+    ctx.emit(data, "\n".join(lines))
+    return 0
+
+
+def _read_json(source: str) -> Any:
+    try:
+        raw = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--json: {source} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--json: {source} cannot be read as UTF-8 text ({exc})") from None
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise UsageError(f"--json: the key “{key}” appears twice")
+            out[key] = value
+        return out
+
+    def no_constants(name: str) -> Any:
+        raise UsageError(f"--json: {name} is not a number")
+
+    try:
+        data = json.loads(raw, object_pairs_hook=no_duplicates, parse_constant=no_constants)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--json: not valid JSON ({exc.msg} at line {exc.lineno}, "
+                         f"column {exc.colno})") from None
+    except RecursionError:
+        raise UsageError("--json: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise UsageError("--json: expected an object of field values")
+    return data
+
+
+def _record_add(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.records import add_record
+    from app.core.store import Store
+
+    data = _read_json(args.data_file)
+    store = Store(ctx.vault())
+    case = store.get_case(store.find_case(args.case))
+    children = [c.id for c in case.children]
+    if args.child:
+        children = []
+        for key in args.child:
+            match = [c.id for c in case.children if c.id == key or c.id.startswith(key)
+                     or c.display_name.casefold() == key.casefold()
+                     or c.given_name.casefold() == key.casefold()]
+            if len(match) != 1:
+                raise UsageError(f"--child: “{key}” is not one child of this case")
+            children.append(match[0])
+    record_id, problems = add_record(store, ctx.registry(), case.id, args.form, data,
+                                     children=children, final=args.final,
+                                     form_version=args.form_version)
+    if args.final and problems:
+        raise ValidationError(problems, context=f"Record {record_id} was saved as a draft, not "
+                                                "finalised")
+    status = "final" if args.final else "draft"
+    text = record_id
+    if problems:
+        text += "\n" + "\n".join(f"warning: {p}" for p in problems)
+    ctx.emit({"record_id": record_id, "status": status,
+              "problems": [{"field": p.field, "label": p.label, "message": p.message}
+                           for p in problems]}, text)
+    return 0
+
+
+def _search(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.store import Store
+
+    hits = Store(ctx.vault()).search(" ".join(args.query), limit=args.limit)
+    data = [{"kind": h.kind, "id": h.id, "case_id": h.case_id, "title": h.title,
+             "snippet": h.snippet} for h in hits]
+    lines = [f"{h.kind:<7} {h.id[:8]}  case {h.case_id[:8]}  {h.title}"
+             + (f"\n          {h.snippet.replace(chr(10), ' ')}" if h.snippet else "")
+             for h in hits] or ["No matches."]
+    ctx.emit(data, "\n".join(lines))
+    return 0
