@@ -10,6 +10,8 @@ from app.core.errors import WeakPassphrase
 from app.core.paths import resource
 
 MIN_LENGTH = 12
+_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "3": "e", "5": "s",
+                       "$": "s", "7": "t", "8": "b", "9": "g"})
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +38,10 @@ def check_passphrase(passphrase: str) -> str:
     lowered = value.casefold()
     squashed = re.sub(r"[\W\d_]+", "", lowered)
     compact = re.sub(r"\s+", "", lowered)
+    # "P@ssw0rd!!" is "password" to anyone guessing: undo common character swaps too.
+    unleet = re.sub(r"[\W\d_]+", "", compact.translate(_LEET))
     deny = _deny_list()
-    if lowered in deny or compact in deny or (squashed and squashed in deny):
+    if any(v and v in deny for v in (lowered, compact, squashed, unleet)):
         raise WeakPassphrase(
             "Passphrase: it is on the list of commonly used passwords; choose three random words")
     if len(set(compact)) <= 2:
