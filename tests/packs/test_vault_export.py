@@ -25,8 +25,8 @@ pytestmark = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in NEEDED),
     reason="needs the vault, case data and demo modules",
 )
-PASS = "correct horse battery staple 42"
-MANAGER_PASS = "another long manager passphrase"
+PASS = "plum otter lantern quietly 62"
+MANAGER_PASS = "velvet harbour kite mosaic 19"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
