@@ -1,0 +1,140 @@
+"""The command line contract of DESIGN.md §5 for the vault and cases: output and exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASS = "heron bridge at dawn"
+
+
+def run(vault: Path, *args: str, passphrase: str | None = PASS, stdin: str | None = None,
+        **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "FIELDBOOK_VAULT": str(vault), **env}
+    environ.pop("FIELDBOOK_PASSPHRASE", None)
+    if passphrase is not None:
+        environ["FIELDBOOK_PASSPHRASE"] = passphrase
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=environ, input=stdin)
+
+
+@pytest.fixture(scope="module")
+def base_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    vault = tmp_path_factory.mktemp("cli") / "vault.fieldbook"
+    out = run(vault, "init", "--name", "Sam Carter", "--role", "Social worker",
+              "--agency", "Northshire Children's Services")
+    assert out.returncode == 0, out.stderr
+    out = run(vault, "case", "add", "--child", "Maya Okafor", "--dob", "2017-03-02",
+              "--child", "Baby Okafor", "--due", "2027-02-01", "--ref", "FB-2026-0001")
+    assert out.returncode == 0, out.stderr
+    return vault
+
+
+@pytest.fixture
+def vault(base_vault: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "vault.fieldbook"
+    dest.write_bytes(base_vault.read_bytes())
+    return dest
+
+
+def test_init_refuses_an_existing_vault_with_exit_2(vault: Path) -> None:
+    """`init` over an existing vault exits 2 and leaves the file as it was."""
+    before = hashlib.sha256(vault.read_bytes()).hexdigest()
+    out = run(vault, "init", "--name", "A", "--role", "B", "--agency", "C")
+    assert out.returncode == 2 and "already exists" in out.stderr
+    assert hashlib.sha256(vault.read_bytes()).hexdigest() == before
+
+
+def test_init_refuses_a_weak_passphrase(tmp_path: Path) -> None:
+    """A weak passphrase is refused at init with the reason, and no vault is created."""
+    path = tmp_path / "v.fieldbook"
+    out = run(path, "init", "--name", "A", "--role", "B", "--agency", "C", passphrase="password123!")
+    assert out.returncode == 2 and "commonly used" in out.stderr
+    assert not path.exists()
+
+
+def test_case_list_show_and_json(vault: Path) -> None:
+    """Cases list and show in text and JSON, including the unborn child's due date."""
+    out = run(vault, "--json", "case", "list")
+    assert out.returncode == 0, out.stderr
+    [case] = json.loads(out.stdout)
+    assert case["reference"] == "FB-2026-0001"
+    assert case["children"] == ["Maya Okafor", "Baby Okafor"]
+    shown = run(vault, "case", "show", "FB-2026-0001")
+    assert "unborn, due 2027-02-01" in shown.stdout
+    shown = json.loads(run(vault, "case", "show", case["id"][:8], "--json").stdout)
+    assert shown["people"][1]["due_date"] == "2027-02-01"
+
+
+def test_case_add_needs_a_child_and_valid_dates(vault: Path) -> None:
+    """Bad input to `case add` exits 2 naming the problem."""
+    out = run(vault, "case", "add", "--ref", "X")
+    assert out.returncode == 2 and "--child" in out.stderr
+    out = run(vault, "case", "add", "--child", "Tia Adeyemi", "--dob", "31/02/2020")
+    assert out.returncode == 2 and "Date of birth" in out.stderr
+    out = run(vault, "case", "add", "--dob", "2020-01-01")
+    assert out.returncode == 2 and "--child" in out.stderr
+
+
+def test_wrong_passphrase_exits_4_and_changes_nothing(vault: Path) -> None:
+    """A wrong passphrase exits 4 with the generic message; the file is byte-for-byte unchanged."""
+    before = vault.read_bytes()
+    out = run(vault, "case", "list", passphrase="heron bridge at dusk")
+    assert out.returncode == 4
+    assert "passphrase is wrong or the vault file is damaged" in out.stderr
+    assert vault.read_bytes() == before
+
+
+def test_missing_vault_exits_4_and_creates_nothing(tmp_path: Path) -> None:
+    """A command against a vault that is not there exits 4 and never creates an empty one."""
+    path = tmp_path / "nowhere.fieldbook"
+    out = run(path, "case", "list")
+    assert out.returncode == 4 and "fieldbook init" in out.stderr
+    assert not path.exists()
+
+
+def test_search_finds_names(vault: Path) -> None:
+    """`search` finds a child by name."""
+    out = run(vault, "--json", "search", "maya")
+    hits = json.loads(out.stdout)
+    assert [h["title"] for h in hits] == ["Maya Okafor"]
+
+
+def test_vault_check_reports_a_tampered_audit_chain_with_exit_1(vault: Path) -> None:
+    """`vault check` exits 0 on a sound vault and 1 when the audit chain was edited."""
+    assert run(vault, "vault", "check").returncode == 0
+    from app.core.store import Vault
+
+    with Vault.open(vault, PASS) as v:
+        v.conn.execute("DROP TRIGGER audit_no_update")
+        v.conn.execute("UPDATE audit SET actor = 'Someone Else' WHERE seq = 2")
+    out = run(vault, "--json", "vault", "check")
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["audit_broken_at"] == 2
+
+
+def test_backup_restore_and_passwd(vault: Path, tmp_path: Path) -> None:
+    """Backup, restore and passphrase change work from the command line."""
+    backup = tmp_path / "b" / "copy.fieldbook"
+    out = run(vault, "vault", "backup", "--out", str(backup))
+    assert out.returncode == 0, out.stderr
+    assert run(vault, "case", "add", "--child", "Later Child").returncode == 0
+    out = run(vault, "vault", "restore", str(backup))
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(run(vault, "--json", "case", "list").stdout)) == 1
+    new = "otter swims the millrace"
+    out = run(vault, "vault", "passwd", FIELDBOOK_NEW_PASSPHRASE=new)
+    assert out.returncode == 0, out.stderr
+    assert run(vault, "case", "list").returncode == 4
+    assert run(vault, "case", "list", passphrase=new).returncode == 0
+    # The signing identity follows the new passphrase.
+    ident = run(vault, "--json", "identity", "show", passphrase=new)
+    if "invalid choice" not in ident.stderr:
+        assert ident.returncode == 0, ident.stderr
