@@ -10,6 +10,7 @@ discussions. Only final records go into a signed pack.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -151,14 +152,28 @@ def _shas(value: Any) -> set[str]:
 
 
 def export_pack(
-    store: Any, registry: Any, case_id: str, identity: Identity, opts: ExportOptions, *, clock: Clock
+    store: Any,
+    registry: Any,
+    case_id: str,
+    identity: Identity,
+    opts: ExportOptions,
+    *,
+    clock: Clock,
+    case_data: dict[str, Any] | None = None,
 ) -> BuiltPack:
-    """Build the signed (and, with a recipient, encrypted) pack for a case."""
-    from app.core.casedata import export_case
+    """Build the signed (and, with a recipient, encrypted) pack for a case.
 
+    ``case_data`` is the case's ``fieldbook-case/1`` export; by default it comes from
+    ``app.core.casedata.export_case`` (it is a parameter so the pack layer can be tested alone).
+    """
     if opts.kind not in KIND_FORMS:
         raise UsageError(f"Kind: “{opts.kind}” is not one of {', '.join(KIND_FORMS)}")
-    case_data = export_case(store, case_id, attachments="path")
+    if case_data is None:
+        from app.core.casedata import export_case
+
+        case_data = export_case(store, case_id, attachments="path")
+    else:
+        case_data = json.loads(json.dumps(case_data))  # selection edits it in place
     select_records(case_data, opts)
     attachments: dict[str, tuple[bytes, str]] = {}
     for a in case_data["attachments"]:

@@ -1,0 +1,185 @@
+"""Export against a real vault: final records only, chosen kind and date range, attachments from
+the vault, a per-case sequence, and every export in the packs table and the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core.clock import FixedClock
+from app.core.errors import UsageError
+from tests.packs.conftest import NOW
+from tests.packs.sample import png
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("app.core.store") is None, reason="needs the vault")
+PASS = "plum otter lantern quietly 62"
+
+
+def case_json(store: Any, case_id: str) -> dict[str, Any]:
+    """The case in the fieldbook-case/1 shape, read straight from the store."""
+    case = store.get_case(case_id)
+    records = []
+    for r in store.list_records(case_id):
+        d = dataclasses.asdict(r)
+        d.pop("case_id", None)
+        d.pop("draft_rev", None)
+        d["addenda"] = [{k: v for k, v in a.items() if k != "record_id"} for a in d["addenda"]]
+        records.append(d)
+    shas = store.attachments_of_case(case_id)
+    atts = []
+    for sha in shas:
+        a = store.get_attachment(sha)
+        atts.append(
+            {
+                "sha256": sha,
+                "media_type": a.media_type,
+                "size": a.size,
+                "filename": a.filename,
+                "path": f"attachments/{sha}",
+            }
+        )
+    return {
+        "format": "fieldbook-case/1",
+        "exported_at": "2026-11-23T09:00:00Z",
+        "app_version": "0.1.0",
+        "case": {
+            "id": case.id,
+            "reference": case.reference,
+            "created_at": case.created_at,
+            "people": [p.to_json() for p in case.people],
+            "records": records,
+        },
+        "attachments": atts,
+    }
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Any, Any, str, dict[str, str]]:
+    """A vault with Sam Carter's identity and a case with chronology, a child's voice and a draft."""
+    from app.core.identity import load_identity, on_vault_created
+    from app.core.store import Store, Vault
+    from app.core.store.repo import PersonIn
+
+    clock = FixedClock(NOW)
+    vault = Vault.create(tmp_path / "v.fieldbook", PASS, clock=clock)
+    store = Store(vault)
+    store.set_profile("Sam Carter", "Social Worker", "Northshire Children's Services")
+    on_vault_created(store, PASS, clock=clock)
+    case_id = store.create_case(
+        "FB-2026-0042",
+        [PersonIn("child", "Maya", "Okafor", dob="2017-03-02")],
+        [PersonIn("household", "Zofia", "Wójcik-Łęcka", relationship="grandmother")],
+    )
+    maya = store.get_case(case_id).children[0].id
+    sha = store.put_attachment(png(), "image/png", "drawing.png")
+    ids = {}
+    for day in ("2026-03-01", "2026-09-15"):
+        rid = store.create_record(
+            case_id,
+            "chronology_entry",
+            1,
+            {"date": day, "source": "School", "event": f"Seen on {day}", "significance": "medium"},
+            [maya],
+            day,
+        )
+        store.finalise(rid)
+        ids[day] = rid
+    voice = store.create_record(
+        case_id,
+        "childs_voice",
+        1,
+        {
+            "quotes": [{"words": "I like my nan's house"}],
+            "drawing": {"sha256": sha, "caption": "Nan's house"},
+        },
+        [maya],
+        "2026-10-01",
+    )
+    store.finalise(voice)
+    ids["voice"] = voice
+    ids["draft"] = store.create_record(
+        case_id, "concern", 1, {"seen": "DRAFT-ONLY-TEXT"}, [maya], "2026-10-02"
+    )
+    yield store, load_identity(store, PASS), case_id, ids
+    vault.close()
+
+
+def test_export_records_the_pack_and_audits_it(
+    setup: tuple[Any, Any, str, dict[str, str]], tmp_path: Path
+) -> None:
+    """An export writes a valid pack, adds it to the case's packs with sequence 1, 2 … and audits it."""
+    from app.core.identity import trust_roots
+    from app.core.packs.export import ExportOptions, export_pack, write_and_record
+    from app.core.packs.verify import verify_bytes
+
+    store, ident, case_id, _ = setup
+    clock = FixedClock(NOW)
+    for n in (1, 2):
+        built = export_pack(
+            store,
+            None,
+            case_id,
+            ident,
+            ExportOptions("referral"),
+            clock=clock,
+            case_data=case_json(store, case_id),
+        )
+        write_and_record(store, case_id, built, tmp_path / f"p{n}.fbpack")
+        assert built.manifest["sequence"] == n
+        report = verify_bytes((tmp_path / f"p{n}.fbpack").read_bytes(), trust_roots(store), now=NOW)
+        assert report.status == "valid", report.text()
+    packs = store.list_packs(case_id)
+    assert [p.sequence for p in packs] == [1, 2]
+    entry = store.audit_entries(1)[0]
+    assert entry.action == "export" and entry.details["pack_id"] == built.pack_id
+    assert entry.details["sha256"] == built.sha256 and entry.details["kind"] == "referral"
+
+
+def test_only_final_records_in_range_go_into_the_pack(setup: tuple[Any, Any, str, dict[str, str]]) -> None:
+    """Drafts stay out; the date range is honoured; the attachment travels with its record."""
+    from datetime import date
+
+    from app.core.packs.export import ExportOptions, export_pack
+
+    store, ident, case_id, ids = setup
+    built = export_pack(
+        store,
+        None,
+        case_id,
+        ident,
+        ExportOptions("referral", date_from=date(2026, 6, 1)),
+        clock=FixedClock(NOW),
+        case_data=case_json(store, case_id),
+    )
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(built.zip_bytes)) as zf:
+        data = json.loads(zf.read("data.json"))
+        names = zf.namelist()
+    got = {r["id"] for r in data["case"]["records"]}
+    assert got == {ids["2026-09-15"], ids["voice"]}
+    assert any(n.startswith("attachments/") for n in names)
+    assert b"DRAFT-ONLY-TEXT" not in built.zip_bytes
+
+
+def test_naming_a_draft_is_refused(setup: tuple[Any, Any, str, dict[str, str]]) -> None:
+    """Asking for a draft record by id is refused with a message naming the record."""
+    from app.core.packs.export import ExportOptions, export_pack
+
+    store, ident, case_id, ids = setup
+    with pytest.raises(UsageError, match="draft"):
+        export_pack(
+            store,
+            None,
+            case_id,
+            ident,
+            ExportOptions("referral", record_ids=(ids["draft"],)),
+            clock=FixedClock(NOW),
+            case_data=case_json(store, case_id),
+        )
