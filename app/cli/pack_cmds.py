@@ -81,7 +81,9 @@ def _store(ctx: CliContext) -> Any:
 
 
 def resolve_case(store: Any, ref: str) -> str:
-    """A case id from an id, a unique id prefix or a case reference."""
+    """A case id from an id, a unique id prefix or a case reference (as `case show` accepts)."""
+    if hasattr(store, "find_case"):
+        return str(store.find_case(ref))
     cases = store.list_cases()
     exact = [c for c in cases if getattr(c, "id", None) == ref or getattr(c, "reference", None) == ref]
     if exact:
