@@ -287,6 +287,7 @@ class Store:
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
         self._depth = 0
+        self._profile: Profile | None = None
 
     @property
     def conn(self) -> Any:
@@ -356,6 +357,7 @@ class Store:
         for v, label in zip(vals, ("Name", "Role", "Agency"), strict=True):
             if not v:
                 raise ValidationError(f"{label}: required")
+        self._profile = None
         with self.transaction():
             self.conn.execute(
                 "INSERT INTO profile (id, name, role, agency, created_at) VALUES (1, ?, ?, ?, ?) "
@@ -366,10 +368,12 @@ class Store:
                              details={"role": vals[1], "agency": vals[2]})
 
     def profile(self) -> Profile:
-        row = self.conn.execute("SELECT name, role, agency FROM profile WHERE id = 1").fetchone()
-        if row is None:
-            raise NotFound("This vault has no practitioner profile yet")
-        return Profile(*row)
+        if self._profile is None:
+            row = self.conn.execute("SELECT name, role, agency FROM profile WHERE id = 1").fetchone()
+            if row is None:
+                raise NotFound("This vault has no practitioner profile yet")
+            self._profile = Profile(*row)
+        return self._profile
 
     def settings_get(self, key: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
@@ -416,15 +420,32 @@ class Store:
             vals["parental_responsibility"] = int(bool(vals["parental_responsibility"]))
         return vals
 
+    def _index(self, table: str, kind: str, object_id: str, case_id: str, title: str,
+               body: str) -> None:
+        """(Re)write an object's row in the full-text index, found by rowid (never by scan)."""
+        old = self.conn.execute(f"SELECT search_rowid FROM {table} WHERE id = ?",
+                                (object_id,)).fetchone()
+        if old and old[0] is not None:
+            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (old[0],))
+        cur = self.conn.execute("INSERT INTO search_index (kind, object_id, case_id, title, body) "
+                                "VALUES (?, ?, ?, ?, ?)", (kind, object_id, case_id, title, body))
+        self.conn.execute(f"UPDATE {table} SET search_rowid = ? WHERE id = ?",
+                          (cur.lastrowid, object_id))
+
+    def _unindex(self, table: str, object_id: str) -> None:
+        old = self.conn.execute(f"SELECT search_rowid FROM {table} WHERE id = ?",
+                                (object_id,)).fetchone()
+        if old and old[0] is not None:
+            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (old[0],))
+            self.conn.execute(f"UPDATE {table} SET search_rowid = NULL WHERE id = ?",
+                              (object_id,))
+
     def _index_person(self, person_id: str, case_id: str, vals: dict[str, Any]) -> None:
-        self.conn.execute("DELETE FROM search_index WHERE kind = 'person' AND object_id = ?",
-                          (person_id,))
         names = " ".join(v for v in (vals.get("given_name"), vals.get("family_name"),
                                      vals.get("known_as")) if v)
         extra = " ".join(v for v in (vals.get("role"), vals.get("agency"),
                                      vals.get("relationship")) if v)
-        self.conn.execute("INSERT INTO search_index (kind, object_id, case_id, title, body) "
-                          "VALUES ('person', ?, ?, ?, ?)", (person_id, case_id, names, extra))
+        self._index("people", "person", person_id, case_id, names, extra)
 
     def create_case(self, reference: str | None, children: list[PersonIn],
                     others: list[PersonIn] | None = None) -> str:
@@ -552,12 +573,8 @@ class Store:
 
     def _index_record(self, record_id: str, case_id: str, form_id: str, occurred_at: str | None,
                       data: Any) -> None:
-        self.conn.execute("DELETE FROM search_index WHERE kind = 'record' AND object_id = ?",
-                          (record_id,))
-        self.conn.execute("INSERT INTO search_index (kind, object_id, case_id, title, body) "
-                          "VALUES ('record', ?, ?, ?, ?)",
-                          (record_id, case_id, f"{form_id} {occurred_at or ''}".strip(),
-                           "\n".join(flatten_text(data))))
+        self._index("records", "record", record_id, case_id,
+                    f"{form_id} {occurred_at or ''}".strip(), "\n".join(flatten_text(data)))
 
     def _link_attachments(self, record_id: str, data: Any) -> None:
         self.conn.execute("DELETE FROM record_attachments WHERE record_id = ?", (record_id,))
@@ -676,8 +693,9 @@ class Store:
             self.conn.execute("INSERT INTO addenda VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               (addendum_id, record_id, now, author.name, author.role,
                                author.agency, reason, text, digest))
-            self.conn.execute("UPDATE search_index SET body = body || ? WHERE kind = 'record' "
-                              "AND object_id = ?", (f"\n{reason}\n{text}", record_id))
+            self.conn.execute("UPDATE search_index SET body = body || ? WHERE rowid = "
+                              "(SELECT search_rowid FROM records WHERE id = ?)",
+                              (f"\n{reason}\n{text}", record_id))
             self._touch_case(row[1])
             audit_log.append(self.conn, at=now, actor=author.name, action="addendum",
                              object_type="record", object_id=record_id,
@@ -692,8 +710,7 @@ class Store:
                                    "for ever")
             self.conn.execute("UPDATE records SET status = 'discarded', updated_at = ? "
                               "WHERE id = ?", (self._now(), record_id))
-            self.conn.execute("DELETE FROM search_index WHERE kind = 'record' AND object_id = ?",
-                              (record_id,))
+            self._unindex("records", record_id)
             audit_log.append(self.conn, at=self._now(), actor=self._actor(), action="discard",
                              object_type="record", object_id=record_id, details={})
 

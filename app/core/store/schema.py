@@ -19,7 +19,8 @@ CREATE TABLE people (
     given_name TEXT NOT NULL DEFAULT '', family_name TEXT NOT NULL DEFAULT '', known_as TEXT,
     dob TEXT, due_date TEXT, sex TEXT, legal_status TEXT, relationship TEXT,
     parental_responsibility INTEGER, agency TEXT, role TEXT, contact TEXT, notes TEXT,
-    position INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    position INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    search_rowid INTEGER);
 CREATE INDEX people_case ON people(case_id);
 CREATE TABLE records (
     id TEXT PRIMARY KEY,
@@ -29,7 +30,8 @@ CREATE TABLE records (
     data TEXT NOT NULL, occurred_at TEXT,
     author_name TEXT NOT NULL, author_role TEXT NOT NULL, author_agency TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finalised_at TEXT,
-    content_hash TEXT, draft_rev INTEGER NOT NULL DEFAULT 1);
+    content_hash TEXT, draft_rev INTEGER NOT NULL DEFAULT 1,
+    search_rowid INTEGER);  -- the row of search_index holding this record's text
 CREATE INDEX records_case ON records(case_id, form_id, status);
 CREATE TABLE record_children (
     record_id TEXT NOT NULL REFERENCES records(id), person_id TEXT NOT NULL REFERENCES people(id),
