@@ -1,0 +1,116 @@
+"""Form definitions as frozen dataclasses: what the loader builds from ``forms/<id>/v<N>.toml``.
+
+The PDF renderer, the desktop editor and validation all read these; nothing about a particular
+form lives in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Every field type a form may use, with the JSON shape its value takes (docs/contracts.md).
+FIELD_TYPES = {
+    "text": "string",
+    "long_text": "string",
+    "date": "YYYY-MM-DD",
+    "date_time": "ISO 8601 date-time",
+    "approximate_date": '{"date": "YYYY-MM-DD", "approximate": bool}',
+    "choice": "code",
+    "multi_choice": "list of codes",
+    "yes_no_unknown": '"yes" | "no" | "unknown"',
+    "number": "number",
+    "scale": "integer 0–10",
+    "table": "list of row objects",
+    "child_picker": "list of child ids",
+    "verbatim_quote": '{"words", "asked_by", "question", "context"} (a list if repeatable)',
+    "image": '{"sha256", "caption"} (a list if repeatable)',
+    "body_map": '{"markers": [{"n", "side", "x", "y", "description"}]}',
+}
+RULES = ("not_future", "after", "not_before", "min_length", "max_length", "min", "max",
+         "agencies_present", "at_least_one_row", "max_rows")
+PDF_HINTS = ("emphasis", "opinion", "hide_if_empty", "label_style", "width")
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    required_if: dict[str, Any] | None = None
+    help: str = ""
+    placeholder: str = ""
+    choices: tuple[Choice, ...] = ()
+    codelist: str | None = None
+    show_if: dict[str, Any] | None = None
+    rules: dict[str, Any] = field(default_factory=dict)
+    pdf: dict[str, Any] = field(default_factory=dict)
+    columns: tuple[FieldSpec, ...] = ()
+    repeatable: bool = False
+    max_length: int | None = None
+
+    def choice_label(self, code: Any) -> str:
+        for c in self.choices:
+            if c.code == code:
+                return c.label
+        if self.codelist:
+            from app.core.forms.codelists import label
+
+            return label(self.codelist, str(code))
+        return str(code)
+
+    def column(self, key: str) -> FieldSpec | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A practice prompt: a soft warning before export, not a validation error."""
+
+    key: str
+    message: str
+    when: dict[str, Any] | None = None
+    standard: str = ""
+
+
+@dataclass(frozen=True)
+class ChronologySpec:
+    date_field: str
+    summary: str
+    significance: str = "medium"  # a fixed level, or "field:<key>"
+    source: str = ""  # a template; empty means the author's agency
+    key_event: bool = False
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: int
+    title: str
+    description: str
+    sections: tuple[Section, ...]
+    prompts: tuple[Prompt, ...] = ()
+    chronology: ChronologySpec | None = None
+    path: str = ""
+    origin: str = "built-in"  # or the local folder it came from
+
+    def all_fields(self) -> list[FieldSpec]:
+        return [f for s in self.sections for f in s.fields]
+
+    def field(self, key: str) -> FieldSpec | None:
+        return next((f for f in self.all_fields() if f.key == key), None)
