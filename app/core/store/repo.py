@@ -448,14 +448,16 @@ class Store:
         self._index("people", "person", person_id, case_id, names, extra)
 
     def create_case(self, reference: str | None, children: list[PersonIn],
-                    others: list[PersonIn] | None = None) -> str:
+                    others: list[PersonIn] | None = None, *, case_id: str | None = None,
+                    person_ids: list[str] | None = None) -> str:
         if not children:
             raise ValidationError("Children: a case needs at least one child (an unborn child "
                                   "with an expected due date counts)")
         if any(c.kind != "child" for c in children):
             raise ValidationError("Children: everyone in the children list must be a child")
         ref = clean_text(reference.strip(), "Reference") if reference else None
-        case_id = str(uuid.uuid4())
+        case_id = case_id or str(uuid.uuid4())
+        ids = list(person_ids or [])
         now = self._now()
         with self.transaction():
             if ref and self.conn.execute("SELECT 1 FROM cases WHERE reference = ?",
@@ -463,16 +465,16 @@ class Store:
                 raise ValidationError(f"Reference: another case already uses “{ref}”")
             self.conn.execute("INSERT INTO cases (id, reference, created_at, updated_at) "
                               "VALUES (?, ?, ?, ?)", (case_id, ref or None, now, now))
-            for person in [*children, *(others or [])]:
-                self.add_person(case_id, person)
+            for i, person in enumerate([*children, *(others or [])]):
+                self.add_person(case_id, person, person_id=ids[i] if i < len(ids) else None)
             audit_log.append(self.conn, at=now, actor=self._actor(), action="create",
                              object_type="case", object_id=case_id,
                              details={"reference": ref, "people": len(children) + len(others or [])})
         return case_id
 
-    def add_person(self, case_id: str, person: PersonIn) -> str:
+    def add_person(self, case_id: str, person: PersonIn, *, person_id: str | None = None) -> str:
         vals = self._person_values(person)
-        person_id = str(uuid.uuid4())
+        person_id = person_id or str(uuid.uuid4())
         now = self._now()
         with self.transaction():
             self._require_case(case_id)
@@ -614,6 +616,44 @@ class Store:
                              details={"case_id": case_id, "form_id": form_id,
                                       "form_version": int(form_version)})
         return record_id
+
+    def import_record(self, case_id: str, rec: dict[str, Any]) -> str:
+        """A record exactly as exported (ids, times, author, status, addenda), hash-checked."""
+        data = clean_value(rec["data"], "Record")
+        author = rec["author"]
+        with self.transaction():
+            self._require_case(case_id)
+            kids = self._check_children(case_id, list(rec["children"]))
+            digest = None
+            if rec["status"] == "final":
+                digest = content_hash(rec["form_id"], int(rec["form_version"]), data, kids,
+                                      rec.get("occurred_at"))
+                if rec.get("content_hash") and rec["content_hash"] != digest:
+                    raise ValidationError(f"Record {rec['id']}: its content does not match its "
+                                          "content hash (changed after it was finalised)")
+            self.conn.execute(
+                f"INSERT INTO records ({_RECORD_COLS}) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (rec["id"], case_id, rec["form_id"], int(rec["form_version"]), rec["status"],
+                 json.dumps(data, ensure_ascii=False, sort_keys=True), rec.get("occurred_at"),
+                 author["name"], author["role"], author["agency"], rec["created_at"],
+                 rec["updated_at"], rec.get("finalised_at"), digest))
+            self.conn.executemany("INSERT INTO record_children VALUES (?, ?)",
+                                  [(rec["id"], k) for k in kids])
+            self._link_attachments(rec["id"], data)
+            self._index_record(rec["id"], case_id, rec["form_id"], rec.get("occurred_at"), data)
+            for add in rec.get("addenda", []):
+                a = add["author"]
+                self.conn.execute("INSERT INTO addenda VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  (add["id"], rec["id"], add["created_at"], a["name"], a["role"],
+                                   a["agency"], add["reason"], add["text"], add["content_hash"]))
+                self.conn.execute("UPDATE search_index SET body = body || ? WHERE rowid = "
+                                  "(SELECT search_rowid FROM records WHERE id = ?)",
+                                  (f"\n{add['reason']}\n{add['text']}", rec["id"]))
+            audit_log.append(self.conn, at=self._now(), actor=self._actor(), action="import",
+                             object_type="record", object_id=rec["id"],
+                             details={"case_id": case_id, "content_hash": digest})
+        return str(rec["id"])
 
     def _record_row(self, record_id: str) -> Any:
         row = self.conn.execute(f"SELECT {_RECORD_COLS} FROM records WHERE id = ?",

@@ -1,0 +1,238 @@
+"""Case data JSON (``fieldbook-case/1``): one structure for export, import and a pack's data.json.
+
+Import validates everything first (JSON hazards, the schema, every record against its form,
+references between records, people and attachments, attachment hashes) and then writes the whole
+case in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+
+from app import __version__
+from app.core.clock import iso_now
+from app.core.errors import Problem, UsageError, ValidationError
+from app.core.paths import resource
+
+FORMAT = "fieldbook-case/1"
+MAX_BYTES = 200 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_STRING = 1_000_000
+PERSON_FIELDS = ("kind", "given_name", "family_name", "known_as", "dob", "due_date", "sex",
+                 "legal_status", "relationship", "parental_responsibility", "agency", "role",
+                 "contact", "notes")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return dict(json.loads(resource("schemas", "case-data.schema.json").read_text("utf-8")))
+
+
+def _record_json(rec: Any) -> dict[str, Any]:
+    return {
+        "id": rec.id, "form_id": rec.form_id, "form_version": rec.form_version,
+        "status": rec.status, "children": list(rec.children), "occurred_at": rec.occurred_at,
+        "created_at": rec.created_at, "updated_at": rec.updated_at,
+        "finalised_at": rec.finalised_at, "author": dict(rec.author),
+        "content_hash": rec.content_hash, "data": rec.data,
+        "addenda": [{"id": a.id, "created_at": a.created_at, "author": dict(a.author),
+                     "reason": a.reason, "text": a.text, "content_hash": a.content_hash}
+                    for a in rec.addenda],
+    }
+
+
+def _in_range(rec: Any, date_from: str | None, date_to: str | None) -> bool:
+    day = (rec.occurred_at or rec.created_at or "")[:10]
+    return not ((date_from and day < date_from) or (date_to and day > date_to))
+
+
+def export_case(store: Any, case_id: str, *, record_ids: list[str] | None = None,
+                include_drafts: bool = False, date_from: str | None = None,
+                date_to: str | None = None, attachments: str = "inline") -> dict[str, Any]:
+    """The case as ``fieldbook-case/1``; attachments inline (base64) or as pack paths."""
+    case = store.get_case(case_id)
+    records = []
+    for rec in store.list_records(case_id):
+        if rec.status == "draft" and not include_drafts:
+            continue
+        if record_ids is not None and rec.id not in record_ids:
+            continue
+        if not _in_range(rec, date_from, date_to):
+            continue
+        records.append(rec)
+    shas: list[str] = []
+    from app.core.store.repo import attachment_refs
+
+    for rec in records:
+        for sha in sorted(attachment_refs(rec.data)):
+            if sha not in shas:
+                shas.append(sha)
+    atts = []
+    for sha in shas:
+        att = store.get_attachment(sha)
+        item: dict[str, Any] = {"sha256": att.sha256, "media_type": att.media_type,
+                                "size": att.size, "filename": att.filename}
+        if attachments == "inline":
+            item["data_base64"] = base64.b64encode(att.data).decode("ascii")
+        else:
+            item["path"] = f"attachments/{att.sha256}"
+        atts.append(item)
+    return {
+        "format": FORMAT,
+        "exported_at": iso_now(store.vault.clock),
+        "app_version": __version__,
+        "case": {"id": case.id, "reference": case.reference, "created_at": case.created_at,
+                 "people": [p.to_json() for p in case.people],
+                 "records": [_record_json(r) for r in records]},
+        "attachments": atts,
+    }
+
+
+# --- reading untrusted JSON ------------------------------------------------------------------
+
+
+def strict_loads(raw: bytes | str, what: str = "Case data") -> Any:
+    """JSON with the hazards of SECURITY.md finding 6 refused: duplicate keys, NaN, deep nesting,
+    lone surrogates, huge strings."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_BYTES:
+            raise UsageError(f"{what}: the file is larger than {MAX_BYTES // 2**20} MB")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{what}: not UTF-8 text (byte {exc.start})") from None
+    else:
+        text = raw
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise UsageError(f"{what}: the key “{key[:40]}” appears twice in one object")
+            out[key] = value
+        return out
+
+    def constant(name: str) -> Any:
+        raise UsageError(f"{what}: {name} is not allowed (not a number)")
+
+    try:
+        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                         f"{exc.colno})") from None
+    except RecursionError:
+        raise UsageError(f"{what}: nested too deeply") from None
+    _walk(doc, what, 0)
+    return doc
+
+
+def _walk(value: Any, what: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise UsageError(f"{what}: nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise UsageError(f"{what}: a text value is longer than {MAX_STRING:,} characters")
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise UsageError(f"{what}: contains a broken character (a lone surrogate)")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _walk(k, what, depth + 1)
+            _walk(v, what, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _walk(v, what, depth + 1)
+
+
+def check_schema(doc: Any) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    out = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))[:20]:
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        out.append(f"{where}: {err.message[:200]}")
+    return out
+
+
+def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
+    """Validate a whole case, then write it in one transaction; returns the case id."""
+    from app.core.forms import ValidationContext, validate
+    from app.core.store.repo import PersonIn, attachment_refs
+
+    doc = strict_loads(doc_bytes)
+    problems = check_schema(doc)
+    if problems:
+        raise ValidationError([Problem("", "Case data", p) for p in problems])
+    case = doc["case"]
+    people = case["people"]
+    ids = [p["id"] for p in people]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("Case data: two people share one id")
+    children = [p for p in people if p["kind"] == "child"]
+    if not children:
+        raise ValidationError("Case data: the case has no child")
+    child_ids = {p["id"] for p in children}
+    att_data: dict[str, tuple[bytes, str, str]] = {}
+    for a in doc.get("attachments", []):
+        if "data_base64" not in a:
+            raise ValidationError(f"Attachment {a['sha256'][:12]}…: its data is missing")
+        try:
+            data = base64.b64decode(a["data_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError(f"Attachment {a['sha256'][:12]}…: not valid base64") from None
+        if hashlib.sha256(data).hexdigest() != a["sha256"].lower():
+            raise ValidationError(f"Attachment {a['filename']}: its content does not match its "
+                                  "SHA-256")
+        att_data[a["sha256"].lower()] = (data, a["media_type"], a["filename"])
+    record_problems: list[Problem] = []
+    record_ids = set()
+    for i, rec in enumerate(case["records"]):
+        if rec["id"] in record_ids:
+            raise ValidationError(f"Record {i + 1}: its id is used twice")
+        record_ids.add(rec["id"])
+        form = registry.get(rec["form_id"], rec["form_version"])
+        bad = [c for c in rec["children"] if c not in child_ids]
+        if bad:
+            record_problems.append(Problem("children", f"Record {i + 1} ({form.title})",
+                                           "names a child who is not in the case"))
+        for sha in attachment_refs(rec["data"]):
+            if sha not in att_data:
+                record_problems.append(Problem("", f"Record {i + 1} ({form.title})",
+                                               f"refers to attachment {sha[:12]}… which is not "
+                                               "in the file"))
+        if rec["status"] == "final":
+            ctx = ValidationContext(children=children, today=store.vault.clock.today())
+            for p in validate(form, rec["data"], ctx):
+                record_problems.append(Problem(p.field, f"Record {i + 1} ({form.title}), "
+                                                        f"{p.label}", p.message))
+    if record_problems:
+        raise ValidationError(record_problems, context="Nothing was imported")
+    with store.transaction():
+        if store.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case["id"],)).fetchone():
+            raise ValidationError("Case data: this case is already in this vault (same id); "
+                                  "nothing was imported")
+        taken = [r["id"] for r in case["records"] if _record_exists(store, r["id"])]
+        if taken:
+            raise ValidationError("Case data: its records are already in this vault; nothing "
+                                  "was imported")
+        ordered = children + [p for p in people if p["kind"] != "child"]
+        ins = [PersonIn(**{k: p.get(k) for k in PERSON_FIELDS}) for p in ordered]
+        new_case = store.create_case(case.get("reference"), ins[:len(children)],
+                                     ins[len(children):], case_id=case["id"],
+                                     person_ids=[p["id"] for p in ordered])
+        for data, media, name in att_data.values():
+            store.put_attachment(data, media, name)
+        for rec in case["records"]:
+            store.import_record(new_case, rec)
+        store.audit("import", "case", new_case, {"records": len(case["records"])})
+    return str(new_case)
+
+
+def _record_exists(store: Any, record_id: str) -> bool:
+    return bool(store.conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone())
+
