@@ -200,11 +200,14 @@ def _field_problems(f: FieldSpec, v: Any, data: dict[str, Any], form: FormSpec,
                 def words(code: str, col: FieldSpec = agency_col) -> str:
                     return AGENCY_WORDS.get(code) or col.choice_label(code).lower()
 
-                names = ", ".join(words(a) for a in missing)
-                need = ", ".join(words(a) for a in needed)
-                need = need.replace("the police", "police")
+                names = _and_list([words(a) for a in missing])
+                need = _and_list([words(a).removeprefix("the ") for a in needed])
                 add(f"no one from {names} is listed — a {form.title.lower()} needs {need}")
     return out
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def validate(form: FormSpec, data: dict[str, Any], context: ValidationContext | None = None
