@@ -1,0 +1,261 @@
+"""The case workspace: a header (children, legal status, next deadlines) and one tab per kind
+of record, plus the chronology and the packs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.forms import case_chronology
+from app.core.timescales import settings_from_store, upcoming_deadlines
+from app.ui.models import ChronologyFilter, ChronologyModel, RecordListModel
+
+TABS = [
+    ("Child's voice", ["childs_voice"]),
+    ("Direct work", ["direct_work"]),
+    ("Strategy discussions", ["strategy_discussion"]),
+    ("Concerns", ["concern"]),
+    ("Referral and conference reports", ["referral", "conference_report"]),
+]
+
+
+@dataclass
+class CaseSnapshot:
+    """Everything the workspace shows, gathered on the worker thread in one go."""
+
+    case_id: str
+    reference: str
+    children: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    chronology: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    packs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def age_text(dob: str | None, due: str | None, today: date) -> str:
+    if due and not dob:
+        return f"unborn, due {date.fromisoformat(due).strftime('%-d %b %Y')}"
+    if not dob:
+        return "date of birth not known"
+    born = date.fromisoformat(dob)
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if years < 2:
+        months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+        return f"{months} months"
+    return f"{years}"
+
+
+def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
+    case = store.get_case(case_id)
+    records = store.list_records(case_id)
+    today = store.vault.clock.today()
+    titles = {f.id: f.title for f in registry.all()}
+    children = [{"id": c.id, "name": c.display_name, "age": age_text(c.dob, c.due_date, today),
+                 "legal_status": (c.legal_status or "").replace("_", " ")} for c in case.children]
+    rows = [{"id": r.id, "form_id": r.form_id, "title": titles.get(r.form_id, r.form_id),
+             "when": (r.occurred_at or r.created_at)[:16].replace("T", " "), "status": r.status,
+             "addenda": len(r.addenda), "author": r.author.get("name", "")} for r in records]
+    chron = []
+    for line in case_chronology(registry, records):
+        chron.append({"id": line.record_id, "date": line.date, "approximate": line.approximate,
+                      "sequence": line.sequence, "source": line.source, "event": line.event,
+                      "impact": line.impact, "significance": line.significance,
+                      "derived": line.derived, "form_title": titles.get(line.form_id, "")})
+    deadlines = [{"due": d.due.isoformat(), "title": d.rule.title, "state": d.state,
+                  "label": d.state_label, "status": d.rule.status_label,
+                  "source": d.rule.source[0]}
+                 for d in upcoming_deadlines(records, settings_from_store(store),
+                                             store.vault.clock, limit=4)]
+    packs = [{"id": p.pack_id, "when": p.created_at, "kind": p.kind, "sequence": p.sequence,
+              "recipient": p.recipient or "—", "file": p.filename}
+             for p in store.list_packs(case_id)]
+    return CaseSnapshot(case.id, case.reference or case.id[:8], children, rows, chron, deadlines,
+                        packs)
+
+
+def _table(model: Any, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setWordWrap(True)
+    return view
+
+
+class RecordsTab(QWidget):
+    open_record = Signal(str)
+    new_record = Signal(str)
+
+    def __init__(self, title: str, form_ids: list[str], registry: Any) -> None:
+        super().__init__()
+        self.form_ids = form_ids
+        self.model = RecordListModel(self)
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        for fid in form_ids:
+            button = QPushButton(f"New {registry.get(fid).title.lower()}")
+            button.setAccessibleName(f"New {registry.get(fid).title}")
+            button.clicked.connect(lambda _=False, f=fid: self.new_record.emit(f))
+            bar.addWidget(button)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        self.view = _table(self.model, f"{title} records")
+        self.view.doubleClicked.connect(
+            lambda idx: self.open_record.emit(self.model.row(idx.row())["id"]))
+        lay.addWidget(self.view)
+
+    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.model.set_rows([r for r in rows if r["form_id"] in self.form_ids])
+
+
+class ChronologyTab(QWidget):
+    open_record = Signal(str)
+    new_entry = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = ChronologyModel(self)
+        self.proxy = ChronologyFilter(self)
+        self.proxy.setSourceModel(self.model)
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.source = QLineEdit()
+        self.source.setPlaceholderText("Filter by source")
+        self.source.setAccessibleName("Filter chronology by source")
+        self.significance = QComboBox()
+        self.significance.setAccessibleName("Filter chronology by significance")
+        for text, code in (("All significance", None), ("High", "high"), ("Medium", "medium"),
+                           ("Low", "low")):
+            self.significance.addItem(text, code)
+        self.key_only = QCheckBox("&Key events only")
+        self.key_only.setAccessibleName("Key events only")
+        add = QPushButton("&Add entry")
+        add.setAccessibleName("Add chronology entry")
+        add.clicked.connect(self.new_entry.emit)
+        for w in (self.source, self.significance, self.key_only):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(add)
+        lay.addLayout(bar)
+        self.view = _table(self.proxy, "Chronology")
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.doubleClicked.connect(self._open)
+        lay.addWidget(self.view)
+        self.source.textChanged.connect(self._filter)
+        self.significance.currentIndexChanged.connect(self._filter)
+        self.key_only.toggled.connect(self._filter)
+
+    def _filter(self) -> None:
+        self.proxy.set_filters(source_text=self.source.text(),
+                               significance=self.significance.currentData(),
+                               key_only=self.key_only.isChecked())
+
+    def _open(self, idx: Any) -> None:
+        src = self.proxy.mapToSource(idx)
+        self.open_record.emit(self.model.row(src.row())["id"])
+
+
+class CaseWorkspace(QWidget):
+    open_record = Signal(str)
+    new_record = Signal(str)
+
+    def __init__(self, registry: Any) -> None:
+        super().__init__()
+        lay = QVBoxLayout(self)
+        self.header = QLabel()
+        self.header.setObjectName("caseHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.setAccessibleName("Case summary")
+        lay.addWidget(self.header)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Case sections")
+        self.overview = QLabel()
+        self.overview.setWordWrap(True)
+        self.overview.setTextFormat(Qt.TextFormat.RichText)
+        self.overview.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.overview.setAccessibleName("Overview")
+        self.tabs.addTab(self.overview, "&Overview")
+        self.record_tabs: list[RecordsTab] = []
+        self.chronology = ChronologyTab()
+        for i, (title, forms) in enumerate(TABS):
+            tab = RecordsTab(title, forms, registry)
+            tab.open_record.connect(self.open_record)
+            tab.new_record.connect(self.new_record)
+            self.record_tabs.append(tab)
+            self.tabs.addTab(tab, title)
+            if i == 0:
+                self.tabs.addTab(self.chronology, "&Chronology")
+        self.chronology.open_record.connect(self.open_record)
+        self.chronology.new_entry.connect(lambda: self.new_record.emit("chronology_entry"))
+        from app.ui.models import RowsModel
+
+        class PacksModel(RowsModel):
+            columns = (("when", "Exported"), ("kind", "Kind"), ("sequence", "No."),
+                       ("recipient", "Encrypted for"), ("file", "File"))
+
+        self.packs_model = PacksModel(self)
+        self.tabs.addTab(_table(self.packs_model, "Packs"), "&Packs")
+        lay.addWidget(self.tabs, 1)
+        self.snapshot: CaseSnapshot | None = None
+
+    def show_snapshot(self, snap: CaseSnapshot) -> None:
+        from html import escape
+
+        self.snapshot = snap
+        kids = " · ".join(
+            f"<b>{escape(c['name'])}</b> ({escape(c['age'])}"
+            + (f", {escape(c['legal_status'])}" if c["legal_status"] else "") + ")"
+            for c in snap.children)
+        lines = []
+        for d in snap.deadlines:
+            mark = "⚠ OVERDUE" if d["state"] == "overdue" else "Due"
+            colour = "#b3261e" if d["state"] == "overdue" else "#1d4f91"
+            lines.append(f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
+                         f"— {escape(d['title'])} <i>({escape(d['status'])})</i>")
+        deadlines = "<br>".join(lines) or "No open statutory deadlines."
+        self.header.setText(f"<h2>Case {escape(snap.reference)}</h2><p>{kids}</p>"
+                            f"<p><b>Next deadlines</b><br>{deadlines}</p>")
+        counts: dict[str, int] = {}
+        for r in snap.records:
+            counts[r["title"]] = counts.get(r["title"], 0) + 1
+        drafts = sum(1 for r in snap.records if r["status"] == "draft")
+        items = "".join(f"<li>{escape(k)}: {v}</li>" for k, v in sorted(counts.items()))
+        self.overview.setText(f"<h3>Records</h3><ul>{items}</ul>"
+                              f"<p>{drafts} draft(s) not yet finalised.</p>"
+                              f"<p>{len(snap.chronology)} chronology lines; {len(snap.packs)} "
+                              "pack(s) exported.</p>")
+        for tab in self.record_tabs:
+            tab.show_rows(snap.records)
+        self.chronology.model.set_rows(snap.chronology)
+        self.packs_model.set_rows(snap.packs)
+
+    def clear(self) -> None:
+        self.snapshot = None
+        self.header.clear()
+        self.overview.clear()
+        for tab in self.record_tabs:
+            tab.model.clear()
+        self.chronology.model.clear()
+        self.packs_model.clear()

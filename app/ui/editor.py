@@ -1,0 +1,235 @@
+"""The record editor, generated from a form definition: inline validation, autosaved drafts,
+finalise (read-only afterwards) and addenda."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import FieldbookError
+from app.core.forms import FormSpec, ValidationContext, practice_prompts, validate, visible
+from app.core.records import derive_occurred_at
+from app.ui.fields import FieldEditor, make_editor
+from app.ui.session import Session
+
+AUTOSAVE_MS = 2000
+
+
+class RecordEditor(QWidget):
+    """Edit one record of a case. Drafts save themselves 2 s after the last keystroke."""
+
+    saved = Signal(str)
+    closed = Signal()
+
+    def __init__(self, session: Session, case: Any, form: FormSpec,
+                 record: Any | None = None) -> None:
+        super().__init__()
+        self.session, self.case, self.form = session, case, form
+        self.record_id: str | None = record.id if record else None
+        self.status = record.status if record else "draft"
+        self.setAccessibleName(f"{form.title} editor")
+        outer = QVBoxLayout(self)
+        head = QLabel(f"<h2>{form.title}</h2><p>{form.description}</p>")
+        head.setWordWrap(True)
+        outer.addWidget(head)
+        self.state = QLabel("New draft")
+        self.state.setAccessibleName("Record status")
+        outer.addWidget(self.state)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        self.body_layout = QVBoxLayout(body)
+        self.editors: dict[str, FieldEditor] = {}
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
+        kids = [(c.id, c.display_name + (" (unborn)" if c.unborn else "")) for c in case.children]
+        for section in form.sections:
+            box = QGroupBox(section.title)
+            form_lay = QFormLayout(box)
+            form_lay.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            for f in section.fields:
+                ed = make_editor(f, children=kids, put_attachment=self._put, get_attachment=self._get)
+                label = QLabel(f.label + (" *" if f.required else ""))
+                label.setBuddy(ed.widget)
+                label.setWordWrap(True)
+                if f.pdf.get("opinion"):
+                    label.setText(label.text() + "  [professional opinion]")
+                form_lay.addRow(label, ed.widget)
+                ed.changed.connect(self._edited)
+                self.editors[f.key] = ed
+                self.rows[f.key] = (label, ed.widget)
+            self.body_layout.addWidget(box)
+        self.addenda = QLabel()
+        self.addenda.setWordWrap(True)
+        self.body_layout.addWidget(self.addenda)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.problems = QLabel()
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self.problems.setAccessibleName("Problems and practice prompts")
+        outer.addWidget(self.problems)
+        bar = QHBoxLayout()
+        self.save_button = QPushButton("&Save draft")
+        self.finalise_button = QPushButton("&Finalise…")
+        self.addendum_button = QPushButton("Add &addendum…")
+        for b in (self.save_button, self.finalise_button, self.addendum_button):
+            b.setAccessibleName(b.text().replace("&", "").rstrip("…"))
+            bar.addWidget(b)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+        self.save_button.clicked.connect(self.save_now)
+        self.finalise_button.clicked.connect(self.finalise)
+        self.addendum_button.clicked.connect(self.add_addendum)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(AUTOSAVE_MS)
+        self.timer.timeout.connect(self.save_now)
+        self._loading = True
+        if record is not None:
+            for key, value in record.data.items():
+                if key in self.editors:
+                    self.editors[key].set_value(value)
+            self._show_addenda(record)
+        self._loading = False
+        self._refresh()
+
+    # -- attachments (stored in the vault via the worker) -------------------------------------
+    def _put(self, data: bytes, media: str, name: str) -> str:
+        return str(self.session.call(lambda s: s.put_attachment(data, media, name)))
+
+    def _get(self, sha: str) -> bytes:
+        return bytes(self.session.call(lambda s: s.get_attachment(sha).data))
+
+    # -- state --------------------------------------------------------------------------------
+    def data(self) -> dict[str, Any]:
+        out = {}
+        for key, ed in self.editors.items():
+            value = ed.value()
+            if value is not None:
+                out[key] = value
+        return out
+
+    def _context(self) -> ValidationContext:
+        return ValidationContext(children=self.case.children, today=self.session.clock.today())
+
+    def _edited(self) -> None:
+        if self._loading or self.status != "draft":
+            return
+        self.state.setText("Draft — unsaved changes…")
+        self.timer.start()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        data = self.data()
+        for key, (label, widget) in self.rows.items():
+            shown = visible(self.form.field(key), data)  # type: ignore[arg-type]
+            label.setVisible(shown)
+            widget.setVisible(shown)
+        problems = validate(self.form, data, self._context())
+        prompts = practice_prompts(self.form, data, self._context())
+        lines = [f"✖ {p}" for p in problems[:4]]
+        if len(problems) > 4:
+            lines.append(f"… and {len(problems) - 4} more to complete before finalising")
+        lines += [f"⚑ {p.message}" for p in prompts]
+        self.problems.setText("\n".join(lines) if lines else "✔ Ready to finalise")
+        final = self.status == "final"
+        for ed in self.editors.values():
+            ed.set_read_only(final)
+        self.save_button.setEnabled(not final)
+        self.finalise_button.setEnabled(not final)
+        self.addendum_button.setEnabled(final)
+        if final:
+            self.state.setText("✔ Final — read-only. Corrections go in an addendum.")
+
+    def save_now(self) -> str | None:
+        """Save the draft (autosave, focus change, lock). A draft is saved even if invalid."""
+        self.timer.stop()
+        if self.status != "draft":
+            return self.record_id
+        data = self.data()
+        occurred = derive_occurred_at(self.form, data)
+        kids = data.get("children") or data.get("children_seen") or [c.id for c in
+                                                                     self.case.children]
+        if self.record_id is None:
+            rid = self.session.call(lambda s: s.create_record(
+                self.case.id, self.form.id, self.form.version, data, kids, occurred))
+            self.record_id = str(rid)
+        else:
+            rid = self.record_id
+            self.session.call(lambda s: s.update_draft(rid, data, kids, occurred))
+        self.state.setText(f"Draft saved at {self.session.clock.now():%H:%M:%S}")
+        self.saved.emit(self.record_id)
+        return self.record_id
+
+    def finalise(self, *, confirm: bool = True) -> bool:
+        problems = validate(self.form, self.data(), self._context())
+        if problems:
+            self.problems.setText("Cannot finalise yet:\n" + "\n".join(f"✖ {p}" for p in problems))
+            return False
+        if confirm and QMessageBox.question(
+                self, "Finalise record",
+                "Once final, this record cannot be changed — only added to with an addendum. "
+                "Finalise it?") != QMessageBox.StandardButton.Yes:
+            return False
+        rid = self.save_now()
+        try:
+            self.session.call(lambda s: s.finalise(rid))
+        except FieldbookError as exc:
+            self.problems.setText("✖ " + exc.message)
+            return False
+        self.status = "final"
+        self._refresh()
+        self.saved.emit(rid or "")
+        return True
+
+    def add_addendum(self, reason: str | None = None, text: str | None = None) -> bool:
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, "Add addendum", "Why is this addendum added?")
+            if not ok:
+                return False
+        if text is None:
+            text, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Addendum:")
+            if not ok:
+                return False
+        rid = self.record_id
+        try:
+            self.session.call(lambda s: s.add_addendum(rid, reason, text))
+        except FieldbookError as exc:
+            self.problems.setText("✖ " + exc.message)
+            return False
+        record = self.session.call(lambda s: s.get_record(rid))
+        self._show_addenda(record)
+        self.saved.emit(rid or "")
+        return True
+
+    def _show_addenda(self, record: Any) -> None:
+        from html import escape
+
+        if record.addenda:
+            self.addenda.setText("<b>Addenda</b><br>" + "<br>".join(
+                f"{escape(a.created_at[:16])} — {escape(a.author['name'])}: "
+                f"<i>{escape(a.reason)}</i> — {escape(a.text)}" for a in record.addenda))
+
+    def focusOutEvent(self, event: Any) -> None:
+        if self.timer.isActive():
+            self.save_now()
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.closed.emit()
+            return
+        super().keyPressEvent(event)

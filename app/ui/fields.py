@@ -1,0 +1,408 @@
+"""One widget factory per form field type; each editor has value(), set_value() and changed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.forms import FieldSpec
+from app.ui.widgets.body_map import BodyMapWidget
+
+YNU = [("", ""), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
+
+
+class FieldEditor(QObject):
+    changed = Signal()
+
+    def __init__(self, spec: FieldSpec, widget: QWidget) -> None:
+        super().__init__()
+        self.spec = spec
+        self.widget = widget
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def set_read_only(self, ro: bool) -> None:
+        self.widget.setEnabled(not ro)
+
+
+def _name(w: QWidget, spec: FieldSpec, suffix: str = "") -> QWidget:
+    w.setAccessibleName(spec.label + suffix)
+    if spec.help:
+        w.setAccessibleDescription(spec.help)
+        w.setToolTip(spec.help)
+    return w
+
+
+class LineEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec, placeholder: str = "") -> None:
+        edit = QLineEdit()
+        edit.setPlaceholderText(spec.placeholder or placeholder)
+        super().__init__(spec, _name(edit, spec))
+        edit.textChanged.connect(self.changed)
+        self.edit = edit
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        if self.spec.type == "number" and text:
+            try:
+                return int(text) if text.lstrip("-").isdigit() else float(text)
+            except ValueError:
+                return text  # kept as typed; validation names the problem
+        return text or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText("" if value is None else str(value))
+
+    def set_read_only(self, ro: bool) -> None:
+        self.edit.setReadOnly(ro)
+
+
+class TextEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec) -> None:
+        edit = QPlainTextEdit()
+        edit.setTabChangesFocus(True)
+        edit.setMinimumHeight(70)
+        super().__init__(spec, _name(edit, spec))
+        edit.textChanged.connect(self.changed)
+        self.edit = edit
+
+    def value(self) -> Any:
+        return self.edit.toPlainText() or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setPlainText(value or "")
+
+    def set_read_only(self, ro: bool) -> None:
+        self.edit.setReadOnly(ro)
+
+
+class ComboEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec, items: list[tuple[str, str]] | None = None) -> None:
+        combo = QComboBox()
+        opts = items or ([("", "")] + [(c.code, c.label) for c in spec.choices])
+        for code, label in opts:
+            combo.addItem(label, code)
+        super().__init__(spec, _name(combo, spec))
+        combo.currentIndexChanged.connect(self.changed)
+        self.combo = combo
+
+    def value(self) -> Any:
+        data = self.combo.currentData()
+        if self.spec.type == "scale":
+            return None if data in ("", None) else int(data)
+        return data or None
+
+    def set_value(self, value: Any) -> None:
+        i = self.combo.findData("" if value is None else (str(value) if self.spec.type == "scale"
+                                                         else value))
+        self.combo.setCurrentIndex(max(i, 0))
+
+
+class ChecklistEditor(FieldEditor):
+    """Multi-choice and the child picker: a list of checkable items."""
+
+    def __init__(self, spec: FieldSpec, items: list[tuple[str, str]]) -> None:
+        lst = QListWidget()
+        for code, label in items:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            lst.addItem(item)
+        lst.setMaximumHeight(min(24 * max(len(items), 2) + 8, 180))
+        super().__init__(spec, _name(lst, spec))
+        lst.itemChanged.connect(lambda _: self.changed.emit())
+        self.list = lst
+
+    def value(self) -> Any:
+        out = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+               if self.list.item(i).checkState() == Qt.CheckState.Checked]
+        return out or None
+
+    def set_value(self, value: Any) -> None:
+        chosen = set(value or [])
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
+                               in chosen else Qt.CheckState.Unchecked)
+
+
+class ApproxDateEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec) -> None:
+        box = QWidget()
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("YYYY-MM-DD")
+        self.edit.setAccessibleName(spec.label)
+        self.approx = QCheckBox("approximate")
+        self.approx.setAccessibleName(f"{spec.label} is approximate")
+        lay.addWidget(self.edit)
+        lay.addWidget(self.approx)
+        super().__init__(spec, box)
+        self.edit.textChanged.connect(self.changed)
+        self.approx.toggled.connect(self.changed)
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        return {"date": text, "approximate": self.approx.isChecked()} if text else None
+
+    def set_value(self, value: Any) -> None:
+        value = value or {}
+        self.edit.setText(value.get("date", ""))
+        self.approx.setChecked(bool(value.get("approximate")))
+
+
+class QuoteEditor(FieldEditor):
+    """The child's exact words, with who asked, what was asked and the context; repeatable."""
+
+    PARTS = (("words", "Child's exact words"), ("asked_by", "Asked by"),
+             ("question", "What was asked"), ("context", "Context (where, when, how)"))
+
+    def __init__(self, spec: FieldSpec) -> None:
+        box = QWidget()
+        self.lay = QVBoxLayout(box)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.groups: list[dict[str, QWidget]] = []
+        add = QPushButton("Add the child's words")
+        add.setAccessibleName(f"Add to {spec.label}")
+        add.clicked.connect(lambda: self._add({}))
+        self.add_button = add
+        self.lay.addWidget(add)
+        super().__init__(spec, box)
+        box.setAccessibleName(spec.label)
+
+    def _add(self, q: dict[str, Any]) -> None:
+        frame = QWidget()
+        frame.setObjectName("quote")
+        form = QFormLayout(frame)
+        parts: dict[str, QWidget] = {}
+        for key, label in self.PARTS:
+            w: QWidget
+            if key == "words":
+                w = QPlainTextEdit(q.get(key, ""))
+                w.setTabChangesFocus(True)
+                w.setMaximumHeight(70)
+                w.textChanged.connect(self.changed)
+            else:
+                w = QLineEdit(q.get(key, ""))
+                w.textChanged.connect(self.changed)
+            w.setAccessibleName(f"{self.spec.label} {len(self.groups) + 1}: {label}")
+            form.addRow(label, w)
+            parts[key] = w
+        self.groups.append(parts)
+        self.lay.insertWidget(self.lay.count() - 1, frame)
+        if not self.spec.repeatable:
+            self.add_button.hide()
+        self.changed.emit()
+
+    def value(self) -> Any:
+        out = []
+        for parts in self.groups:
+            q = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text())  # type: ignore[attr-defined]
+                 for k, w in parts.items()}
+            if q["words"].strip():
+                out.append({k: v for k, v in q.items() if v})
+        if not out:
+            return None
+        return out if self.spec.repeatable else out[0]
+
+    def set_value(self, value: Any) -> None:
+        for q in (value if isinstance(value, list) else [value] if value else []):
+            self._add(q)
+
+
+class TableEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec) -> None:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.table = QTableWidget(0, len(spec.columns))
+        self.table.setHorizontalHeaderLabels([c.label for c in spec.columns])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAccessibleName(spec.label)
+        self.table.setMinimumHeight(110)
+        lay.addWidget(self.table)
+        bar = QHBoxLayout()
+        add = QPushButton("Add row")
+        add.setAccessibleName(f"Add a row to {spec.label}")
+        add.clicked.connect(lambda: self._add_row({}))
+        remove = QPushButton("Remove row")
+        remove.setAccessibleName(f"Remove the selected row of {spec.label}")
+        remove.clicked.connect(self._remove_row)
+        bar.addWidget(add)
+        bar.addWidget(remove)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        super().__init__(spec, box)
+        self.table.itemChanged.connect(lambda _: self.changed.emit())
+
+    def _add_row(self, row: dict[str, Any]) -> None:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        for c, col in enumerate(self.spec.columns):
+            if col.type == "choice":
+                combo = QComboBox()
+                combo.setAccessibleName(f"{self.spec.label} row {r + 1} {col.label}")
+                combo.addItem("", "")
+                for ch in col.choices:
+                    combo.addItem(ch.label, ch.code)
+                combo.setCurrentIndex(max(combo.findData(row.get(col.key, "")), 0))
+                combo.currentIndexChanged.connect(self.changed)
+                self.table.setCellWidget(r, c, combo)
+            else:
+                value = row.get(col.key)
+                self.table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+        self.changed.emit()
+
+    def _remove_row(self) -> None:
+        r = self.table.currentRow()
+        if r >= 0:
+            self.table.removeRow(r)
+            self.changed.emit()
+
+    def value(self) -> Any:
+        rows = []
+        for r in range(self.table.rowCount()):
+            row: dict[str, Any] = {}
+            for c, col in enumerate(self.spec.columns):
+                widget = self.table.cellWidget(r, c)
+                if isinstance(widget, QComboBox):
+                    v: Any = widget.currentData() or None
+                else:
+                    item = self.table.item(r, c)
+                    v = item.text().strip() if item else ""
+                    if col.type in ("number", "scale") and v:
+                        v = int(v) if v.lstrip("-").isdigit() else v
+                    v = v if v != "" else None
+                if v is not None:
+                    row[col.key] = v
+            if row:
+                rows.append(row)
+        return rows or None
+
+    def set_value(self, value: Any) -> None:
+        for row in value or []:
+            self._add_row(row)
+
+
+class ImageEditor(FieldEditor):
+    """Pictures are stored in the vault; thumbnails are made in memory, never on disk."""
+
+    def __init__(self, spec: FieldSpec, put_attachment: Callable[[bytes, str, str], str],
+                 get_attachment: Callable[[str], bytes]) -> None:
+        box = QWidget()
+        self.lay = QVBoxLayout(box)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.put, self.get = put_attachment, get_attachment
+        self.items: list[dict[str, Any]] = []
+        self.thumbs = QHBoxLayout()
+        self.lay.addLayout(self.thumbs)
+        add = QPushButton("Add a picture…")
+        add.setAccessibleName(f"Add a picture to {spec.label}")
+        add.clicked.connect(self._choose)
+        self.lay.addWidget(add)
+        super().__init__(spec, box)
+        box.setAccessibleName(spec.label)
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.widget, "Choose a picture", "",
+                                              "Images (*.png *.jpg *.jpeg)")
+        if path:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            media = "image/png" if path.lower().endswith(".png") else "image/jpeg"
+            self.add_image(data, media, path.rsplit("/", 1)[-1])
+
+    def add_image(self, data: bytes, media_type: str, filename: str, caption: str = "") -> None:
+        sha = self.put(data, media_type, filename)
+        self._show(sha, data, caption)
+        self.changed.emit()
+
+    def _show(self, sha: str, data: bytes, caption: str) -> None:
+        img = QImage.fromData(data)
+        label = QLabel()
+        label.setPixmap(QPixmap.fromImage(img).scaled(120, 90, Qt.AspectRatioMode.KeepAspectRatio))
+        label.setAccessibleName(f"Picture: {caption or hashlib.sha256(data).hexdigest()[:8]}")
+        cap = QLineEdit(caption)
+        cap.setPlaceholderText("Caption")
+        cap.setAccessibleName("Picture caption")
+        item = {"sha256": sha, "caption": caption}
+        cap.textChanged.connect(lambda t: (item.__setitem__("caption", t), self.changed.emit()))
+        col = QVBoxLayout()
+        col.addWidget(label)
+        col.addWidget(cap)
+        self.thumbs.addLayout(col)
+        self.items.append(item)
+
+    def value(self) -> Any:
+        if not self.items:
+            return None
+        items = [{k: v for k, v in i.items() if v} for i in self.items]
+        return items if self.spec.repeatable else items[0]
+
+    def set_value(self, value: Any) -> None:
+        for i in (value if isinstance(value, list) else [value] if value else []):
+            self._show(i["sha256"], self.get(i["sha256"]), i.get("caption", ""))
+
+
+class BodyMapEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec) -> None:
+        self.map = BodyMapWidget(spec.label)
+        super().__init__(spec, self.map)
+        self.map.changed.connect(self.changed)
+
+    def value(self) -> Any:
+        return self.map.value()
+
+    def set_value(self, value: Any) -> None:
+        self.map.set_value(value)
+
+
+def make_editor(spec: FieldSpec, *, children: list[tuple[str, str]],
+                put_attachment: Callable[[bytes, str, str], str],
+                get_attachment: Callable[[str], bytes]) -> FieldEditor:
+    """The editor for a field; raises KeyError for a type with no widget (a test checks all)."""
+    factories: dict[str, Callable[[], FieldEditor]] = {
+        "text": lambda: LineEditor(spec),
+        "long_text": lambda: TextEditor(spec),
+        "date": lambda: LineEditor(spec, "YYYY-MM-DD"),
+        "date_time": lambda: LineEditor(spec, "YYYY-MM-DDTHH:MM"),
+        "approximate_date": lambda: ApproxDateEditor(spec),
+        "choice": lambda: ComboEditor(spec),
+        "multi_choice": lambda: ChecklistEditor(spec, [(c.code, c.label) for c in spec.choices]),
+        "yes_no_unknown": lambda: ComboEditor(spec, YNU),
+        "number": lambda: LineEditor(spec),
+        "scale": lambda: ComboEditor(spec, [("", "")] + [(str(i), str(i)) for i in range(11)]),
+        "table": lambda: TableEditor(spec),
+        "child_picker": lambda: ChecklistEditor(spec, children),
+        "verbatim_quote": lambda: QuoteEditor(spec),
+        "image": lambda: ImageEditor(spec, put_attachment, get_attachment),
+        "body_map": lambda: BodyMapEditor(spec),
+    }
+    return factories[spec.type]()

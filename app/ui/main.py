@@ -1,0 +1,56 @@
+"""``fieldbook`` with no command: the desktop app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+STYLE = """
+QWidget { font-size: 11pt; }
+QFrame#card { background: #ffffff; border: 1px solid #d0d7de; border-radius: 8px; padding: 18px; }
+QLabel#error { color: #b3261e; }
+QLabel#problems { background: #fff8e1; border: 1px solid #e8d48a; padding: 6px; }
+QLabel#caseHeader { background: #f3f6fa; border-bottom: 1px solid #d0d7de; padding: 8px; }
+QGroupBox { font-weight: bold; margin-top: 14px; }
+QGroupBox::title { subcontrol-origin: margin; left: 6px; }
+QWidget#quote { background: #eef5ff; border-left: 4px solid #1d4f91; }
+"""
+
+
+def harden_process() -> None:
+    """No core dumps of a process holding decrypted records (SECURITY.md, process hardening)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
+        except (OSError, AttributeError):
+            pass
+
+
+def make_app() -> object:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Fieldbook")
+    app.setOrganizationName("Fieldbook")
+    app.setStyleSheet(STYLE)  # type: ignore[attr-defined]
+    return app
+
+
+def run(vault_path: Path, forms_dir: Path | None = None) -> int:
+    harden_process()
+    app = make_app()
+    from app.ui.main_window import MainWindow
+    from app.ui.session import Session
+
+    session = Session(vault_path, forms_dir=forms_dir)
+    window = MainWindow(session)
+    window.show()
+    return int(app.exec())  # type: ignore[attr-defined]

@@ -1,0 +1,169 @@
+"""Qt models over plain rows from the store: cases, records, and the case chronology."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+Index = QModelIndex | QPersistentModelIndex
+SIGNIFICANCE_ORDER = {"high": 0, "medium": 1, "low": 2}
+SIGNIFICANCE_TEXT = {"high": "● High", "medium": "◐ Medium", "low": "○ Low"}
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of dict rows with fixed columns (key, header)."""
+
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def row(self, r: int) -> dict[str, Any]:
+        return self._rows[r]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.columns)):
+            return self.columns[section][1]
+        return None
+
+    def display(self, row: dict[str, Any], key: str) -> Any:
+        value = row.get(key)
+        return "" if value is None else str(value)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        key = self.columns[index.column()][0]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.display(row, key)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.get("id")
+        if role == Qt.ItemDataRole.UserRole + 1:  # sort key
+            return self.sort_key(row, key)
+        return None
+
+    def sort_key(self, row: dict[str, Any], key: str) -> Any:
+        value = row.get(key)
+        return "" if value is None else str(value)
+
+
+class CaseListModel(RowsModel):
+    columns = (("reference", "Reference"), ("children", "Children"), ("records", "Records"),
+               ("updated", "Last change"))
+
+    def display(self, row: dict[str, Any], key: str) -> Any:
+        if key == "children":
+            return ", ".join(row["children"])
+        if key == "records":
+            drafts = row.get("drafts", 0)
+            return f"{row['records']}" + (f" ({drafts} draft)" if drafts else "")
+        if key == "updated":
+            return str(row.get("updated", ""))[:10]
+        return super().display(row, key)
+
+
+class RecordListModel(RowsModel):
+    columns = (("when", "When"), ("title", "Record"), ("status", "Status"),
+               ("author", "Written by"))
+
+    def display(self, row: dict[str, Any], key: str) -> Any:
+        if key == "status":
+            status = row["status"]
+            label = {"final": "✔ Final", "draft": "✎ Draft"}.get(status, status)
+            return label + (f" + {row['addenda']} addenda" if row.get("addenda") else "")
+        return super().display(row, key)
+
+
+class ChronologyModel(RowsModel):
+    """The chronology: hand-made entries and derived lines (linked to their source records)."""
+
+    columns = (("date", "Date"), ("source", "Source"), ("event", "Event"),
+               ("impact", "Impact on the child"), ("significance", "Significance"),
+               ("origin", "From"))
+
+    def display(self, row: dict[str, Any], key: str) -> Any:
+        if key == "date":
+            return ("≈ " if row.get("approximate") else "") + str(row.get("date", ""))
+        if key == "significance":
+            return SIGNIFICANCE_TEXT.get(str(row.get("significance")), row.get("significance"))
+        if key == "origin":
+            return "↗ " + row["form_title"] if row.get("derived") else "Chronology entry"
+        return super().display(row, key)
+
+    def sort_key(self, row: dict[str, Any], key: str) -> Any:
+        if key == "date":
+            return (str(row.get("date", "")), int(row.get("sequence") or 0))
+        if key == "significance":
+            return SIGNIFICANCE_ORDER.get(str(row.get("significance")), 3)
+        return super().sort_key(row, key)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.BackgroundRole and index.isValid()
+                and 0 <= index.row() < len(self._rows)
+                and self._rows[index.row()].get("significance") == "high"):
+            return QBrush(QColor("#fdecea"))  # with "● High" text: colour is never the only sign
+        return super().data(index, role)
+
+
+class ChronologyFilter(QSortFilterProxyModel):
+    """Sort by date (then sequence) and filter by source, significance, dates and key events."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(Qt.ItemDataRole.UserRole + 1)
+        self.source_text = ""
+        self.significance: str | None = None
+        self.date_from: date | None = None
+        self.date_to: date | None = None
+        self.key_only = False
+
+    def set_filters(self, *, source_text: str = "", significance: str | None = None,
+                    date_from: date | None = None, date_to: date | None = None,
+                    key_only: bool = False) -> None:
+        self.source_text = source_text.casefold()
+        self.significance = significance
+        self.date_from, self.date_to, self.key_only = date_from, date_to, key_only
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, ChronologyModel):
+            return True
+        row = model.row(source_row)
+        if self.source_text and self.source_text not in str(row.get("source", "")).casefold():
+            return False
+        if self.significance and row.get("significance") != self.significance:
+            return False
+        day = str(row.get("date", ""))[:10]
+        if self.date_from and day < self.date_from.isoformat():
+            return False
+        if self.date_to and day > self.date_to.isoformat():
+            return False
+        return not (self.key_only and row.get("significance") != "high" and not row.get("key"))

@@ -1,0 +1,206 @@
+"""First run and unlock: create a vault (profile + passphrase twice) or unlock an existing one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import FieldbookError, VaultError
+from app.core.store import unlock_delay
+from app.core.store.policy import strength_hint
+from app.ui.session import Session
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _card(layout: QVBoxLayout) -> QFrame:
+    card = QFrame()
+    card.setObjectName("card")
+    card.setFrameShape(QFrame.Shape.StyledPanel)
+    card.setLayout(layout)
+    card.setMaximumWidth(560)
+    return card
+
+
+class _Centred(QWidget):
+    def _place(self, card: QFrame) -> None:
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        col = QVBoxLayout()
+        col.addStretch(1)
+        col.addWidget(card)
+        col.addStretch(2)
+        outer.addLayout(col, 3)
+        outer.addStretch(1)
+
+
+class UnlockPage(_Centred):
+    """Passphrase, one generic error, and a visible countdown during the back-off."""
+
+    unlocked = Signal()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        lay = QVBoxLayout()
+        lay.setSpacing(12)
+        lay.addWidget(_title("Unlock Fieldbook"))
+        hint = QLabel("Your records are encrypted on this laptop. Enter your passphrase to open "
+                      "them.")
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.returnPressed.connect(self.try_unlock)
+        label = QLabel("&Passphrase")
+        label.setBuddy(self.passphrase)
+        lay.addWidget(label)
+        lay.addWidget(self.passphrase)
+        self.error = QLabel("")
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Unlock message")
+        lay.addWidget(self.error)
+        self.button = QPushButton("&Unlock")
+        self.button.setDefault(True)
+        self.button.setAccessibleName("Unlock")
+        self.button.clicked.connect(self.try_unlock)
+        lay.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignRight)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._place(_card(lay))
+        self._tick()
+
+    def _tick(self) -> None:
+        wait = unlock_delay(self.session.vault_path, self.session.clock)
+        if wait > 0:
+            self.button.setEnabled(False)
+            self.error.setText(f"⚠ Too many attempts. You can try again in {int(wait + 0.999)} "
+                               "seconds.")
+            self._timer.start()
+        else:
+            self.button.setEnabled(True)
+            self._timer.stop()
+            if self.error.text().startswith("⚠ Too many"):
+                self.error.setText("")
+
+    def try_unlock(self) -> None:
+        if not self.button.isEnabled():
+            return
+        text = self.passphrase.text()
+        self.passphrase.clear()
+        self.button.setEnabled(False)
+        self.error.setText("Unlocking…")
+        self.session.unlock(text, lambda _: self._done(), self._failed)
+
+    def _done(self) -> None:
+        self.error.setText("")
+        self.button.setEnabled(True)
+        self.unlocked.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.button.setEnabled(True)
+        msg = exc.message if isinstance(exc, FieldbookError) else VaultError.GENERIC
+        self.error.setText("✖ " + msg)
+        self.passphrase.setFocus()
+        self._tick()
+
+
+class CreateVaultPage(_Centred):
+    """First run: who you are (it goes on every record and pack) and a passphrase, twice."""
+
+    created = Signal()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        lay = QVBoxLayout()
+        lay.setSpacing(10)
+        lay.addWidget(_title("Welcome to Fieldbook"))
+        intro = QLabel("Create your encrypted vault. Your name, role and agency appear on every "
+                       "record you write and every pack you sign.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.name = self._line("Your name", form, "&Name")
+        self.role = self._line("Your role", form, "&Role")
+        self.agency = self._line("Your agency", form, "&Agency")
+        self.pass1 = self._line("Passphrase", form, "&Passphrase", secret=True)
+        self.pass2 = self._line("Repeat passphrase", form, "Re&peat", secret=True)
+        lay.addLayout(form)
+        self.meter = QProgressBar()
+        self.meter.setRange(0, 4)
+        self.meter.setTextVisible(False)
+        self.meter.setAccessibleName("Passphrase strength")
+        self.strength = QLabel("Use at least 12 characters — three random words work well.")
+        self.strength.setWordWrap(True)
+        self.strength.setAccessibleName("Passphrase advice")
+        lay.addWidget(self.meter)
+        lay.addWidget(self.strength)
+        self.error = QLabel("")
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        self.button = QPushButton("&Create vault")
+        self.button.setAccessibleName("Create vault")
+        self.button.clicked.connect(self.create)
+        lay.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignRight)
+        self.pass1.textChanged.connect(self._strength)
+        self._place(_card(lay))
+
+    def _line(self, name: str, form: QFormLayout, label: str, *, secret: bool = False
+              ) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setAccessibleName(name)
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        lab = QLabel(label)
+        lab.setBuddy(edit)
+        form.addRow(lab, edit)
+        return edit
+
+    def _strength(self, text: str) -> None:
+        score, hint = strength_hint(text)
+        self.meter.setValue(score)
+        words = ["too weak", "acceptable", "good", "strong", "very strong"][score]
+        self.strength.setText(f"Strength: {words} — {hint}" if text else
+                              "Use at least 12 characters — three random words work well.")
+
+    def create(self) -> None:
+        for edit, label in ((self.name, "Name"), (self.role, "Role"), (self.agency, "Agency")):
+            if not edit.text().strip():
+                self.error.setText(f"✖ {label}: required")
+                edit.setFocus()
+                return
+        if self.pass1.text() != self.pass2.text():
+            self.error.setText("✖ Repeat passphrase: the two passphrases differ")
+            self.pass2.setFocus()
+            return
+        self.button.setEnabled(False)
+        self.error.setText("Creating your vault and signing key…")
+        self.session.create(self.pass1.text(), self.name.text(), self.role.text(),
+                            self.agency.text(), lambda _: self.created.emit(), self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.button.setEnabled(True)
+        self.error.setText("✖ " + (exc.message if isinstance(exc, FieldbookError) else str(exc)))
