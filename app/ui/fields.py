@@ -383,6 +383,9 @@ class BodyMapEditor(FieldEditor):
     def set_value(self, value: Any) -> None:
         self.map.set_value(value)
 
+    def set_read_only(self, ro: bool) -> None:
+        self.map.set_read_only(ro)
+
 
 def make_editor(spec: FieldSpec, *, children: list[tuple[str, str]],
                 put_attachment: Callable[[bytes, str, str], str],

@@ -9,6 +9,7 @@ STYLE = """
 QWidget { font-size: 11pt; }
 QFrame#card { background: #ffffff; border: 1px solid #d0d7de; border-radius: 8px; padding: 18px; }
 QLabel#error { color: #b3261e; }
+QLabel#title { font-size: 18pt; font-weight: bold; }
 QLabel#problems { background: #fff8e1; border: 1px solid #e8d48a; padding: 6px; }
 QLabel#caseHeader { background: #f3f6fa; border-bottom: 1px solid #d0d7de; padding: 8px; }
 QGroupBox { font-weight: bold; margin-top: 14px; }

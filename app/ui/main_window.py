@@ -321,8 +321,10 @@ class MainWindow(QMainWindow):
 
     def _close_editor(self) -> None:
         if self.editor is not None:
-            self.editor.deleteLater()
-            self._back.deleteLater()
+            for w in (self.editor, self._back):
+                self.editor_holder.layout().removeWidget(w)
+                w.hide()
+                w.deleteLater()
             self.editor = None
 
     def close_editor(self) -> None:

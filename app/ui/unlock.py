@@ -23,10 +23,7 @@ from app.ui.session import Session
 
 def _title(text: str) -> QLabel:
     label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.6)
-    font.setBold(True)
-    label.setFont(font)
+    label.setObjectName("title")  # sized in the style sheet, so it scales with the text size
     return label
 
 
@@ -35,7 +32,8 @@ def _card(layout: QVBoxLayout) -> QFrame:
     card.setObjectName("card")
     card.setFrameShape(QFrame.Shape.StyledPanel)
     card.setLayout(layout)
-    card.setMaximumWidth(560)
+    # A fixed width lets word-wrapped labels compute their height (nothing clipped).
+    card.setFixedWidth(560)
     return card
 
 

@@ -85,6 +85,7 @@ class BodyCanvas(QWidget):
                        side.capitalize())
             body = data["sides"][side]
             p.setPen(QPen(QColor("#4a5568"), 1.6))
+            p.setBrush(Qt.BrushStyle.NoBrush)
             for cmds in body.get("paths", []):
                 p.fillPath(_path(cmds, rect, w, h), QColor("#eef2f7"))
                 p.drawPath(_path(cmds, rect, w, h))
@@ -172,6 +173,8 @@ class BodyMapWidget(QWidget):
             self.add_marker(m["side"], float(m["x"]), float(m["y"]), m.get("description", ""))
 
     def set_read_only(self, ro: bool) -> None:
-        self.canvas.setEnabled(not ro)
+        self.canvas.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, ro)
         for edit in self._edits:
             edit.setReadOnly(ro)
+        for button in self.findChildren(QPushButton):
+            button.setVisible(not ro)
