@@ -119,7 +119,7 @@ class ChronologyModel(RowsModel):
 
     def sort_key(self, row: dict[str, Any], key: str) -> Any:
         if key == "date":
-            return (str(row.get("date", "")), int(row.get("sequence") or 0))
+            return f"{row.get('date', '')}|{int(row.get('sequence') or 0):04d}"
         if key == "significance":
             return SIGNIFICANCE_ORDER.get(str(row.get("significance")), 3)
         return super().sort_key(row, key)
@@ -147,10 +147,11 @@ class ChronologyFilter(QSortFilterProxyModel):
     def set_filters(self, *, source_text: str = "", significance: str | None = None,
                     date_from: date | None = None, date_to: date | None = None,
                     key_only: bool = False) -> None:
+        self.beginFilterChange()
         self.source_text = source_text.casefold()
         self.significance = significance
         self.date_from, self.date_to, self.key_only = date_from, date_to, key_only
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

@@ -46,6 +46,8 @@ class DbWorker(QObject):
             self._thread = QThread()
             self._thread.setObjectName("fieldbook-db")
             self._runner.moveToThread(self._thread)
+            # The runner belongs to the worker thread, so it is deleted there when it finishes.
+            self._thread.finished.connect(self._runner.deleteLater)
             self._thread.start()
         self._submit.connect(self._runner.run)
         self._runner.finished.connect(self._deliver)

@@ -1,0 +1,319 @@
+"""The desktop app driven through its real widgets (pytest-qt, offscreen, real vaults)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QTableView,
+    QTableWidget,
+    QWidget,
+)
+
+from app.core.clock import FixedClock
+from app.core.forms import FIELD_TYPES, FieldSpec
+from app.core.store import PersonIn
+from app.ui.main import make_app
+from app.ui.main_window import MainWindow
+from app.ui.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+PASS = "kestrel over the water meadow"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+    make_app()
+    from datetime import UTC, datetime
+
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+    session = Session(tmp_path / "vault.fieldbook", clock=clock, inline=True)
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def create_vault(win: MainWindow) -> None:
+    page = win.create_page
+    page.name.setText("Sam Carter")
+    page.role.setText("Social worker")
+    page.agency.setText("Northshire Children's Services")
+    page.pass1.setText(PASS)
+    page.pass2.setText(PASS)
+    page.button.click()
+    assert win.stack.currentWidget() is win.main_page
+
+
+def add_case(win: MainWindow) -> str:
+    case_id = win.session.call(lambda s: s.create_case("FB-UI-1", [
+        PersonIn("child", "Maya", "Okafor", dob="2017-03-02"),
+        PersonIn("child", "Baby", "Okafor", due_date="2027-02-01")]))
+    win.refresh_cases()
+    win.open_case(case_id)
+    return str(case_id)
+
+
+def test_the_window_opens_on_create_vault_then_unlock(window: MainWindow) -> None:
+    """`fieldbook` with no vault shows the create-vault page; after locking, the unlock page."""
+    assert window.stack.currentWidget() is window.create_page
+    create_vault(window)
+    assert window.session.vault_path.exists()
+    window.lock()
+    assert window.stack.currentWidget() is window.unlock_page
+
+
+def test_weak_or_mismatched_passphrases_are_explained(window: MainWindow) -> None:
+    """Creating a vault says what is wrong with the passphrase, in plain words."""
+    page = window.create_page
+    page.name.setText("Sam Carter")
+    page.role.setText("Social worker")
+    page.agency.setText("Northshire")
+    page.pass1.setText("password123!")
+    assert "too weak" in page.strength.text()
+    page.pass2.setText("password123!")
+    page.button.click()
+    assert "commonly used" in page.error.text()
+    page.pass1.setText(PASS)
+    page.pass2.setText(PASS + "x")
+    page.button.click()
+    assert "differ" in page.error.text()
+    assert not window.session.vault_path.exists()
+
+
+def test_wrong_passphrase_shows_the_generic_message(window: MainWindow) -> None:
+    """A wrong passphrase shows one generic message and the vault file is unchanged."""
+    create_vault(window)
+    window.lock()
+    before = window.session.vault_path.read_bytes()
+    window.unlock_page.passphrase.setText("kestrel over the water meadows")
+    window.unlock_page.button.click()
+    assert "passphrase is wrong or the vault file is damaged" in window.unlock_page.error.text()
+    assert window.stack.currentWidget() is window.unlock_page
+    assert window.session.vault_path.read_bytes() == before
+    window.unlock_page.passphrase.setText(PASS)
+    window.unlock_page.button.click()
+    assert window.stack.currentWidget() is window.main_page
+
+
+def test_record_lifecycle_through_the_ui(window: MainWindow, tmp_path: Path) -> None:
+    """Create vault → new case → child's voice with a quote → finalise → addendum → chronology
+    shows it → export a pack → open it in the review window → countersign."""
+    create_vault(window)
+    case_id = add_case(window)
+    snap = window.workspace.snapshot
+    assert snap is not None and "unborn" in window.workspace.header.text()
+    editor = window.new_record("childs_voice")
+    maya = window.session.call(lambda s: s.get_case(case_id)).children[0].id
+    ed = editor.editors
+    ed["date_seen"].edit.setText("2026-11-20T10:00:00Z")
+    children = ed["children_seen"].list
+    children.item(0).setCheckState(Qt.CheckState.Checked)
+    ed["location"].combo.setCurrentIndex(ed["location"].combo.findData("school"))
+    ed["seen_alone"].combo.setCurrentIndex(ed["seen_alone"].combo.findData("yes"))
+    ed["methods"].list.item(0).setCheckState(Qt.CheckState.Checked)
+    ed["quotes"].add_button.click()
+    ed["quotes"].groups[0]["words"].setPlainText("I like it when Nan picks me up <b>&</b>")
+    ed["child_wishes"].edit.setPlainText("To stay at Nan's on Fridays")
+    assert editor.finalise(confirm=False)
+    record = window.session.call(lambda s: s.get_record(editor.record_id))
+    assert record.status == "final" and record.children == [maya]
+    assert record.data["quotes"][0]["words"] == "I like it when Nan picks me up <b>&</b>"
+    assert not editor.save_button.isEnabled() and editor.addendum_button.isEnabled()
+    assert editor.add_addendum("Clarification", "Nan is the maternal grandmother.")
+    window.close_editor()
+    chron = window.workspace.chronology.model
+    assert any(chron.row(i)["id"] == record.id and chron.row(i)["derived"]
+               for i in range(chron.rowCount()))
+    from app.ui.export import ExportDialog
+    from app.ui.review import ReviewWindow
+
+    dialog = ExportDialog(window.session, case_id, window)
+    dialog.kind.setCurrentIndex(0)  # referral pack
+    dialog.build_preview()
+    assert dialog.built is not None and dialog.doc.pageCount() >= 1
+    pack = dialog.save_to(tmp_path / "pack.zip")
+    assert "Verified" in dialog.summary.text()
+    review = ReviewWindow(window.session)
+    report = review.open_bytes(pack.read_bytes(), pack.name)
+    assert report.status == "valid" and "VERIFIED" in review.banner.text()
+    reviewed = review.countersign("approve", "Clear and well evidenced.")
+    report = review.open_bytes(reviewed, "reviewed.zip")
+    assert report.status == "valid"
+    assert len(report.signers) == 2
+
+
+def test_idle_lock_clears_every_view(window: MainWindow) -> None:
+    """After the idle limit (fake clock) the vault locks and no case data remains on screen."""
+    create_vault(window)
+    add_case(window)
+    window.new_record("chronology_entry").editors["event"].edit.setPlainText("Typed, unsaved")
+    assert window.cases.rowCount() == 1
+    clock = window.session.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(seconds=4 * 60)
+    window.idle.check()
+    assert window.session.is_unlocked
+    clock.advance(seconds=61)
+    window.idle.check()
+    assert not window.session.is_unlocked
+    assert window.stack.currentWidget() is window.unlock_page
+    assert window.cases.rowCount() == 0
+    assert window.workspace.snapshot is None
+    assert window.workspace.chronology.model.rowCount() == 0
+    assert window.editor is None
+    texts = [w.text() for w in window.findChildren(QLineEdit)]
+    assert not any("FB-UI-1" in t or "Typed" in t for t in texts)
+    # The typed text was saved as a draft before locking:
+    window.unlock_page.passphrase.setText(PASS)
+    window.unlock_page.button.click()
+    drafts = window.session.call(lambda s: s.list_records(s.find_case("FB-UI-1"), status="draft"))
+    assert [d.data.get("event") for d in drafts] == ["Typed, unsaved"]
+
+
+def test_every_input_widget_has_an_accessible_name(window: MainWindow) -> None:
+    """Screen-reader users can reach every input: each has an accessible name."""
+    create_vault(window)
+    add_case(window)
+    inputs = (QLineEdit, QPlainTextEdit, QComboBox, QListWidget, QTableWidget, QCheckBox,
+              QAbstractButton, QTableView)
+    for form in window.session.registry.latest():
+        editor = window.new_record(form.id)
+        unnamed = [type(w).__name__ for w in editor.findChildren(QWidget)
+                   if isinstance(w, inputs) and not w.accessibleName()
+                   and w.isVisibleTo(editor) and w.parent() is not None
+                   and not type(w.parent()).__name__.startswith("Q")]
+        named_parent_ok = [u for u in unnamed if u not in ("QScrollBar",)]
+        assert named_parent_ok == [], f"{form.id}: {named_parent_ok}"
+    for w in window.main_page.findChildren(QWidget):
+        if isinstance(w, QLineEdit | QComboBox | QTableView) and w.isVisibleTo(window):
+            assert w.accessibleName(), type(w).__name__
+
+
+def test_every_field_type_has_a_widget() -> None:
+    """Adding a field type to the forms engine without a widget fails here."""
+    make_app()
+    from app.ui.fields import make_editor
+
+    for ftype in FIELD_TYPES:
+        spec = FieldSpec(key="x", label="X", type=ftype)
+        editor = make_editor(spec, children=[("c1", "Maya")],
+                             put_attachment=lambda d, m, n: "0" * 64,
+                             get_attachment=lambda s: b"")
+        assert editor.widget.accessibleName() == "X" or editor.widget.findChildren(QWidget)
+
+
+def test_models_pass_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    """The case list, record list and chronology models (and its proxy) are well-behaved."""
+    from app.ui.models import CaseListModel, ChronologyFilter, ChronologyModel, RecordListModel
+
+    cases = CaseListModel()
+    cases.set_rows([{"id": "a", "reference": "FB-1", "children": ["Maya"], "records": 2,
+                     "drafts": 1, "updated": "2026-11-20T10:00:00Z"}])
+    qtmodeltester.check(cases)
+    records = RecordListModel()
+    records.set_rows([{"id": "r", "form_id": "concern", "title": "Concern", "when": "2026-11-20",
+                       "status": "final", "addenda": 1, "author": "Sam"}])
+    qtmodeltester.check(records)
+    chron = ChronologyModel()
+    chron.set_rows([{"id": str(i), "date": f"2026-0{1 + i % 9}-01", "source": "School",
+                     "event": "e", "impact": "", "significance": ["low", "high"][i % 2],
+                     "derived": bool(i % 3), "form_title": "Referral", "sequence": 0}
+                    for i in range(50)])
+    qtmodeltester.check(chron)
+    proxy = ChronologyFilter()
+    proxy.setSourceModel(chron)
+    proxy.set_filters(significance="high")
+    qtmodeltester.check(proxy)
+    assert proxy.rowCount() == 25
+
+
+def test_chronology_sorts_and_filters_10000_entries(window: MainWindow) -> None:
+    """A 10,000-entry chronology loads into the view and sorts by date, then filters."""
+    create_vault(window)
+    from app.core.demo import add_generated_chronology
+
+    case_id = add_case(window)
+    window.session.call(lambda s: add_generated_chronology(s, window.session.registry, case_id,
+                                                           10_000))
+    window.open_case(case_id)
+    tab = window.workspace.chronology
+    assert tab.model.rowCount() == 10_000
+    tab.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    dates = [tab.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(200)]
+    assert dates == sorted(dates, reverse=True)
+    tab.significance.setCurrentIndex(tab.significance.findData("high"))
+    assert 0 < tab.proxy.rowCount() < 10_000
+
+
+DRAFT_CHILD = """
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from app.ui.main import make_app
+from app.ui.session import Session
+from app.ui.main_window import MainWindow
+app = make_app()
+s = Session(Path(sys.argv[1]), inline=True)
+w = MainWindow(s)
+w.unlock_page.passphrase.setText(sys.argv[2]); w.unlock_page.button.click()
+w.open_case(s.call(lambda st: st.find_case("FB-UI-1")))
+ed = w.new_record("chronology_entry")
+ed.editors["event"].edit.setPlainText("Typed before the crash: Nan's flat, 3rd floor")
+deadline = time.monotonic() + 10
+while ed.record_id is None and time.monotonic() < deadline:  # the 2 s autosave
+    app.processEvents(); time.sleep(0.05)
+print("saved" if ed.record_id else "not saved", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.slow
+def test_a_draft_typed_before_sigkill_is_there_after_restart(window: MainWindow) -> None:
+    """Autosave keeps a draft typed seconds before the app is killed with SIGKILL."""
+    create_vault(window)
+    add_case(window)
+    path = window.session.vault_path
+    window.lock()
+    proc = subprocess.Popen([sys.executable, "-c", DRAFT_CHILD, str(path), PASS], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert line == "saved", proc.stderr.read() if proc.stderr else ""
+    time.sleep(0.1)
+    window.unlock_page.passphrase.setText(PASS)
+    window.unlock_page.button.click()
+    drafts = window.session.call(lambda s: s.list_records(s.find_case("FB-UI-1"), status="draft"))
+    assert [d.data.get("event") for d in drafts] == ["Typed before the crash: Nan's flat, 3rd floor"]
+
+
+def test_worker_thread_runs_jobs_off_the_main_thread(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With the real worker thread, database work runs off the UI thread and results come back."""
+    make_app()
+    import threading
+
+    session = Session(tmp_path / "v.fieldbook")
+    seen: dict[str, object] = {}
+    with qtbot.waitSignal(session.unlocked, timeout=20_000):
+        session.create(PASS, "Sam Carter", "Social worker", "Northshire",
+                       lambda _: None, lambda e: seen.setdefault("error", e))
+    main = threading.get_ident()
+    thread_id = session.call(lambda s: threading.get_ident())
+    assert thread_id != main
+    assert session.call(lambda s: s.profile().name) == "Sam Carter"
+    session.shutdown()
