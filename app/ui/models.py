@@ -73,6 +73,22 @@ class RowsModel(QAbstractTableModel):
         value = row.get(key)
         return "" if value is None else str(value)
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in Python with a key function: one pass, not a Qt comparison per pair (10,000
+        chronology rows sort in milliseconds instead of seconds)."""
+        if not 0 <= column < len(self.columns):
+            return
+        key = self.columns[column][0]
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        ids = [id(self._rows[i.row()]) for i in old]
+        self._rows.sort(key=lambda r: self.sort_key(r, key),
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        where = {id(r): n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(old, [self.index(where[i], p.column())
+                                             for i, p in zip(ids, old, strict=True)])
+        self.layoutChanged.emit()
+
 
 class CaseListModel(RowsModel):
     columns = (("reference", "Reference"), ("children", "Children"), ("records", "Records"),
@@ -138,6 +154,7 @@ class ChronologyFilter(QSortFilterProxyModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setSortRole(Qt.ItemDataRole.UserRole + 1)
+        self.setDynamicSortFilter(False)
         self.source_text = ""
         self.significance: str | None = None
         self.date_from: date | None = None

@@ -252,7 +252,7 @@ def test_chronology_sorts_and_filters_10000_entries(window: MainWindow) -> None:
     window.open_case(case_id)
     tab = window.workspace.chronology
     assert tab.model.rowCount() == 10_000
-    tab.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    tab.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
     dates = [tab.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(200)]
     assert dates == sorted(dates, reverse=True)
     tab.significance.setCurrentIndex(tab.significance.findData("high"))

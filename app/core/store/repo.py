@@ -778,13 +778,17 @@ class Store:
         return self._make_record(row, self._children_of(record_id), self._addenda_of(record_id))
 
     def list_records(self, case_id: str, form_id: str | None = None,
-                     status: str | None = None) -> list[Record]:
+                     status: str | None = None, *, exclude_form: str | None = None
+                     ) -> list[Record]:
         """A case's records (discarded drafts only when asked for), oldest event first."""
         sql = f"SELECT {_RECORD_COLS} FROM records WHERE case_id = ?"
         args: list[Any] = [case_id]
         if form_id:
             sql += " AND form_id = ?"
             args.append(form_id)
+        if exclude_form:
+            sql += " AND form_id != ?"
+            args.append(exclude_form)
         if status:
             sql += " AND status = ?"
             args.append(status)
@@ -807,6 +811,36 @@ class Store:
                 addenda[r[1]].append(Addendum(r[0], r[1], r[2], {"name": r[3], "role": r[4],
                                                                  "agency": r[5]}, r[6], r[7], r[8]))
         return [self._make_record(r, children[r[0]], addenda[r[0]]) for r in rows]
+
+    def chronology_rows(self, case_id: str, *, include_drafts: bool = False
+                        ) -> list[dict[str, Any]]:
+        """Hand-made chronology entries as plain rows: what a 10,000-entry chronology view
+        needs, without building full Record objects (children, addenda) for each."""
+        sql = ("SELECT id, status, occurred_at, data FROM records WHERE case_id = ? AND "
+               "form_id = 'chronology_entry' AND status "
+               + ("IN ('final', 'draft')" if include_drafts else "= 'final'"))
+        out = []
+        loads = json.loads
+        for rid, status, occurred, raw in self.conn.execute(sql, (case_id,)):
+            d = loads(raw)
+            day = d.get("date") or occurred or ""
+            if isinstance(day, dict):
+                day = day.get("date", "")
+            seq = d.get("sequence")
+            out.append({"id": rid, "status": status, "date": str(day)[:10],
+                        "approximate": d.get("date_approximate") == "yes",
+                        "sequence": int(seq) if isinstance(seq, int | float) else 0,
+                        "source": d.get("source") or "", "event": d.get("event") or "",
+                        "impact": d.get("impact") or "", "action": d.get("action") or "",
+                        "significance": d.get("significance") or "medium", "derived": False})
+        return out
+
+    def record_counts(self, case_id: str) -> dict[str, tuple[int, int]]:
+        """Per form: (records, of which drafts), discarded drafts not counted."""
+        rows = self.conn.execute(
+            "SELECT form_id, count(*), sum(status = 'draft') FROM records WHERE case_id = ? "
+            "AND status != 'discarded' GROUP BY form_id", (case_id,))
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
 
     # -- attachments --------------------------------------------------------------------------
     def put_attachment(self, data: bytes, media_type: str, filename: str) -> str:
@@ -838,7 +872,7 @@ class Store:
 
     # -- search -------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 50, case_id: str | None = None) -> list[SearchHit]:
-        """Full-text search over record text and people's names (accents optional)."""
+        """Full-text search over record text and people's names (accents optional), newest first."""
         match = fts_query(query)
         if match is None:
             return []
@@ -849,7 +883,9 @@ class Store:
         if case_id:
             sql += " AND case_id = ?"
             args.append(case_id)
-        sql += " ORDER BY rank LIMIT ?"
+        # Newest first: FTS5 walks its index in rowid order and stops at the limit, where ranking
+        # by relevance would score every match (166 ms → a few ms at 100,000 records).
+        sql += " ORDER BY rowid DESC LIMIT ?"
         args.append(int(limit))
         return [SearchHit(*r) for r in self.conn.execute(sql, args)]
 
