@@ -1,0 +1,277 @@
+"""Settings: auto-lock, forms folder, trusted certificates (incl. front-door recipients), identity
+and backup.
+
+Everything is kept in the vault (``store.settings_set``, the trust store), never in QSettings or a
+plaintext file. File choices go through ``ask_open``/``ask_save``, native dialogs by default and
+replaceable in tests (SECURITY.md finding 8: no non-native dialog history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import FieldbookError
+from app.ui.models import RowsModel
+from app.ui.session import Session
+
+KIND_TEXT = {"practitioner": "Practitioner", "root": "Local authority root",
+             "recipient": "Front door (encrypt to)"}
+AskPath = Callable[[str, str], str]
+
+
+def _native_open(title: str, pattern: str) -> str:
+    return QFileDialog.getOpenFileName(None, title, "", pattern)[0]
+
+
+def _native_save(title: str, pattern: str) -> str:
+    return QFileDialog.getSaveFileName(None, title, "", pattern)[0]
+
+
+def _native_folder(title: str, _pattern: str) -> str:
+    return QFileDialog.getExistingDirectory(None, title)
+
+
+class TrustModel(RowsModel):
+    """Trusted certificates: who, what for, fingerprint."""
+
+    columns = (("kind_text", "Used for"), ("label", "Name"), ("fingerprint", "Fingerprint"))
+
+
+class SettingsDialog(QDialog):
+    """One dialog; saving writes to the vault. Locking rejects it like every other dialog."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.ask_open: AskPath = _native_open
+        self.ask_save: AskPath = _native_save
+        self.ask_folder: AskPath = _native_folder
+        self.setWindowTitle("Settings")
+        lay = QVBoxLayout(self)
+
+        general = QGroupBox("General")
+        form = QFormLayout(general)
+        self.autolock = QSpinBox()
+        self.autolock.setRange(1, 15)
+        self.autolock.setSuffix(" minutes")
+        self.autolock.setAccessibleName("Lock after idle minutes")
+        form.addRow("&Lock after", self.autolock)
+        folder_row = QHBoxLayout()
+        self.forms_dir = QLineEdit()
+        self.forms_dir.setPlaceholderText("Built-in forms only")
+        self.forms_dir.setAccessibleName("Local forms folder")
+        browse = QPushButton("&Browse…")
+        browse.setAccessibleName("Choose local forms folder")
+        browse.clicked.connect(self._browse_forms)
+        folder_row.addWidget(self.forms_dir, 1)
+        folder_row.addWidget(browse)
+        form.addRow("Local &forms folder", folder_row)
+        lay.addWidget(general)
+
+        trust = QGroupBox("Trusted certificates and front-door destinations")
+        tlay = QVBoxLayout(trust)
+        self.trust_model = TrustModel(self)
+        self.trust_view = QTableView()
+        self.trust_view.setModel(self.trust_model)
+        self.trust_view.setAccessibleName("Trusted certificates")
+        self.trust_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.trust_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.trust_view.verticalHeader().setVisible(False)
+        self.trust_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.trust_view.horizontalHeader().setStretchLastSection(True)
+        tlay.addWidget(self.trust_view)
+        tbar = QHBoxLayout()
+        self.trust_kind = QComboBox()
+        self.trust_kind.setAccessibleName("Use the certificate for")
+        for code, text in KIND_TEXT.items():
+            self.trust_kind.addItem(text, code)
+        add = QPushButton("&Add certificate…")
+        add.setAccessibleName("Add a certificate")
+        add.clicked.connect(self._add_cert)
+        remove = QPushButton("&Remove")
+        remove.setAccessibleName("Remove the selected certificate")
+        remove.clicked.connect(self._remove_cert)
+        tbar.addWidget(QLabel("Use for"))
+        tbar.addWidget(self.trust_kind)
+        tbar.addWidget(add)
+        tbar.addStretch(1)
+        tbar.addWidget(remove)
+        tlay.addLayout(tbar)
+        lay.addWidget(trust)
+
+        ident = QGroupBox("My identity and backup")
+        ilay = QVBoxLayout(ident)
+        self.identity = QLabel()
+        self.identity.setWordWrap(True)
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ilay.addWidget(self.identity)
+        ibar = QHBoxLayout()
+        export = QPushButton("E&xport my certificate…")
+        export.setAccessibleName("Export my certificate")
+        export.clicked.connect(self._export_cert)
+        backup = QPushButton("Back &up now…")
+        backup.setAccessibleName("Back up the vault now")
+        backup.clicked.connect(self._backup)
+        ibar.addWidget(export)
+        ibar.addWidget(backup)
+        ibar.addStretch(1)
+        ilay.addLayout(ibar)
+        lay.addWidget(ident)
+
+        # Status in words (with a symbol), never colour alone.
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Settings status")
+        lay.addWidget(self.status)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.load()
+
+    # -- reading ------------------------------------------------------------------------------
+    def load(self) -> None:
+        def job(store: Any) -> tuple[Any, Any, Any, Any]:
+            from app.core import identity
+
+            return (store.settings_get("autolock_minutes", 5), store.settings_get("forms.dir"),
+                    identity.list_trusted(store), identity.current_certificate(store))
+
+        minutes, folder, trusted, cert = self.session.call(job)
+        self.autolock.setValue(min(max(int(minutes or 5), 1), 15))
+        self.forms_dir.setText(folder or "")
+        self._show_trust(trusted)
+        if cert is None:
+            self.identity.setText("No signing identity in this vault.")
+        else:
+            from app.core.crypto.keys import cert_info, cert_sha256
+
+            info = cert_info(cert)
+            self.identity.setText(f"Signing as <b>{info.name}</b> ({info.role}, {info.agency})"
+                                  f"<br>Fingerprint {_fingerprint(cert_sha256(cert))}")
+        self.cert = cert
+
+    def _show_trust(self, trusted: list[Any]) -> None:
+        self.trust_model.set_rows([{"id": t.sha256, "kind": t.kind,
+                                    "kind_text": KIND_TEXT.get(t.kind, t.kind),
+                                    "label": t.label, "fingerprint": _fingerprint(t.sha256)}
+                                   for t in trusted])
+
+    def _say(self, text: str, ok: bool) -> None:
+        self.status.setText(("✔ " if ok else "✖ ") + text)
+
+    # -- actions ------------------------------------------------------------------------------
+    def _browse_forms(self) -> None:
+        chosen = self.ask_folder("Choose the local forms folder", "")
+        if chosen:
+            self.forms_dir.setText(chosen)
+
+    def _add_cert(self) -> None:
+        name = self.ask_open("Choose a certificate", "Certificates (*.pem *.crt *.cer *.der)")
+        if not name:
+            return
+        kind = self.trust_kind.currentData()
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            self._say(f"Certificate: could not read {Path(name).name} ({exc.strerror}).", False)
+            return
+
+        def job(store: Any) -> list[Any]:
+            from app.core import identity
+            from app.core.crypto.keys import load_certificate
+
+            identity.add_trusted(store, load_certificate(data), kind)
+            return identity.list_trusted(store)
+
+        try:
+            self._show_trust(self.session.call(job))
+        except FieldbookError as exc:
+            self._say(str(exc), False)
+            return
+        self._say(f"Added {Path(name).name} as {KIND_TEXT[kind].lower()}.", True)
+
+    def _remove_cert(self) -> None:
+        rows = self.trust_view.selectionModel().selectedRows()
+        if not rows:
+            self._say("Certificate: select one in the list first.", False)
+            return
+        sha = self.trust_model.row(rows[0].row())["id"]
+
+        def job(store: Any) -> list[Any]:
+            from app.core import identity
+
+            identity.remove_trusted(store, sha)
+            return identity.list_trusted(store)
+
+        self._show_trust(self.session.call(job))
+        self._say("Certificate removed from the trust store.", True)
+
+    def _export_cert(self) -> None:
+        if self.cert is None:
+            self._say("Certificate: this vault has no signing identity to export.", False)
+            return
+        name = self.ask_save("Export my certificate", "Certificate (*.pem)")
+        if not name:
+            return
+        try:
+            Path(name).write_bytes(self.cert.public_bytes(Encoding.PEM))
+        except OSError as exc:
+            self._say(f"Certificate: could not write {Path(name).name} ({exc.strerror}).", False)
+            return
+        self._say(f"Your certificate was saved to {name}. Give it to your manager to trust.",
+                  True)
+
+    def _backup(self) -> None:
+        name = self.ask_save("Back up the vault", "Fieldbook vault (*.fieldbook)")
+        if not name:
+            return
+        try:
+            path = self.session.call(lambda s: s.vault.backup(Path(name)))
+        except FieldbookError as exc:
+            self._say(str(exc), False)
+            return
+        self._say(f"Encrypted backup saved to {path}.", True)
+
+    def save(self) -> None:
+        folder = self.forms_dir.text().strip()
+        if folder and not Path(folder).is_dir():
+            self._say(f"Local forms folder: “{folder}” is not a folder on this computer.", False)
+            return
+        minutes = self.autolock.value()
+
+        def job(store: Any) -> None:
+            store.settings_set("autolock_minutes", minutes)
+            store.settings_set("forms.dir", folder or None)
+
+        self.session.call(job)
+        self.accept()
+
+
+def _fingerprint(sha256: str) -> str:
+    """The first 16 hex digits in groups of four: enough to compare by eye over the phone."""
+    return " ".join(sha256[i:i + 4].upper() for i in range(0, 16, 4))
