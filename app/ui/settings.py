@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,13 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import FieldbookError
+from app.core.errors import FieldbookError, UsageError
 from app.ui.models import RowsModel
 from app.ui.session import Session
 
 KIND_TEXT = {"practitioner": "Practitioner", "root": "Local authority root",
              "recipient": "Front door (encrypt to)"}
 AskPath = Callable[[str, str], str]
+AskSecret = Callable[[str], "str | None"]
 
 
 def _native_open(title: str, pattern: str) -> str:
@@ -51,6 +53,11 @@ def _native_save(title: str, pattern: str) -> str:
 
 def _native_folder(title: str, _pattern: str) -> str:
     return QFileDialog.getExistingDirectory(None, title)
+
+
+def _ask_secret(prompt: str) -> str | None:
+    text, ok = QInputDialog.getText(None, "Fieldbook", prompt, QLineEdit.EchoMode.Password)
+    return text if ok else None
 
 
 class TrustModel(RowsModel):
@@ -68,6 +75,7 @@ class SettingsDialog(QDialog):
         self.ask_open: AskPath = _native_open
         self.ask_save: AskPath = _native_save
         self.ask_folder: AskPath = _native_folder
+        self.ask_secret: AskSecret = _ask_secret
         self.setWindowTitle("Settings")
         lay = QVBoxLayout(self)
 
@@ -135,7 +143,11 @@ class SettingsDialog(QDialog):
         backup = QPushButton("Back &up now…")
         backup.setAccessibleName("Back up the vault now")
         backup.clicked.connect(self._backup)
+        import_p12 = QPushButton("&Import a P12 from my local authority…")
+        import_p12.setAccessibleName("Import a signing identity from a P12 file")
+        import_p12.clicked.connect(self._import_p12)
         ibar.addWidget(export)
+        ibar.addWidget(import_p12)
         ibar.addWidget(backup)
         ibar.addStretch(1)
         ilay.addLayout(ibar)
@@ -245,6 +257,46 @@ class SettingsDialog(QDialog):
             return
         self._say(f"Your certificate was saved to {name}. Give it to your manager to trust.",
                   True)
+
+    def _import_p12(self) -> None:
+        name = self.ask_open("Choose the P12 file from your local authority",
+                             "PKCS#12 (*.p12 *.pfx)")
+        if not name:
+            return
+        p12_password = self.ask_secret("Password of the P12 file")
+        if p12_password is None:
+            return
+        # The vault passphrase re-protects the imported key inside the vault.
+        passphrase = self.ask_secret("Your vault passphrase (to protect the imported key)")
+        if passphrase is None:
+            return
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            self._say(f"P12 file: could not read {Path(name).name} ({exc.strerror}).", False)
+            return
+
+        def job(store: Any) -> Any:
+            from app.core import identity
+            from app.core.crypto.keys import CryptoError
+
+            if store.get_identity() is not None:
+                # The current key opens with the vault passphrase: a mistyped one stops here
+                # instead of sealing the new key under a passphrase nobody knows.
+                try:
+                    identity.load_identity(store, passphrase)
+                except CryptoError:
+                    raise UsageError("Vault passphrase: that is not this vault's passphrase; "
+                                     "nothing was imported") from None
+            return identity.import_p12(store, data, p12_password, passphrase)
+
+        try:
+            info = self.session.call(job)
+        except FieldbookError as exc:
+            self._say(str(exc), False)
+            return
+        self.load()
+        self._say(f"You now sign as {info.name} ({info.agency}).", True)
 
     def _backup(self) -> None:
         name = self.ask_save("Back up the vault", "Fieldbook vault (*.fieldbook)")

@@ -157,3 +157,43 @@ def test_settings_inputs_have_accessible_names_and_model_is_sound(qtbot, qtmodel
                 continue  # Qt's own parts, e.g. the table's corner button
             assert w.accessibleName(), f"{cls.__name__} {w.objectName()} has no accessible name"
     qtmodeltester.check(dlg.trust_model)
+
+
+def local_authority_p12(path: Path, password: str) -> Path:
+    from app.core.crypto.keys import generate_identity, to_pkcs12
+
+    ident = generate_identity("Sam Carter", "Senior social worker", "Northshire County Council",
+                              now=datetime.now(UTC), key_bits=2048)
+    path.write_bytes(to_pkcs12(ident, password.encode()))
+    return path
+
+
+def test_import_p12_replaces_the_signing_identity(qtbot, session: Session,
+                                                  tmp_path: Path) -> None:
+    """After importing the local authority's P12 the dialog shows the new signer."""
+    dlg = SettingsDialog(session)
+    qtbot.addWidget(dlg)
+    p12 = local_authority_p12(tmp_path / "la.p12", "council issued secret")
+    answers = iter(["council issued secret", PASS])
+    dlg.ask_open = lambda *_: str(p12)
+    dlg.ask_secret = lambda _prompt: next(answers)
+    dlg._import_p12()
+    assert dlg.status.text().startswith("✔"), dlg.status.text()
+    assert "Northshire County Council" in dlg.identity.text()
+
+
+def test_import_p12_with_wrong_vault_passphrase_changes_nothing(qtbot, session: Session,
+                                                                tmp_path: Path) -> None:
+    """A mistyped vault passphrase is named as the problem and the old identity stays."""
+    dlg = SettingsDialog(session)
+    qtbot.addWidget(dlg)
+    before = dlg.identity.text()
+    p12 = local_authority_p12(tmp_path / "la.p12", "council issued secret")
+    answers = iter(["council issued secret", "not the vault passphrase at all"])
+    dlg.ask_open = lambda *_: str(p12)
+    dlg.ask_secret = lambda _prompt: next(answers)
+    dlg._import_p12()
+    assert dlg.status.text().startswith("✖")
+    assert "Vault passphrase" in dlg.status.text()
+    dlg.load()
+    assert dlg.identity.text() == before
