@@ -85,7 +85,10 @@ class SettingsDialog(QDialog):
         self.autolock.setRange(1, 15)
         self.autolock.setSuffix(" minutes")
         self.autolock.setAccessibleName("Lock after idle minutes")
-        form.addRow("&Lock after", self.autolock)
+        auto_row = QHBoxLayout()
+        auto_row.addWidget(self.autolock)
+        auto_row.addStretch(1)
+        form.addRow(_buddy("&Lock after", self.autolock), auto_row)
         folder_row = QHBoxLayout()
         self.forms_dir = QLineEdit()
         self.forms_dir.setPlaceholderText("Built-in forms only")
@@ -95,7 +98,7 @@ class SettingsDialog(QDialog):
         browse.clicked.connect(self._browse_forms)
         folder_row.addWidget(self.forms_dir, 1)
         folder_row.addWidget(browse)
-        form.addRow("Local &forms folder", folder_row)
+        form.addRow(_buddy("Local &forms folder", self.forms_dir), folder_row)
         lay.addWidget(general)
 
         trust = QGroupBox("Trusted certificates and front-door destinations")
@@ -110,6 +113,8 @@ class SettingsDialog(QDialog):
         self.trust_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.trust_view.horizontalHeader().setStretchLastSection(True)
+        # Room for a handful of certificates at any text scale (measured in lines, not pixels).
+        self.trust_view.setMinimumHeight(self.fontMetrics().height() * 8)
         tlay.addWidget(self.trust_view)
         tbar = QHBoxLayout()
         self.trust_kind = QComboBox()
@@ -122,7 +127,7 @@ class SettingsDialog(QDialog):
         remove = QPushButton("&Remove")
         remove.setAccessibleName("Remove the selected certificate")
         remove.clicked.connect(self._remove_cert)
-        tbar.addWidget(QLabel("Use for"))
+        tbar.addWidget(_buddy("Use f&or", self.trust_kind))
         tbar.addWidget(self.trust_kind)
         tbar.addWidget(add)
         tbar.addStretch(1)
@@ -322,6 +327,13 @@ class SettingsDialog(QDialog):
 
         self.session.call(job)
         self.accept()
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A label whose mnemonic (Alt+letter) moves focus to ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def _fingerprint(sha256: str) -> str:
