@@ -18,6 +18,10 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
                          help="check form definitions (the built-in ones, or those in DIR)")
     p.add_argument("dir", nargs="?", type=Path, help="a folder of <form id>/v<N>.toml files")
     p.set_defaults(func=_check)
+    p = forms.add_parser("docs", parents=[common],
+                         help="write a Markdown page per form (docs/forms) from the definitions")
+    p.add_argument("--out", type=Path, default=Path("docs/forms"), help="folder for the pages")
+    p.set_defaults(func=_docs)
 
 
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -52,4 +56,14 @@ def _check(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.emit(data, text)
     if problems:
         raise IntegrityFailure(f"{len(problems)} problem(s) in the form definitions")
+    return 0
+
+
+def _docs(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.forms import load_registry
+    from app.core.forms.docs import write_docs
+
+    # Built-in forms only: the pages document what Fieldbook ships.
+    written = write_docs(load_registry(None), args.out)
+    ctx.emit([str(p) for p in written], f"wrote {len(written)} pages to {args.out}")
     return 0

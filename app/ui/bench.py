@@ -58,6 +58,11 @@ def run(quick: bool = False) -> list[Row]:
     from app.ui.main import make_app
 
     runs = 3 if quick else 7
+    # An installed or frozen app starts from compiled bytecode; make sure ours is compiled too
+    # (this machine sets PYTHONDONTWRITEBYTECODE, which would otherwise recompile every start).
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1]), quiet=1)
     n = 1_000 if quick else 10_000
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "vault.fieldbook"

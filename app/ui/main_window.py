@@ -7,7 +7,7 @@ clears every model and view that showed case data.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -32,12 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError
-from app.core.store import PersonIn
-from app.ui.case_view import CaseWorkspace, load_snapshot
-from app.ui.editor import RecordEditor
-from app.ui.models import CaseListModel
 from app.ui.session import Session
 from app.ui.unlock import CreateVaultPage, UnlockPage
+
+if TYPE_CHECKING:
+    from app.ui.editor import RecordEditor
 
 DEFAULT_IDLE_MINUTES = 5
 
@@ -98,7 +97,9 @@ class NewCaseDialog(QDialog):
         self.children_box.addLayout(row)
         self.child_rows.append(widgets)
 
-    def people(self) -> list[PersonIn]:
+    def people(self) -> list[Any]:
+        from app.core.store import PersonIn
+
         out = []
         for w in self.child_rows:
             given, family = w["given"].text().strip(), w["family"].text().strip()
@@ -148,7 +149,10 @@ class MainWindow(QMainWindow):
         self.unlock_page = UnlockPage(session)
         self.create_page.created.connect(self.on_unlocked)
         self.unlock_page.unlocked.connect(self.on_unlocked)
-        self.main_page = self._build_main()
+        # The case screens (forms, store, models) are built after the first unlock, so the
+        # unlock window appears as fast as a bare window.
+        self.main_page = QWidget()
+        self._built = False
         for page in (self.create_page, self.unlock_page, self.main_page):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.unlock_page if session.exists() else self.create_page)
@@ -172,8 +176,14 @@ class MainWindow(QMainWindow):
         self._set_enabled(False)
 
     # -- layout -------------------------------------------------------------------------------
-    def _build_main(self) -> QWidget:
-        page = QWidget()
+    def _build_main(self) -> None:
+        if self._built:
+            return
+        from app.ui.case_view import CaseWorkspace
+        from app.ui.models import CaseListModel
+
+        self._built = True
+        page = self.main_page
         lay = QHBoxLayout(page)
         split = QSplitter()
         left = QWidget()
@@ -210,7 +220,6 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 3)
         split.setSizes([380, 900])
         lay.addWidget(split)
-        return page
 
     def _set_enabled(self, on: bool) -> None:
         self.new_case_action.setEnabled(on)
@@ -218,6 +227,7 @@ class MainWindow(QMainWindow):
 
     # -- unlock / lock ------------------------------------------------------------------------
     def on_unlocked(self) -> None:
+        self._build_main()
         minutes = self.session.call(lambda s: s.settings_get("autolock_minutes",
                                                              DEFAULT_IDLE_MINUTES))
         self.idle_minutes = min(max(int(minutes or DEFAULT_IDLE_MINUTES), 1), 15)
@@ -238,10 +248,11 @@ class MainWindow(QMainWindow):
             if isinstance(w, QDialog | QMessageBox) and w.isVisible():
                 w.reject()
         self.session.lock()
-        self.cases.clear()
-        self.workspace.clear()
-        self.search.clear()
-        self.right.setCurrentWidget(self.placeholder)
+        if self._built:
+            self.cases.clear()
+            self.workspace.clear()
+            self.search.clear()
+            self.right.setCurrentWidget(self.placeholder)
         self.setWindowTitle("Fieldbook — locked")
         self._set_enabled(False)
         self.stack.setCurrentWidget(self.unlock_page)
@@ -270,6 +281,8 @@ class MainWindow(QMainWindow):
         self.session.run(job, self.cases.set_rows)
 
     def open_case(self, case_id: str) -> None:
+        from app.ui.case_view import load_snapshot
+
         registry = self.session.registry
         self.session.run(lambda s: load_snapshot(s, registry, case_id), self._show_case)
 
@@ -305,6 +318,8 @@ class MainWindow(QMainWindow):
         return self._open_editor(form, record)
 
     def _open_editor(self, form: Any, record: Any) -> RecordEditor:
+        from app.ui.editor import RecordEditor
+
         self._close_editor()
         editor = RecordEditor(self.session, self._case(), form, record)
         editor.closed.connect(self.close_editor)

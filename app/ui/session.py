@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.clock import SYSTEM_CLOCK, Clock
-from app.core.forms import FormRegistry, load_registry
-from app.core.store import Store, Vault
 from app.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from app.core.forms import FormRegistry
+    from app.core.store import Store
 
 
 class Session(QObject):
@@ -28,8 +30,17 @@ class Session(QObject):
         self.clock = clock
         self.worker = DbWorker(inline=inline)
         self._store: Store | None = None
-        self.registry: FormRegistry = load_registry(forms_dir)
+        self._registry: FormRegistry | None = None
         self.profile: Any = None
+
+    @property
+    def registry(self) -> FormRegistry:
+        """The forms, loaded on first use (not needed to show the unlock window)."""
+        if self._registry is None:
+            from app.core.forms import load_registry
+
+            self._registry = load_registry(self.forms_dir)
+        return self._registry
 
     @property
     def is_unlocked(self) -> bool:
@@ -42,6 +53,8 @@ class Session(QObject):
     def unlock(self, passphrase: str, on_done: Callable[[Any], None],
                on_error: Callable[[BaseException], None]) -> None:
         def job() -> Any:
+            from app.core.store import Store, Vault
+
             vault = Vault.open(self.vault_path, passphrase, clock=self.clock)
             store = Store(vault)
             store.note_failed_unlocks()
@@ -51,7 +64,9 @@ class Session(QObject):
         def done(result: Any) -> None:
             self._store, self.profile, extra = result
             if extra and self.forms_dir is None:
-                self.registry = load_registry(Path(extra))
+                from app.core.forms import load_registry
+
+                self._registry = load_registry(Path(extra))
             self.unlocked.emit()
             on_done(None)
 
@@ -60,6 +75,8 @@ class Session(QObject):
     def create(self, passphrase: str, name: str, role: str, agency: str,
                on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
         def job() -> Any:
+            from app.core.store import Store, Vault
+
             vault = Vault.create(self.vault_path, passphrase, clock=self.clock)
             store = Store(vault)
             store.set_profile(name, role, agency)

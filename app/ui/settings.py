@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -76,6 +77,11 @@ class SettingsDialog(QDialog):
         self.ask_save: AskPath = _native_save
         self.ask_folder: AskPath = _native_folder
         self.ask_secret: AskSecret = _ask_secret
+        self.ask_confirm: Callable[[str], bool] = _ask_confirm
+        # Restoring needs the vault closed and every view cleared: the main window passes its
+        # own lock here. None (e.g. a dialog opened on its own) locks the session directly.
+        self.lock_first: Callable[[], None] | None = None
+        self.restored_from: Path | None = None
         self.setWindowTitle("Settings")
         lay = QVBoxLayout(self)
 
@@ -154,6 +160,10 @@ class SettingsDialog(QDialog):
         ibar.addWidget(export)
         ibar.addWidget(import_p12)
         ibar.addWidget(backup)
+        restore = QPushButton("Re&store from a backup…")
+        restore.setAccessibleName("Restore the vault from a backup")
+        restore.clicked.connect(self._restore)
+        ibar.addWidget(restore)
         ibar.addStretch(1)
         ilay.addLayout(ibar)
         lay.addWidget(ident)
@@ -303,6 +313,26 @@ class SettingsDialog(QDialog):
         self.load()
         self._say(f"You now sign as {info.name} ({info.agency}).", True)
 
+    def _restore(self) -> None:
+        name = self.ask_open("Choose a Fieldbook backup", "Fieldbook vault (*.fieldbook)")
+        if not name:
+            return
+        if not self.ask_confirm("Replace everything in this vault with the backup? The vault "
+                                "is locked first; the current file is kept beside it."):
+            return
+        passphrase = self.ask_secret("The backup's passphrase")
+        if passphrase is None:
+            return
+        try:
+            kept = restore_vault(self.session, Path(name), passphrase, self.lock_first)
+        except FieldbookError as exc:
+            self._say(str(exc), False)
+            return
+        self.restored_from = Path(name)
+        where = f" The previous vault was kept as {kept.name}." if kept else ""
+        self._say("Restored. Unlock with the backup's passphrase." + where, True)
+        self.reject()  # the vault is locked now: nothing left to save here
+
     def _backup(self) -> None:
         name = self.ask_save("Back up the vault", "Fieldbook vault (*.fieldbook)")
         if not name:
@@ -327,6 +357,25 @@ class SettingsDialog(QDialog):
 
         self.session.call(job)
         self.accept()
+
+
+def _ask_confirm(question: str) -> bool:
+    answer = QMessageBox.question(None, "Fieldbook", question)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def restore_vault(session: Session, backup: Path, passphrase: str,
+                  lock: Callable[[], None] | None = None) -> Path | None:
+    """Lock (closing the vault and clearing views), then replace the vault file with the
+    checked backup on the worker thread. Returns where the previous file was kept.
+
+    A wrong passphrase or a damaged backup is found before anything changes; the vault stays
+    locked either way, so the practitioner unlocks again."""
+    from app.core.store import Vault
+
+    (lock or session.lock)()
+    return session.worker.call(
+        lambda: Vault.restore(session.vault_path, backup, passphrase, clock=session.clock))
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

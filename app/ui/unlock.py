@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError, VaultError
-from app.core.store import unlock_delay
-from app.core.store.policy import strength_hint
 from app.ui.session import Session
 
 
@@ -90,6 +88,8 @@ class UnlockPage(_Centred):
         self._tick()
 
     def _tick(self) -> None:
+        from app.core.store.throttle import unlock_delay
+
         wait = unlock_delay(self.session.vault_path, self.session.clock)
         if wait > 0:
             self.button.setEnabled(False)
@@ -178,6 +178,8 @@ class CreateVaultPage(_Centred):
         return edit
 
     def _strength(self, text: str) -> None:
+        from app.core.store.policy import strength_hint
+
         score, hint = strength_hint(text)
         self.meter.setValue(score)
         words = ["too weak", "acceptable", "good", "strong", "very strong"][score]

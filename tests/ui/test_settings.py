@@ -197,3 +197,52 @@ def test_import_p12_with_wrong_vault_passphrase_changes_nothing(qtbot, session: 
     assert "Vault passphrase" in dlg.status.text()
     dlg.load()
     assert dlg.identity.text() == before
+
+
+def test_restore_brings_back_the_backup_and_keeps_the_current_vault(qtbot, session: Session,
+                                                                   tmp_path: Path) -> None:
+    """Restore locks the vault, puts the backup in place and keeps the newer file beside it."""
+    from app.core.store import PersonIn
+
+    kid = PersonIn(kind="child", given_name="Maya", family_name="Okafor", dob="2019-04-02")
+    session.call(lambda s: s.create_case("FB-2026-0007", [kid]))
+    backup = tmp_path / "backup.fieldbook"
+    session.call(lambda s: s.vault.backup(backup))
+    leo = PersonIn(kind="child", given_name="Leo", family_name="Okafor", dob="2021-08-15")
+    session.call(lambda s: s.create_case("FB-2026-0008", [leo]))
+    dlg = SettingsDialog(session)
+    qtbot.addWidget(dlg)
+    locked: list[bool] = []
+    dlg.lock_first = lambda: (locked.append(True), session.lock())  # type: ignore[func-returns-value,assignment]
+    answers = iter([PASS])
+    dlg.ask_open = lambda *_: str(backup)
+    dlg.ask_confirm = lambda _q: True
+    dlg.ask_secret = lambda _p: next(answers)
+    dlg._restore()
+    assert dlg.status.text().startswith("✔"), dlg.status.text()
+    assert locked and not session.is_unlocked
+    vault = Vault.open(session.vault_path, PASS)
+    try:
+        refs = {c.reference for c in Store(vault).list_cases()}
+    finally:
+        vault.close()
+    assert refs == {"FB-2026-0007"}
+    kept = list(tmp_path.glob("vault.fieldbook.before-restore-*"))
+    assert [p for p in kept if not p.name.endswith(("-wal", "-shm"))]
+
+
+def test_restore_with_wrong_passphrase_changes_nothing(qtbot, session: Session,
+                                                       tmp_path: Path) -> None:
+    """A wrong backup passphrase is reported and the vault file is left exactly as it was."""
+    backup = tmp_path / "backup.fieldbook"
+    session.call(lambda s: s.vault.backup(backup))
+    dlg = SettingsDialog(session)
+    qtbot.addWidget(dlg)
+    dlg.ask_open = lambda *_: str(backup)
+    dlg.ask_confirm = lambda _q: True
+    dlg.ask_secret = lambda _p: "heron by the old mill race"
+    dlg._restore()
+    assert dlg.status.text().startswith("✖")
+    assert not list(tmp_path.glob("vault.fieldbook.before-restore-*"))
+    vault = Vault.open(session.vault_path, PASS)
+    vault.close()

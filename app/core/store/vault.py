@@ -32,11 +32,10 @@ from app.core.errors import (
 )
 from app.core.store.policy import check_passphrase, normalise
 from app.core.store.schema import MIGRATIONS, SCHEMA_VERSION
+from app.core.store.throttle import _attempts_path, _read_attempts, unlock_delay
 
 KDF_ITER = 600_000  # PBKDF2-HMAC-SHA512; ~0.6 s per unlock on the 2-core development machine
 PAGE_SIZE = 4096  # SQLCipher 4 default; a file that is not a whole number of pages is damaged
-FREE_ATTEMPTS = 5  # failed unlocks before the back-off starts
-MAX_DELAY = 300.0
 
 _memory_security_done = False
 
@@ -47,20 +46,6 @@ def memory_security_wanted() -> bool:
     ~4× on search here (see ``fieldbook bench``), and key material is wiped either way."""
     return os.environ.get("FIELDBOOK_MEMORY_SECURITY", "on").strip().lower() not in (
         "off", "0", "false", "no")
-
-
-def _attempts_path(path: Path) -> Path:
-    return path.with_name(path.name + ".attempts")
-
-
-def _read_attempts(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(_attempts_path(path).read_text("utf-8"))
-        if isinstance(data, dict):
-            return data
-    except (OSError, ValueError):
-        pass
-    return {"failures": 0, "last": 0.0}
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -84,17 +69,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def unlock_delay(path: Path, clock: Clock = SYSTEM_CLOCK) -> float:
-    """Seconds to wait before the next unlock attempt may run (0 when there is no back-off)."""
-    state = _read_attempts(Path(path))
-    failures = int(state.get("failures", 0))
-    if failures < FREE_ATTEMPTS:
-        return 0.0
-    delay = min(5.0 * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY)
-    elapsed = clock.now().timestamp() - float(state.get("last", 0.0))
-    return float(max(0.0, delay - max(elapsed, 0.0)))
 
 
 @contextlib.contextmanager
