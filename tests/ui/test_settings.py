@@ -213,7 +213,12 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_vault(qtbot, sessi
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
     locked: list[bool] = []
-    dlg.lock_first = lambda: (locked.append(True), session.lock())  # type: ignore[func-returns-value,assignment]
+
+    def lock() -> None:
+        locked.append(True)
+        session.lock()
+
+    dlg.lock_first = lock
     answers = iter([PASS])
     dlg.ask_open = lambda *_: str(backup)
     dlg.ask_confirm = lambda _q: True
