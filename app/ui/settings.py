@@ -374,8 +374,9 @@ def restore_vault(session: Session, backup: Path, passphrase: str,
     from app.core.store import Vault
 
     (lock or session.lock)()
-    return session.worker.call(
+    kept: Path | None = session.worker.call(
         lambda: Vault.restore(session.vault_path, backup, passphrase, clock=session.clock))
+    return kept
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:
