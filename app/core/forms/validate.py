@@ -98,11 +98,12 @@ def _shape(f: FieldSpec, v: Any, ctx: ValidationContext) -> str | None:
         if not isinstance(v, dict) or _date(v) is None:
             return "give a date (YYYY-MM-DD), and say whether it is approximate"
     elif t == "choice":
-        if v not in {c.code for c in f.choices}:
+        # Codes are strings; checking the type first keeps odd values (lists, objects) from crashing.
+        if not isinstance(v, str) or v not in {c.code for c in f.choices}:
             return f"“{v}” is not one of the choices"
     elif t == "multi_choice":
         codes = {c.code for c in f.choices}
-        if not isinstance(v, list) or any(x not in codes for x in v):
+        if not isinstance(v, list) or any(not isinstance(x, str) or x not in codes for x in v):
             return "contains a choice that is not on the list"
     elif t == "yes_no_unknown":
         if v not in ("yes", "no", "unknown"):
@@ -114,7 +115,8 @@ def _shape(f: FieldSpec, v: Any, ctx: ValidationContext) -> str | None:
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10:
             return "should be a whole number from 0 to 10"
     elif t == "child_picker":
-        if not isinstance(v, list) or any(x not in ctx.child_ids() for x in v):
+        if not isinstance(v, list) or any(not isinstance(x, str) or x not in ctx.child_ids()
+                                          for x in v):
             return "choose children from this case"
     elif t == "verbatim_quote":
         quotes = v if isinstance(v, list) else [v]
