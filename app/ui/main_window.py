@@ -165,7 +165,11 @@ class MainWindow(QMainWindow):
         self.lock_action = QAction("&Lock", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.new_case_action)
+        bar.addAction(self.settings_action)
         bar.addAction(self.lock_action)
         self.editor: RecordEditor | None = None
         self.idle = IdleWatcher(self)
@@ -224,6 +228,7 @@ class MainWindow(QMainWindow):
     def _set_enabled(self, on: bool) -> None:
         self.new_case_action.setEnabled(on)
         self.lock_action.setEnabled(on)
+        self.settings_action.setEnabled(on)
 
     # -- unlock / lock ------------------------------------------------------------------------
     def on_unlocked(self) -> None:
@@ -237,6 +242,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Fieldbook — {profile.name}" if profile else "Fieldbook")
         self._set_enabled(True)
         self.refresh_cases()
+
+    def open_settings(self) -> None:
+        """Settings live in the vault; a changed idle limit applies at once."""
+        if not self.session.is_unlocked:
+            return
+        from app.ui.settings import SettingsDialog
+
+        dlg = SettingsDialog(self.session, self)
+        dlg.lock_first = self.lock  # restore must clear every view, like any lock
+        if dlg.exec() == QDialog.DialogCode.Accepted and self.session.is_unlocked:
+            self.idle_minutes = dlg.autolock.value()
+        dlg.deleteLater()
 
     def lock(self) -> None:
         """Save the draft, close the vault, clear every view, model and dialog."""

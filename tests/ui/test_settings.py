@@ -251,3 +251,42 @@ def test_restore_with_wrong_passphrase_changes_nothing(qtbot, session: Session,
     assert not list(tmp_path.glob("vault.fieldbook.before-restore-*"))
     vault = Vault.open(session.vault_path, PASS)
     vault.close()
+
+
+def test_main_window_settings_change_idle_lock_at_once(qtbot, tmp_path: Path) -> None:
+    """Ctrl+, opens settings from the main window; a new idle limit applies without restart."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.main_window import MainWindow
+
+    make_app()
+    s = Session(tmp_path / "vault.fieldbook", clock=FixedClock(datetime.now(UTC)), inline=True)
+    win = MainWindow(s)
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.settings_action.isEnabled()  # nothing to set before the vault is open
+    page = win.create_page
+    page.name.setText("Sam Carter")
+    page.role.setText("Social worker")
+    page.agency.setText("Northshire Children's Services")
+    page.pass1.setText(PASS)
+    page.pass2.setText(PASS)
+    page.button.click()
+    assert win.settings_action.isEnabled()
+    seen: list[SettingsDialog] = []
+
+    def answer() -> None:
+        dlg = QApplication.activeModalWidget()
+        assert isinstance(dlg, SettingsDialog)
+        seen.append(dlg)
+        dlg.autolock.setValue(9)
+        dlg.save()
+
+    QTimer.singleShot(0, answer)
+    win.settings_action.trigger()
+    assert seen and win.idle_minutes == 9
+    assert s.call(lambda st: st.settings_get("autolock_minutes")) == 9
+    win.lock()
+    assert not win.settings_action.isEnabled()
+    s.shutdown()
