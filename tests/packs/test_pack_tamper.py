@@ -49,7 +49,8 @@ def _content(case_id: str = "case-1") -> PackContent:
             "id": case_id,
             "reference": "FB-2026-0007",
             "created_at": "2026-11-01T10:00:00Z",
-            "people": [],
+            # a case always holds at least one child (the schema says so)
+            "people": [{"id": "c1", "kind": "child", "given_name": "Maya", "family_name": "Okafor"}],
             "records": [],
         },
         "attachments": [

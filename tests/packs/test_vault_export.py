@@ -252,7 +252,7 @@ def test_export_rejects_bad_input(
     code, out = run(
         capsys, "--vault", str(v), "export", "no-such-case", "--kind", "referral", "--out", out_file
     )
-    assert code == 2 and "Case" in out
+    assert code == 2 and "CASE" in out and "no-such-case" in out
     code, out = run(
         capsys,
         "--vault",
