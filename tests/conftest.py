@@ -21,3 +21,30 @@ settings.register_profile("ci", max_examples=60, deadline=None,
 settings.register_profile("dev", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+    """Tear Qt down while Python is still whole.
+
+    Left to interpreter shutdown, the QApplication and any widgets kept alive by a failing test's
+    traceback are destroyed in an arbitrary order after modules are gone, which can crash the
+    process (and turn a readable test failure into a bare segfault exit code).
+    """
+    import gc
+    import sys
+
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = widgets.QApplication.instance()
+    if app is None:
+        return
+    for w in widgets.QApplication.topLevelWidgets():
+        w.close()
+        w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    gc.collect()
+    app.shutdown()  # PySide6: delete the C++ application object now, not at exit
