@@ -66,6 +66,44 @@ def test_every_script_comes_back_exactly_and_is_searchable(store: Store) -> None
     assert [h.id for h in store.search("Robert'); DROP") if h.kind == "record"] == [rid]
 
 
+def _fts_own_prefix_search(store: Store, text: str, case_id: str | None = None) -> list[str]:
+    """FTS5's own answer for the same words (last one as a prefix), newest first."""
+    words = text.split()
+    match = "".join(f'"{w}" AND ' for w in words[:-1]) + f'"{words[-1]}"*'
+    sql = "SELECT object_id FROM search_index WHERE search_index MATCH ?"
+    args: list[object] = [match]
+    if case_id:
+        sql += " AND case_id = ?"
+        args.append(case_id)
+    return [r[0] for r in store.conn.execute(sql + " ORDER BY rowid DESC", args)]
+
+
+def test_unfinished_last_word_finds_what_fts5_would_newest_first(store: Store) -> None:
+    """Typing the start of a word finds every record FTS5's own prefix search finds, in the same
+    newest-first order, whether the start matches a few words, many, or hundreds (the three ways
+    the store answers it), with accents and case ignored and within one case."""
+    case_a = okafor_case(store)
+    case_b = store.create_case(None, [PersonIn("child", "Tia", "Wójcik")])
+    with store.transaction():
+        for i in range(400):  # ref0 … ref399: 400 distinct words starting with "ref"
+            store.create_record(case_a if i % 3 else case_b, "chronology_entry", 1, {
+                "event": f"ref{i} grand{'mother' if i % 2 else 'father'} visited"
+                         + " police" * (i % 5 == 0),
+                "source": "Wójcik" if i % 7 == 0 else "school"}, [], None)
+    checks = [("ref1", None, 111), ("ref", None, 400), ("re", case_b, 134), ("grand", None, 400),
+              ("police vis", None, 80), ("WOJC", case_a, None), ("wójcik", None, None),
+              ("ref39", case_a, None), ("ref1", case_b, None), ("zebra", None, 0)]
+    for text, case, count in checks:
+        expected = _fts_own_prefix_search(store, text, case)
+        got = [h.id for h in store.search(text, limit=1000, case_id=case)]
+        assert got == expected, text
+        if count is not None:
+            assert len(got) == count, text
+    newest = store.search("ref", limit=5)
+    assert [h.id for h in newest] == _fts_own_prefix_search(store, "ref")[:5]
+    assert newest[0].snippet.count("[") >= 1  # the matching word is marked in the snippet
+
+
 def test_broken_text_is_refused_naming_the_field(store: Store) -> None:
     """A lone surrogate or a control character is refused, not stored half-broken."""
     case_id = okafor_case(store)
