@@ -145,15 +145,15 @@ class MainWindow(QMainWindow):
         self.resize(1200, 800)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.create_page = CreateVaultPage(session)
         self.unlock_page = UnlockPage(session)
-        self.create_page.created.connect(self.on_unlocked)
         self.unlock_page.unlocked.connect(self.on_unlocked)
-        # The case screens (forms, store, models) are built after the first unlock, so the
-        # unlock window appears as fast as a bare window.
+        # The case screens (forms, store, models) are built after the first unlock, and the
+        # create-vault page only on a first run, so the unlock window appears about as fast as
+        # a bare window (every widget built is also styled and polished before the first paint).
+        self._create_page: CreateVaultPage | None = None
         self.main_page = QWidget()
         self._built = False
-        for page in (self.create_page, self.unlock_page, self.main_page):
+        for page in (self.unlock_page, self.main_page):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.unlock_page if session.exists() else self.create_page)
         bar = QToolBar("Main")
@@ -175,9 +175,29 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self)
         app = QApplication.instance()
         if app is not None:
-            app.installEventFilter(self.idle)
             app.applicationStateChanged.connect(self._app_state)
         self._set_enabled(False)
+
+    def _watch_activity(self, on: bool) -> None:
+        # The application-wide activity filter runs only while the vault is open: installed at
+        # start-up it would hand every event of the first paint to Python (making PySide build
+        # the Python types of ~150 event classes: ~50 ms before the unlock window appears).
+        app = QApplication.instance()
+        if app is None:
+            return
+        if on:
+            app.installEventFilter(self.idle)
+        else:
+            app.removeEventFilter(self.idle)
+
+    @property
+    def create_page(self) -> CreateVaultPage:
+        """The first-run page (profile and passphrase), built when first needed."""
+        if self._create_page is None:
+            self._create_page = CreateVaultPage(self.session)
+            self._create_page.created.connect(self.on_unlocked)
+            self.stack.insertWidget(0, self._create_page)
+        return self._create_page
 
     # -- layout -------------------------------------------------------------------------------
     def _build_main(self) -> None:
@@ -237,6 +257,7 @@ class MainWindow(QMainWindow):
                                                              DEFAULT_IDLE_MINUTES))
         self.idle_minutes = min(max(int(minutes or DEFAULT_IDLE_MINUTES), 1), 15)
         self.idle.last = self.session.clock.monotonic()
+        self._watch_activity(True)
         self.stack.setCurrentWidget(self.main_page)
         profile = self.session.profile
         self.setWindowTitle(f"Fieldbook — {profile.name}" if profile else "Fieldbook")
@@ -265,6 +286,7 @@ class MainWindow(QMainWindow):
             if isinstance(w, QDialog | QMessageBox) and w.isVisible():
                 w.reject()
         self.session.lock()
+        self._watch_activity(False)
         if self._built:
             self.cases.clear()
             self.workspace.clear()

@@ -28,9 +28,17 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[dict[str, Any]] = []
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: list[dict[str, Any]],
+                 sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """Replace every row; with ``sort`` (column, order), sorted before the one reset, so a
+        large table is laid out once rather than reset and then re-sorted."""
+        rows = list(rows)
+        if sort is not None and 0 <= sort[0] < len(self.columns):
+            key = self.columns[sort[0]][0]
+            rows.sort(key=lambda r: self.sort_key(r, key),
+                      reverse=sort[1] == Qt.SortOrder.DescendingOrder)
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = rows
         self.endResetModel()
 
     def clear(self) -> None:

@@ -253,10 +253,22 @@ def test_chronology_sorts_and_filters_10000_entries(window: MainWindow) -> None:
     tab = window.workspace.chronology
     assert tab.model.rowCount() == 10_000
     tab.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-    dates = [tab.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(200)]
+    shown = tab.view.model()
+    dates = [shown.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(200)]
     assert dates == sorted(dates, reverse=True)
     tab.significance.setCurrentIndex(tab.significance.findData("high"))
-    assert 0 < tab.proxy.rowCount() < 10_000
+    shown = tab.view.model()
+    high = shown.rowCount()
+    assert 0 < high < 10_000
+    assert all(shown.index(r, 4).data() == tab.model.display({"significance": "high"},
+                                                             "significance") for r in range(high))
+    dates = [shown.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(high)]
+    assert dates == sorted(dates, reverse=True)  # the filtered view keeps the chosen order
+    tab.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    dates = [shown.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(high)]
+    assert dates == sorted(dates) and tab.view.model().rowCount() == high
+    tab.significance.setCurrentIndex(0)  # all again
+    assert tab.view.model().rowCount() == 10_000
 
 
 DRAFT_CHILD = """

@@ -827,19 +827,21 @@ class Store:
                "form_id = 'chronology_entry' AND status "
                + ("IN ('final', 'draft')" if include_drafts else "= 'final'"))
         out = []
-        loads = json.loads
-        for rid, status, occurred, raw in self.conn.execute(sql, (case_id,)):
+        append = out.append
+        loads = json.JSONDecoder().decode  # skips json.loads' per-call argument checks
+        for rid, status, occurred, raw in self.conn.execute(sql, (case_id,)).fetchall():
             d = loads(raw)
-            day = d.get("date") or occurred or ""
-            if isinstance(day, dict):
-                day = day.get("date", "")
-            seq = d.get("sequence")
-            out.append({"id": rid, "status": status, "date": str(day)[:10],
-                        "approximate": d.get("date_approximate") == "yes",
-                        "sequence": int(seq) if isinstance(seq, int | float) else 0,
-                        "source": d.get("source") or "", "event": d.get("event") or "",
-                        "impact": d.get("impact") or "", "action": d.get("action") or "",
-                        "significance": d.get("significance") or "medium", "derived": False})
+            get = d.get
+            day = get("date") or occurred or ""
+            if day.__class__ is not str:
+                day = str(day.get("date", "")) if isinstance(day, dict) else str(day)
+            seq = get("sequence")
+            append({"id": rid, "status": status, "date": day[:10],
+                    "approximate": get("date_approximate") == "yes",
+                    "sequence": int(seq) if isinstance(seq, int | float) else 0,
+                    "source": get("source") or "", "event": get("event") or "",
+                    "impact": get("impact") or "", "action": get("action") or "",
+                    "significance": get("significance") or "medium", "derived": False})
         return out
 
     def record_counts(self, case_id: str) -> dict[str, tuple[int, int]]:
