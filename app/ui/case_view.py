@@ -288,7 +288,8 @@ class CaseWorkspace(QWidget):
             mark = "⚠ OVERDUE" if d["state"] == "overdue" else "Due"
             colour = "#b3261e" if d["state"] == "overdue" else "#1d4f91"
             lines.append(f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
-                         f"— {escape(d['title'])} <i>({escape(d['status'])})</i>")
+                         f"— {escape(d['title'])} <i>({escape(d['status'])}; source: "
+                         f"{escape(d['source'])})</i>")
         deadlines = "<br>".join(lines) or "No open statutory deadlines."
         self.header.setText(f"<h2>Case {escape(snap.reference)}</h2><p>{kids}</p>"
                             f"<p><b>Next deadlines</b><br>{deadlines}</p>")

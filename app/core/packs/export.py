@@ -190,7 +190,10 @@ def export_pack(
             from app.core.timescales import upcoming_deadlines
 
             deadlines = [
-                {"due": d.due.isoformat(), "label": f"{d.rule.title} ({d.state_label})"}
+                # Every deadline says which rule made it, its status and its source (issue 4).
+                {"due": d.due.isoformat(),
+                 "label": f"{d.rule.title} ({d.state_label}) — {d.rule.status_label}; "
+                          f"source: {d.rule.source[0]}"}
                 for d in upcoming_deadlines(records, clock=clock)
             ]
         except Exception:  # deadlines are a courtesy on the cover; never block an export
