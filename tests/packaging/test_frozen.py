@@ -22,7 +22,7 @@ PASS = "orchard lantern velvet 42"
 
 @pytest.fixture(scope="module")
 def frozen() -> Path:
-    exe = Path(os.environ.get("FIELDBOOK_FROZEN", ROOT / "dist" / "fieldbook" / "fieldbook"))
+    exe = Path(os.environ.get("FIELDBOOK_FROZEN", ROOT / "dist" / "fieldbook" / "fieldbook")).resolve()
     if "FIELDBOOK_FROZEN" not in os.environ:
         subprocess.run([str(ROOT / "packaging" / "build.sh")], check=True, cwd=ROOT)
     assert exe.exists(), f"no frozen binary at {exe}"
