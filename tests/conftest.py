@@ -7,6 +7,8 @@ import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
+import app.ui  # noqa: F401  - before any test touches PySide6 (see immortalise_none)
+
 # Never let a test read or write the developer's real vault or settings.
 _home = tempfile.mkdtemp(prefix="fieldbook-test-home-")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")

@@ -277,20 +277,26 @@ class CaseWorkspace(QWidget):
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         from html import escape
+        from urllib.parse import urlsplit
 
         self.snapshot = snap
         kids = " · ".join(
             f"<b>{escape(c['name'])}</b> ({escape(c['age'])}"
             + (f", {escape(c['legal_status'])}" if c["legal_status"] else "") + ")"
             for c in snap.children)
-        lines = []
+        lines, sources = [], []
         for d in snap.deadlines:
             mark = "⚠ OVERDUE" if d["state"] == "overdue" else "Due"
             colour = "#b3261e" if d["state"] == "overdue" else "#1d4f91"
+            # The source's site in the line (a full procedures URL would swamp the header); the
+            # whole address in the tooltip and on the pack's cover.
+            where = urlsplit(d["source"]).hostname or d["source"]
             lines.append(f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
                          f"— {escape(d['title'])} <i>({escape(d['status'])}; source: "
-                         f"{escape(d['source'])})</i>")
+                         f"{escape(where)})</i>")
+            sources.append(f"{d['title']}: {d['source']}")
         deadlines = "<br>".join(lines) or "No open statutory deadlines."
+        self.header.setToolTip("\n".join(sources))
         self.header.setText(f"<h2>Case {escape(snap.reference)}</h2><p>{kids}</p>"
                             f"<p><b>Next deadlines</b><br>{deadlines}</p>")
         drafts = sum(d for _, d in snap.counts.values())

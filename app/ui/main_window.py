@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
             self.open_case(case_id)
 
     def closeEvent(self, event: Any) -> None:
-        if self.editor is not None:
+        if self.editor is not None and self.session.is_unlocked:
             self.editor.save_now()
         self.session.shutdown()
         super().closeEvent(event)

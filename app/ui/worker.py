@@ -8,6 +8,7 @@ thread through a queued signal. Tests use ``inline=True``: the same code path, r
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,22 +18,39 @@ Job = Callable[[], Any]
 
 
 class _Runner(QObject):
-    finished = Signal(int, object, object)  # job id, result, error
+    """Runs jobs on the worker thread.
 
-    @Slot(int, object)
-    def run(self, job_id: int, fn: Job) -> None:
+    Only job ids cross threads through signals. Jobs and their results are handed over in
+    dictionaries under a lock: a Python object (even None) carried by a queued signal is released
+    by Qt on the receiving side, which raced the worker's own reference counting and once
+    deallocated None in the middle of a 10,000-record job (a crash, never an exception).
+    """
+
+    finished = Signal(int)  # job id; the outcome waits in ``outcomes``
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+        self.jobs: dict[int, Job] = {}
+        self.outcomes: dict[int, tuple[Any, BaseException | None]] = {}
+
+    @Slot(int)
+    def run(self, job_id: int) -> None:
+        with self.lock:
+            fn = self.jobs.pop(job_id)
         try:
-            result = fn()
+            outcome: tuple[Any, BaseException | None] = (fn(), None)
         except BaseException as exc:
-            self.finished.emit(job_id, None, exc)
-        else:
-            self.finished.emit(job_id, result, None)
+            outcome = (None, exc)
+        with self.lock:
+            self.outcomes[job_id] = outcome
+        self.finished.emit(job_id)
 
 
 class DbWorker(QObject):
     """Submit callables; each runs on the worker thread, its callback on the main thread."""
 
-    _submit = Signal(int, object)
+    _submit = Signal(int)
 
     def __init__(self, *, inline: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,10 +78,12 @@ class DbWorker(QObject):
                on_error: Callable[[BaseException], None] | None = None) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
+        with self._runner.lock:
+            self._runner.jobs[job_id] = fn
         if self.inline:
-            self._runner.run(job_id, fn)
+            self._runner.run(job_id)
         else:
-            self._submit.emit(job_id, fn)
+            self._submit.emit(job_id)
         return job_id
 
     def call(self, fn: Job) -> Any:
@@ -89,8 +109,10 @@ class DbWorker(QObject):
             raise box["error"]
         return box.get("result")
 
-    @Slot(int, object, object)
-    def _deliver(self, job_id: int, result: Any, error: Any) -> None:
+    @Slot(int)
+    def _deliver(self, job_id: int) -> None:
+        with self._runner.lock:
+            result, error = self._runner.outcomes.pop(job_id, (None, None))
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         if error is not None:
             if on_error is not None:

@@ -329,3 +329,70 @@ def test_worker_thread_runs_jobs_off_the_main_thread(qtbot, tmp_path: Path) -> N
     assert thread_id != main
     assert session.call(lambda s: s.profile().name) == "Sam Carter"
     session.shutdown()
+
+
+def test_typing_stays_live_while_a_large_case_loads(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With the real worker thread, a long note typed while a 10,000-entry case is loading takes
+    every keystroke at once: the load runs on the database thread, never on the UI thread."""
+    import threading
+
+    from PySide6.QtTest import QTest
+
+    from app.core.demo import add_generated_chronology
+    from app.ui.case_view import load_snapshot
+
+    make_app()
+    session = Session(tmp_path / "vault.fieldbook")  # the real database thread
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.create_page
+    page.name.setText("Sam Carter")
+    page.role.setText("Social worker")
+    page.agency.setText("Northshire Children's Services")
+    page.pass1.setText(PASS)
+    page.pass2.setText(PASS)
+    page.button.click()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.main_page, timeout=30_000)
+    big = session.call(lambda s: s.create_case("FB-BIG", [PersonIn("child", "Leo", "Okafor",
+                                                                   dob="2022-01-10")]))
+    session.call(lambda s: add_generated_chronology(s, session.registry, big, 10_000))
+    small = session.call(lambda s: s.create_case("FB-NOTE", [PersonIn("child", "Maya", "Okafor",
+                                                                      dob="2017-03-02")]))
+    win.open_case(small)
+    qtbot.waitUntil(lambda: win.workspace.snapshot is not None
+                    and win.workspace.snapshot.case_id == small, timeout=30_000)
+    edit = win.new_record("chronology_entry").editors["event"].edit
+
+    loading, release = threading.Event(), threading.Event()
+    loaded: list[object] = []
+
+    def load(store: object) -> object:
+        loading.set()
+        release.wait(60)  # keep the database thread busy until the typing is done
+        return load_snapshot(store, session.registry, big)
+
+    session.run(load, loaded.append)
+    assert loading.wait(30)
+    note = "Maya said the shouting woke her again and she hid under the bed with Leo. " * 3
+    QTest.keyClicks(edit, note)
+    assert edit.toPlainText() == note  # every keystroke landed while the case was loading
+    assert not loaded  # and the load really was still running
+    release.set()
+    qtbot.waitUntil(lambda: bool(loaded), timeout=60_000)
+    assert len(loaded[0].chronology) == 10_000  # type: ignore[attr-defined]
+    win._show_case(loaded[0])
+    assert win.workspace.chronology.model.rowCount() == 10_000
+    win.close()  # saves the note and shuts the database thread down
+
+
+def test_a_long_session_of_qt_calls_does_not_crash(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """PySide6 6.12 on Python 3.11 drops a reference to None on every void Qt call; without the
+    workaround in app.ui this many calls deallocate None and abort the process."""
+    make_app()
+    w = QWidget()
+    qtbot.addWidget(w)
+    before = sys.getrefcount(None)
+    for _ in range(300_000):
+        w.setToolTip("x")
+    assert sys.getrefcount(None) >= before - 300_000 > 0 or sys.version_info >= (3, 12)
