@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -136,31 +135,16 @@ def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _read_json(source: str) -> Any:
+    from app.core.casedata import strict_loads
+
     try:
         raw = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
     except FileNotFoundError:
         raise UsageError(f"--json: {source} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--json: {source} cannot be read as UTF-8 text ({exc})") from None
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise UsageError(f"--json: the key “{key}” appears twice")
-            out[key] = value
-        return out
-
-    def no_constants(name: str) -> Any:
-        raise UsageError(f"--json: {name} is not a number")
-
-    try:
-        data = json.loads(raw, object_pairs_hook=no_duplicates, parse_constant=no_constants)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--json: not valid JSON ({exc.msg} at line {exc.lineno}, "
-                         f"column {exc.colno})") from None
-    except RecursionError:
-        raise UsageError("--json: nested too deeply") from None
+    # The same hostile-input rules as case import: duplicate keys, NaN, depth, lone surrogates.
+    data = strict_loads(raw, "--json")
     if not isinstance(data, dict):
         raise UsageError("--json: expected an object of field values")
     return data

@@ -173,7 +173,7 @@ class ChronologyTab(QWidget):
         # The source model sorts itself in Python (one key per row). The filter proxy sits between
         # model and view only while a filter is set: attached, it re-runs its Python filter on
         # every row at each reset or sort (40,000 calls to open and sort 10,000 entries).
-        self.proxy.setSourceModel(None)
+        self.proxy.setSourceModel(None)  # type: ignore[arg-type]  # detach (PySide takes None)
         self.view = _table(self.model, "Chronology", (110, 200, 420, 240, 110))
         head = self.view.horizontalHeader()
         head.setSectionsClickable(True)
@@ -205,7 +205,7 @@ class ChronologyTab(QWidget):
             self._show(self.proxy)
         else:
             self._show(self.model)
-            self.proxy.setSourceModel(None)
+            self.proxy.setSourceModel(None)  # type: ignore[arg-type]  # detach (PySide takes None)
 
     def _show(self, model: Any) -> None:
         """Point the view at the model or the proxy, keeping column widths and sort order."""
@@ -221,10 +221,6 @@ class ChronologyTab(QWidget):
         head.blockSignals(False)
         for i, w in enumerate(widths[:-1]):  # the last column stretches
             self.view.setColumnWidth(i, w)
-
-    def visible_model(self) -> Any:
-        """What the view shows: the chronology, or its filtered view while a filter is set."""
-        return self.view.model()
 
     def _open(self, idx: Any) -> None:
         src = self.proxy.mapToSource(idx) if idx.model() is self.proxy else idx

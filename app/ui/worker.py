@@ -8,7 +8,6 @@ thread through a queued signal. Tests use ``inline=True``: the same code path, r
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,39 +17,22 @@ Job = Callable[[], Any]
 
 
 class _Runner(QObject):
-    """Runs jobs on the worker thread.
+    finished = Signal(int, object, object)  # job id, result, error
 
-    Only job ids cross threads through signals. Jobs and their results are handed over in
-    dictionaries under a lock: a Python object (even None) carried by a queued signal is released
-    by Qt on the receiving side, which raced the worker's own reference counting and once
-    deallocated None in the middle of a 10,000-record job (a crash, never an exception).
-    """
-
-    finished = Signal(int)  # job id; the outcome waits in ``outcomes``
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lock = threading.Lock()
-        self.jobs: dict[int, Job] = {}
-        self.outcomes: dict[int, tuple[Any, BaseException | None]] = {}
-
-    @Slot(int)
-    def run(self, job_id: int) -> None:
-        with self.lock:
-            fn = self.jobs.pop(job_id)
+    @Slot(int, object)
+    def run(self, job_id: int, fn: Job) -> None:
         try:
-            outcome: tuple[Any, BaseException | None] = (fn(), None)
+            result = fn()
         except BaseException as exc:
-            outcome = (None, exc)
-        with self.lock:
-            self.outcomes[job_id] = outcome
-        self.finished.emit(job_id)
+            self.finished.emit(job_id, None, exc)
+        else:
+            self.finished.emit(job_id, result, None)
 
 
 class DbWorker(QObject):
     """Submit callables; each runs on the worker thread, its callback on the main thread."""
 
-    _submit = Signal(int)
+    _submit = Signal(int, object)
 
     def __init__(self, *, inline: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -78,12 +60,10 @@ class DbWorker(QObject):
                on_error: Callable[[BaseException], None] | None = None) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
-        with self._runner.lock:
-            self._runner.jobs[job_id] = fn
         if self.inline:
-            self._runner.run(job_id)
+            self._runner.run(job_id, fn)
         else:
-            self._submit.emit(job_id)
+            self._submit.emit(job_id, fn)
         return job_id
 
     def call(self, fn: Job) -> Any:
@@ -109,10 +89,8 @@ class DbWorker(QObject):
             raise box["error"]
         return box.get("result")
 
-    @Slot(int)
-    def _deliver(self, job_id: int) -> None:
-        with self._runner.lock:
-            result, error = self._runner.outcomes.pop(job_id, (None, None))
+    @Slot(int, object, object)
+    def _deliver(self, job_id: int, result: Any, error: Any) -> None:
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         if error is not None:
             if on_error is not None:

@@ -22,6 +22,7 @@ from app.core.clock import iso_now
 from app.core.errors import NotFound, RecordLocked, UsageError, ValidationError
 from app.core.store import audit as audit_log
 from app.core.store.audit import canonical_json
+from app.core.store.schema import FTS_TOKENIZE
 from app.core.store.vault import Vault
 
 PERSON_KINDS = ("child", "household", "significant_other", "professional")
@@ -826,7 +827,7 @@ class Store:
         sql = ("SELECT id, status, occurred_at, data FROM records WHERE case_id = ? AND "
                "form_id = 'chronology_entry' AND status "
                + ("IN ('final', 'draft')" if include_drafts else "= 'final'"))
-        out = []
+        out: list[dict[str, Any]] = []
         append = out.append
         loads = json.JSONDecoder().decode  # skips json.loads' per-call argument checks
         for rid, status, occurred, raw in self.conn.execute(sql, (case_id,)).fetchall():
@@ -905,21 +906,24 @@ class Store:
                 "snippet(search_index, 4, '[', ']', '…', 12) FROM search_index "
                 "WHERE search_index MATCH ?")
 
+    @staticmethod
+    def _in_case(case_id: str | None) -> tuple[str, list[Any]]:
+        return (" AND case_id = ?", [case_id]) if case_id else ("", [])
+
     def _newest(self, matches: list[str], limit: int, case_id: str | None) -> list[SearchHit]:
         # Newest first: FTS5 walks its index in rowid order and stops at the limit, where ranking
         # by relevance would score every match (166 ms → a few ms at 100,000 records).
-        sql = self._HIT_SQL + (" AND case_id = ?" if case_id else "") + " ORDER BY rowid DESC LIMIT ?"
+        where, extra = self._in_case(case_id)
+        sql = self._HIT_SQL + where + " ORDER BY rowid DESC LIMIT ?"
         rows: list[Any] = []
         for match in matches:
-            args: list[Any] = [match, case_id, limit] if case_id else [match, limit]
-            rows.extend(self.conn.execute(sql, args))
+            rows.extend(self.conn.execute(sql, [match, *extra, limit]))
         if len(matches) > 1:  # each row holds one folded form per term group: no duplicates
             rows.sort(key=lambda r: r[0], reverse=True)
         return [SearchHit(*r[1:]) for r in rows[:limit]]
 
     def _newest_by_forward_walk(self, match: str, limit: int, case_id: str | None) -> list[SearchHit]:
-        where = " AND case_id = ?" if case_id else ""
-        extra: list[Any] = [case_id] if case_id else []
+        where, extra = self._in_case(case_id)
         ids = [r[0] for r in self.conn.execute(
             "SELECT rowid FROM search_index WHERE search_index MATCH ?" + where, [match, *extra])]
         if not ids:
@@ -937,7 +941,7 @@ class Store:
         c = self.conn
         if self._fold_conn is not c:  # temp tables live as long as the connection
             c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fb_fold USING fts5(x, "
-                      "tokenize = 'unicode61 remove_diacritics 2')")
+                      f"tokenize = '{FTS_TOKENIZE}')")
             c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fb_fold_vocab "
                       "USING fts5vocab(temp, fb_fold, row)")
             c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fb_search_vocab "

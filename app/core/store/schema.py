@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_V1 = """
+# How the search index splits and folds text; search folds the words it looks up the same way.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+SCHEMA_V1 = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE profile (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -69,7 +72,7 @@ CREATE TABLE packs (
 CREATE INDEX packs_case ON packs(case_id, sequence);
 CREATE VIRTUAL TABLE search_index USING fts5(
     kind UNINDEXED, object_id UNINDEXED, case_id UNINDEXED, title, body,
-    tokenize = 'unicode61 remove_diacritics 2');
+    tokenize = '{FTS_TOKENIZE}');
 """
 
 
