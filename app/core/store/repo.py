@@ -271,6 +271,11 @@ _RECORD_COLS = ("id, case_id, form_id, form_version, status, data, occurred_at, 
                 "draft_rev")
 
 
+def _event_order(row: Any) -> tuple[str, str]:
+    """A record row (``_RECORD_COLS``) in event order: when it happened, else when written."""
+    return (row[6] or row[10], row[10])
+
+
 def fts_words(text: str) -> list[str]:
     """The words of what the user typed (letters and digits only, NFC), at most 16."""
     return [w for w in "".join(c if c.isalnum() else " " for c in
@@ -802,8 +807,11 @@ class Store:
             args.append(status)
         else:
             sql += " AND status != 'discarded'"
-        rows = self.conn.execute(sql + " ORDER BY coalesce(occurred_at, created_at), created_at",
-                                 args).fetchall()
+        # Sorted here rather than by ORDER BY: with temp_store=MEMORY SQLite's sorter allocates
+        # every row separately, and with memory security each allocation is an mlock/munlock
+        # pair. Text compares the same way (UTF-8 byte order is code point order).
+        rows = self.conn.execute(sql, args).fetchall()
+        rows.sort(key=_event_order)
         ids = [r[0] for r in rows]
         children: dict[str, list[str]] = {i: [] for i in ids}
         addenda: dict[str, list[Addendum]] = {i: [] for i in ids}

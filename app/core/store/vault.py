@@ -30,6 +30,7 @@ from app.core.errors import (
     VaultMissing,
     WrongPassphrase,
 )
+from app.core.store import lookaside
 from app.core.store.policy import check_passphrase, normalise
 from app.core.store.schema import MIGRATIONS, SCHEMA_VERSION
 from app.core.store.throttle import _attempts_path, _read_attempts, unlock_delay
@@ -42,9 +43,10 @@ _memory_security_done = False
 
 def memory_security_wanted() -> bool:
     """SQLCipher memory security (mlock + wipe of every SQLite allocation) is on unless an
-    administrator turns it off with FIELDBOOK_MEMORY_SECURITY=off. It costs ~2.2× on writes
-    (an mlock and munlock system call per allocation) and ~7× on search (11 ms instead of 1.7 ms
-    median at 100,000 records); see ``fieldbook bench``. Key material is wiped either way."""
+    administrator turns it off with FIELDBOOK_MEMORY_SECURITY=off. Each heap allocation by SQLite
+    then costs an mlock and munlock system call and a wipe; the larger lookaside pool
+    (lookaside.py) keeps most of them off the heap. See ``fieldbook bench`` for the measured cost.
+    Key material is wiped either way."""
     return os.environ.get("FIELDBOOK_MEMORY_SECURITY", "on").strip().lower() not in (
         "off", "0", "false", "no")
 
@@ -107,6 +109,8 @@ def _connect(path: Path, secret: bytearray, *, kdf_iter: int = KDF_ITER) -> Any:
         conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True,
                                  cached_statements=256)
     try:
+        # Before any statement: SQLite only resizes an unused pool (see lookaside.py for why).
+        lookaside.enlarge(conn, path)
         if not _memory_security_done:
             # Process-wide and one-way: set before the first key (SQLCipher 4.5+).
             if memory_security_wanted():
@@ -421,6 +425,10 @@ def _migrate(conn: Any, path: Path, secret: bytearray, *, fresh: bool) -> None:
         try:
             MIGRATIONS[number - 1](conn)
             conn.execute(f"PRAGMA user_version = {number}")
+            problems = integrity_problems(conn)
+            if problems:
+                raise VaultError(f"Vault: schema upgrade {number} failed its check "
+                                 f"({problems[0]}); the vault was not changed")
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlcipher.Error):

@@ -11,10 +11,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from app.core.clock import FixedClock
 from app.core.errors import UsageError, VaultDamaged, VaultError, VaultMissing, WeakPassphrase
-from app.core.store import Store, Vault, unlock_delay
+from app.core.store import PersonIn, Store, Vault, unlock_delay
 from app.core.store.policy import check_passphrase
 
 from .conftest import PASSPHRASE, okafor_case
@@ -33,8 +34,6 @@ def files_near(path: Path) -> list[Path]:
 
 def test_no_plaintext_in_vault_wal_shm_temp_or_config(vault_path: Path, clock: FixedClock) -> None:
     """T01: names, record text and attachments never appear in clear in any file we write."""
-    from app.core.store import PersonIn
-
     temp_before = set(Path(tempfile.gettempdir()).iterdir())
     vault = Vault.open(vault_path, PASSPHRASE, clock=clock)
     store = Store(vault)
@@ -267,20 +266,114 @@ def test_migration_takes_a_verified_backup_first(vault_path: Path,
     from app.core.store import schema
     from app.core.store import vault as vault_mod
 
-    def v2(conn: object) -> None:
+    current = schema.SCHEMA_VERSION
+    upgraded = current + 1
+
+    def next_version(conn: object) -> None:
         conn.execute("CREATE TABLE reminders (id TEXT PRIMARY KEY)")  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(vault_mod, "MIGRATIONS", [*schema.MIGRATIONS, v2])
-    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(vault_mod, "MIGRATIONS", [*schema.MIGRATIONS, next_version])
+    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", upgraded)
     with Vault.open(vault_path, PASSPHRASE) as vault:
-        assert vault.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert vault.conn.execute("PRAGMA user_version").fetchone()[0] == upgraded
         vault.conn.execute("SELECT count(*) FROM reminders").fetchone()
-    pre = vault_path.with_name(vault_path.name + ".pre-v2.bak")
+    pre = vault_path.with_name(f"{vault_path.name}.pre-v{upgraded}.bak")
     assert pre.exists()
     monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS)
-    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", current)
     with Vault.open(pre, PASSPHRASE) as old:
-        assert old.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.conn.execute("PRAGMA user_version").fetchone()[0] == current
+
+
+def test_a_v1_vault_with_records_upgrades_to_comparison_checks(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """A vault written by schema 1 opens under schema 2: a backup first, every record and person
+    kept exactly, the constraints still refuse a bad status or kind, and a new record saves."""
+    from app.core.store import schema
+    from app.core.store import vault as vault_mod
+
+    path = tmp_path / "v1.fieldbook"
+    monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS[:1])
+    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", 1)
+    with Vault.create(path, PASSPHRASE) as vault:
+        store = Store(vault)
+        store.set_profile("Sam Carter", "Social worker", "Northshire Children's Services")
+        case_id = store.create_case("V1-CASE", [PersonIn("child", "Zofia", "Wójcik")])
+        rid = store.create_record(case_id, "chronology_entry", 1, {
+            "date": "2026-10-02", "source": "School", "event": "Said «nie chcę iść do domu».",
+            "impact": "Worried", "significance": "high"}, [], None)
+        store.finalise(rid)
+        before = [tuple(r) for r in vault.conn.execute("SELECT * FROM records")]
+        people = [tuple(r) for r in vault.conn.execute("SELECT * FROM people")]
+        assert "status IN" in vault.conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE name = 'records'").fetchone()[0]
+    monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS)
+    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", schema.SCHEMA_VERSION)
+    with Vault.open(path, PASSPHRASE) as vault:
+        conn = vault.conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert [tuple(r) for r in conn.execute("SELECT * FROM records")] == before
+        assert [tuple(r) for r in conn.execute("SELECT * FROM people")] == people
+        for table in ("people", "records", "trust"):
+            sql = conn.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (table,)).fetchone()[0]
+            assert " IN (" not in sql
+        with pytest.raises(sqlcipher3.IntegrityError, match="CHECK"):
+            conn.execute("UPDATE records SET status = 'archived' WHERE id = ?", (rid,))
+        with pytest.raises(sqlcipher3.IntegrityError, match="CHECK"):
+            conn.execute("INSERT INTO people (id, case_id, kind, created_at, updated_at) "
+                         "VALUES ('p', ?, 'stranger', 't', 't')", (case_id,))
+        store = Store(vault)
+        store.create_record(case_id, "chronology_entry", 1, {
+            "date": "2026-10-03", "source": "GP", "event": "Seen", "impact": "None",
+            "significance": "low"}, [], None)
+        assert len(store.list_records(case_id)) == 2
+        assert vault.check().ok
+    assert path.with_name(path.name + ".pre-v2.bak").exists()
+
+
+def test_saving_a_record_builds_no_temporary_btree(store: Store) -> None:
+    """The statements that save a record compile without an ephemeral table (see schema v2)."""
+    case_id = store.create_case(None, [PersonIn("child", "Eleni", "Papadopoulou")])
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    with store.transaction():
+        store.create_record(case_id, "chronology_entry", 1, {
+            "date": "2026-10-02", "source": "School", "event": "Seen", "impact": "None",
+            "significance": "low"}, [], None)
+    store.conn.set_trace_callback(None)
+    writes = [s for s in seen if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) >= 3
+    for sql in writes:
+        ops = [row[1] for row in store.conn.execute("EXPLAIN " + sql)]
+        assert "OpenEphemeral" not in ops, sql
+
+
+def test_vault_connections_get_a_large_lookaside_pool(store: Store, vault_path: Path) -> None:
+    """The connection has the enlarged pool (so the sqlite3 * handle was found and checked), and
+    saving a hundred records in one transaction never finds it full."""
+    from app.core.store import lookaside
+
+    stats = lookaside.stats(store.conn, vault_path)
+    assert stats is not None, "the sqlite3 handle could not be found: check lookaside.py"
+    case_id = store.create_case(None, [PersonIn("child", "Noa", "Cohen")])
+    with store.transaction():
+        for i in range(100):
+            store.create_record(case_id, "chronology_entry", 1, {
+                "date": "2026-10-02", "source": "School", "event": f"Entry {i} " * 20,
+                "impact": "None", "significance": "low"}, [], None)
+    stats = lookaside.stats(store.conn, vault_path)
+    assert stats is not None
+    assert stats["peak_used"] > 123  # more than SQLite's default pool could hold
+    assert stats["misses_full"] == 0
+
+
+def test_lookaside_refuses_a_handle_that_names_another_file(store: Store, tmp_path: Path) -> None:
+    """The handle is only trusted when SQLite says it is the file we opened."""
+    from app.core.store import lookaside
+
+    assert lookaside.stats(store.conn, tmp_path / "some-other.fieldbook") is None
+    assert lookaside.enlarge(store.conn, tmp_path / "some-other.fieldbook") is False
 
 
 def test_a_vault_from_a_newer_fieldbook_is_not_touched(vault_path: Path,
