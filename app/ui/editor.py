@@ -154,11 +154,11 @@ class RecordEditor(QWidget):
         if final:
             self.state.setText("✔ Final — read-only. Corrections go in an addendum.")
 
-    def save_now(self) -> str | None:
+    def save_now(self) -> str:
         """Save the draft (autosave, focus change, lock). A draft is saved even if invalid."""
         self.timer.stop()
-        if self.status != "draft":
-            return self.record_id
+        if self.status != "draft" and self.record_id is not None:
+            return self.record_id  # final records change only through addenda
         data = self.data()
         occurred = derive_occurred_at(self.form, data)
         kids = data.get("children") or data.get("children_seen") or [c.id for c in
@@ -192,7 +192,7 @@ class RecordEditor(QWidget):
             return False
         self.status = "final"
         self._refresh()
-        self.saved.emit(rid or "")
+        self.saved.emit(rid)
         return True
 
     def add_addendum(self, reason: str | None = None, text: str | None = None) -> bool:
@@ -205,6 +205,8 @@ class RecordEditor(QWidget):
             if not ok:
                 return False
         rid = self.record_id
+        if rid is None:  # nothing saved yet: there is no final record to add to
+            return False
         try:
             self.session.call(lambda s: s.add_addendum(rid, reason, text))
         except FieldbookError as exc:
@@ -212,7 +214,7 @@ class RecordEditor(QWidget):
             return False
         record = self.session.call(lambda s: s.get_record(rid))
         self._show_addenda(record)
-        self.saved.emit(rid or "")
+        self.saved.emit(rid)
         return True
 
     def _show_addenda(self, record: Any) -> None:

@@ -32,7 +32,7 @@ KINDS = (("referral", "Referral pack (to the front door)"),
                         "strategy discussions)"))
 
 
-def pdf_view(parent: QWidget | None = None) -> tuple[QPdfView, QPdfDocument]:
+def pdf_view(parent: QWidget) -> tuple[QPdfView, QPdfDocument]:
     doc = QPdfDocument(parent)
     view = QPdfView(parent)
     view.setDocument(doc)

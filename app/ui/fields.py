@@ -353,7 +353,12 @@ class ImageEditor(FieldEditor):
         cap.setPlaceholderText("Caption")
         cap.setAccessibleName("Picture caption")
         item = {"sha256": sha, "caption": caption}
-        cap.textChanged.connect(lambda t: (item.__setitem__("caption", t), self.changed.emit()))
+
+        def recaption(text: str) -> None:
+            item["caption"] = text
+            self.changed.emit()
+
+        cap.textChanged.connect(recaption)
         col = QVBoxLayout()
         col.addWidget(label)
         col.addWidget(cap)

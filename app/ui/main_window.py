@@ -7,10 +7,11 @@ clears every model and view that showed case data.
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -36,6 +37,7 @@ from app.ui.session import Session
 from app.ui.unlock import CreateVaultPage, UnlockPage
 
 if TYPE_CHECKING:
+    from app.core.store import Store
     from app.ui.editor import RecordEditor
 
 DEFAULT_IDLE_MINUTES = 5
@@ -174,7 +176,7 @@ class MainWindow(QMainWindow):
         self.editor: RecordEditor | None = None
         self.idle = IdleWatcher(self)
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QGuiApplication):  # the state signal lives on the GUI application
             app.applicationStateChanged.connect(self._app_state)
         self._set_enabled(False)
 
@@ -237,7 +239,7 @@ class MainWindow(QMainWindow):
         self.workspace.open_record.connect(self.open_record)
         self.workspace.new_record.connect(self.new_record)
         self.editor_holder = QWidget()
-        QVBoxLayout(self.editor_holder)
+        self._editor_layout = QVBoxLayout(self.editor_holder)
         for w in (self.placeholder, self.workspace, self.editor_holder):
             self.right.addWidget(w)
         split.addWidget(self.right)
@@ -335,7 +337,7 @@ class MainWindow(QMainWindow):
             ref = dialog.reference.text().strip() or None
             people = dialog.people()
             try:
-                case_id = self.session.call(lambda s, r=ref, p=people: s.create_case(r, p))
+                case_id = self.session.call(partial(_create_case, ref, people))
             except FieldbookError as exc:
                 dialog.error.setText("✖ " + exc.message)
                 continue
@@ -362,12 +364,11 @@ class MainWindow(QMainWindow):
         self._close_editor()
         editor = RecordEditor(self.session, self._case(), form, record)
         editor.closed.connect(self.close_editor)
-        editor.saved.connect(lambda _: None)
-        self.editor_holder.layout().addWidget(editor)
+        self._editor_layout.addWidget(editor)
         back = QPushButton("← Back to the case")
         back.setAccessibleName("Back to the case")
         back.clicked.connect(self.close_editor)
-        self.editor_holder.layout().addWidget(back)
+        self._editor_layout.addWidget(back)
         self._back = back
         self.editor = editor
         self.right.setCurrentWidget(self.editor_holder)
@@ -376,7 +377,7 @@ class MainWindow(QMainWindow):
     def _close_editor(self) -> None:
         if self.editor is not None:
             for w in (self.editor, self._back):
-                self.editor_holder.layout().removeWidget(w)
+                self._editor_layout.removeWidget(w)
                 w.hide()
                 w.deleteLater()
             self.editor = None
@@ -393,3 +394,7 @@ class MainWindow(QMainWindow):
             self.editor.save_now()
         self.session.shutdown()
         super().closeEvent(event)
+
+
+def _create_case(reference: str | None, people: list[Any], store: Store) -> str:
+    return str(store.create_case(reference, people))

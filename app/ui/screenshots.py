@@ -59,7 +59,7 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
         page.agency.setText("Northshire Children's Services")
         page.pass1.setText(PASSPHRASE)
         page.pass2.setText(PASSPHRASE)
-        page.create()
+        page.create_vault()
         case_id = session.call(lambda s: create_demo(s, session.registry))
         window.lock()
         window.unlock_page.passphrase.setText("not the passphrase")
@@ -77,7 +77,7 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
         assert snap is not None
 
         def first(form_id: str) -> str:
-            return next(r["id"] for r in snap.records if r["form_id"] == form_id)
+            return str(next(r["id"] for r in snap.records if r["form_id"] == form_id))
 
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("childs-voice-editor", lambda: window.open_record(first("childs_voice"))),

@@ -161,7 +161,7 @@ class CreateVaultPage(_Centred):
         lay.addWidget(self.error)
         self.button = QPushButton("&Create vault")
         self.button.setAccessibleName("Create vault")
-        self.button.clicked.connect(self.create)
+        self.button.clicked.connect(self.create_vault)
         lay.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignRight)
         self.pass1.textChanged.connect(self._strength)
         self._place(_card(lay))
@@ -186,7 +186,7 @@ class CreateVaultPage(_Centred):
         self.strength.setText(f"Strength: {words} — {hint}" if text else
                               "Use at least 12 characters — three random words work well.")
 
-    def create(self) -> None:
+    def create_vault(self) -> None:
         for edit, label in ((self.name, "Name"), (self.role, "Role"), (self.agency, "Agency")):
             if not edit.text().strip():
                 self.error.setText(f"✖ {label}: required")

@@ -20,7 +20,8 @@ from cryptography import x509
 
 from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
-from app.core.errors import Problem, UsageError, ValidationError
+from app.core.errors import NotFound, Problem, UsageError, ValidationError
+from app.core.forms import chronology_line, codelists
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
 from app.core.packs.pdf import RenderInput, render_pdf
 
@@ -55,11 +56,6 @@ def _day(value: Any) -> str | None:
 def chronology_lines(case_data: dict[str, Any], registry: Any = None) -> list[dict[str, Any]]:
     """The case chronology as table lines: chronology entries plus lines derived from other records."""
     lines: list[dict[str, Any]] = []
-    derive = None
-    try:
-        from app.core.forms import chronology_line as derive  # type: ignore[attr-defined,no-redef]
-    except ImportError:
-        derive = None
     for rec in (case_data.get("case") or {}).get("records") or []:
         data = rec.get("data") or {}
         if rec.get("form_id") == "chronology_entry":
@@ -71,12 +67,12 @@ def chronology_lines(case_data: dict[str, Any], registry: Any = None) -> list[di
             )
             line["sequence"] = data.get("sequence") or 0
             lines.append(line)
-        elif derive is not None and registry is not None:
+        elif registry is not None:
             try:
                 form = registry.get(rec["form_id"], rec.get("form_version"))
-                derived = derive(form, rec)
-            except Exception:  # a form without a chronology mapping simply adds no line
-                derived = None
+            except NotFound:  # a form this installation does not know adds no line
+                continue
+            derived = chronology_line(form, rec)  # None for a form with no chronology mapping
             if derived:
                 line = {k: _attr(derived, k) for k in CHRONO_KEYS}
                 line["date"] = _day(line["date"]) or _day(rec.get("occurred_at"))
@@ -204,14 +200,6 @@ def export_pack(
     def lookup(form_id: str, version: int) -> Any:
         return registry.get(form_id, version) if registry is not None else None
 
-    def codelist_label(name: str, code: str) -> str | None:
-        try:
-            from app.core.forms import codelists  # type: ignore[attr-defined]
-
-            return str(codelists.label(name, code))
-        except Exception:
-            return None
-
     def render(pack_id: str) -> bytes:
         return render_pdf(
             RenderInput(
@@ -224,7 +212,7 @@ def export_pack(
                 chronology=chronology,
                 deadlines=deadlines,
                 form_lookup=lookup,
-                codelist_label=codelist_label,
+                codelist_label=codelists.label,
                 recipient=cert_info(opts.recipient).subject if opts.recipient is not None else None,
                 date_range=(
                     opts.date_from.isoformat() if opts.date_from else None,
