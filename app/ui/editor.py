@@ -132,6 +132,10 @@ class RecordEditor(QWidget):
         self.timer.start()
         self._refresh()
 
+    def _say(self, text: str) -> None:
+        self.problems.setText(text)
+        self.problems.setVisible(True)
+
     def _refresh(self) -> None:
         data = self.data()
         for key, (label, widget) in self.rows.items():
@@ -140,12 +144,18 @@ class RecordEditor(QWidget):
             widget.setVisible(shown)
         problems = validate(self.form, data, self._context())
         prompts = practice_prompts(self.form, data, self._context())
-        lines = [f"✖ {p}" for p in problems[:4]]
+        lines = [f"✖ {p}" for p in problems[:4]] or ["✔ Ready to finalise"]
         if len(problems) > 4:
             lines.append(f"… and {len(problems) - 4} more to complete before finalising")
-        lines += [f"⚑ {p.message}" for p in prompts]
-        self.problems.setText("\n".join(lines) if lines else "✔ Ready to finalise")
+        lines += [f"⚑ {p.message}" for p in prompts]  # prompts advise; they never block
         final = self.status == "final"
+        if final:  # a final record has passed validation; only practice prompts still apply
+            lines = [f"⚑ {p.message}" for p in prompts]
+            self.problems.setText("\n".join(lines))
+            self.problems.setVisible(bool(lines))
+        else:
+            self.problems.setText("\n".join(lines))
+            self.problems.setVisible(True)
         for ed in self.editors.values():
             ed.set_read_only(final)
         self.save_button.setEnabled(not final)
@@ -177,7 +187,7 @@ class RecordEditor(QWidget):
     def finalise(self, *, confirm: bool = True) -> bool:
         problems = validate(self.form, self.data(), self._context())
         if problems:
-            self.problems.setText("Cannot finalise yet:\n" + "\n".join(f"✖ {p}" for p in problems))
+            self._say("Cannot finalise yet:\n" + "\n".join(f"✖ {p}" for p in problems))
             return False
         if confirm and QMessageBox.question(
                 self, "Finalise record",
@@ -188,7 +198,7 @@ class RecordEditor(QWidget):
         try:
             self.session.call(lambda s: s.finalise(rid))
         except FieldbookError as exc:
-            self.problems.setText("✖ " + exc.message)
+            self._say("✖ " + exc.message)
             return False
         self.status = "final"
         self._refresh()
@@ -210,7 +220,7 @@ class RecordEditor(QWidget):
         try:
             self.session.call(lambda s: s.add_addendum(rid, reason, text))
         except FieldbookError as exc:
-            self.problems.setText("✖ " + exc.message)
+            self._say("✖ " + exc.message)
             return False
         record = self.session.call(lambda s: s.get_record(rid))
         self._show_addenda(record)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import FieldbookError
 from app.core.forms import ValidationContext, practice_prompts, validate
+from app.core.forms.dates import normalise
 from app.ui.session import Session
 
 KINDS = (("referral", "Referral pack (to the front door)"),
@@ -67,10 +68,10 @@ class ExportDialog(QDialog):
             self.kind.addItem(label, code)
         self.kind.setCurrentIndex(1)
         self.date_from = QLineEdit()
-        self.date_from.setPlaceholderText("YYYY-MM-DD (optional)")
+        self.date_from.setPlaceholderText("DD/MM/YYYY (optional)")
         self.date_from.setAccessibleName("Chronology from date")
         self.date_to = QLineEdit()
-        self.date_to.setPlaceholderText("YYYY-MM-DD (optional)")
+        self.date_to.setPlaceholderText("DD/MM/YYYY (optional)")
         self.date_to.setAccessibleName("Chronology to date")
         form.addRow("&Kind", self.kind)
         form.addRow("&From", self.date_from)
@@ -105,14 +106,14 @@ class ExportDialog(QDialog):
         from app.core.packs.export import ExportOptions
 
         def day(edit: QLineEdit) -> date | None:
-            text = edit.text().strip()
+            text = normalise(edit.text().strip(), "date")  # 20/11/2026 as well as ISO
             if not text:
                 return None
             try:
                 return date.fromisoformat(text)
             except ValueError:
                 raise FieldbookError(f"{edit.accessibleName()}: “{text}” is not a date "
-                                     "(YYYY-MM-DD)") from None
+                                     "(DD/MM/YYYY or YYYY-MM-DD)") from None
 
         return ExportOptions(kind=self.kind.currentData(), date_from=day(self.date_from),
                              date_to=day(self.date_to))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.forms import FieldSpec
+from app.core.forms.dates import describe, normalise
 from app.ui.widgets.body_map import BodyMapWidget
 
 YNU = [("", ""), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
@@ -152,24 +153,84 @@ class ChecklistEditor(FieldEditor):
                                in chosen else Qt.CheckState.Unchecked)
 
 
+class _DateLine:
+    """A date line edit with the date read back in words beneath it. Day-first input (20/11/2026)
+    becomes ISO when the field is left, and in every saved value."""
+
+    def __init__(self, spec: FieldSpec, kind: str, placeholder: str) -> None:
+        self.spec, self.kind = spec, kind
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        _name(self.edit, spec)
+        self.hint = QLabel()
+        self.hint.setObjectName("dateHint")
+        self.hint.setAccessibleName(f"{spec.label} as read")
+        self.edit.textChanged.connect(self._describe)
+        self.edit.editingFinished.connect(self._tidy)
+
+    def text(self) -> str:
+        return normalise(self.edit.text().strip(), self.kind)
+
+    def _tidy(self) -> None:
+        text = self.text()
+        if text != self.edit.text().strip():
+            self.edit.setText(text)
+
+    def _describe(self) -> None:
+        words = describe(self.text(), self.kind)
+        marked = "✖ " + words if words.startswith("Not a date") else words
+        self.hint.setText(marked)
+        self.hint.setVisible(bool(marked))
+        # screen readers hear the reading too, not only sighted users
+        self.edit.setAccessibleDescription(" ".join(filter(None, (self.spec.help, marked))))
+
+
+class DateEditor(FieldEditor):
+    def __init__(self, spec: FieldSpec, kind: str) -> None:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        self.line = _DateLine(spec, kind, "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else ""))
+        self.edit = self.line.edit
+        lay.addWidget(self.edit)
+        lay.addWidget(self.line.hint)
+        self.line.hint.hide()
+        super().__init__(spec, box)
+        self.edit.textChanged.connect(self.changed)
+
+    def value(self) -> Any:
+        return self.line.text() or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText("" if value is None else str(value))
+
+    def set_read_only(self, ro: bool) -> None:
+        self.edit.setReadOnly(ro)
+
+
 class ApproxDateEditor(FieldEditor):
     def __init__(self, spec: FieldSpec) -> None:
         box = QWidget()
-        lay = QHBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.edit = QLineEdit()
-        self.edit.setPlaceholderText("YYYY-MM-DD")
-        self.edit.setAccessibleName(spec.label)
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        lay = QHBoxLayout()
+        self.line = _DateLine(spec, "date", "DD/MM/YYYY")
+        self.edit = self.line.edit
         self.approx = QCheckBox("approximate")
         self.approx.setAccessibleName(f"{spec.label} is approximate")
         lay.addWidget(self.edit)
         lay.addWidget(self.approx)
+        outer.addLayout(lay)
+        outer.addWidget(self.line.hint)
+        self.line.hint.hide()
         super().__init__(spec, box)
         self.edit.textChanged.connect(self.changed)
         self.approx.toggled.connect(self.changed)
 
     def value(self) -> Any:
-        text = self.edit.text().strip()
+        text = self.line.text()
         return {"date": text, "approximate": self.approx.isChecked()} if text else None
 
     def set_value(self, value: Any) -> None:
@@ -399,8 +460,8 @@ def make_editor(spec: FieldSpec, *, children: list[tuple[str, str]],
     factories: dict[str, Callable[[], FieldEditor]] = {
         "text": lambda: LineEditor(spec),
         "long_text": lambda: TextEditor(spec),
-        "date": lambda: LineEditor(spec, "YYYY-MM-DD"),
-        "date_time": lambda: LineEditor(spec, "YYYY-MM-DDTHH:MM"),
+        "date": lambda: DateEditor(spec, "date"),
+        "date_time": lambda: DateEditor(spec, "date_time"),
         "approximate_date": lambda: ApproxDateEditor(spec),
         "choice": lambda: ComboEditor(spec),
         "multi_choice": lambda: ChecklistEditor(spec, [(c.code, c.label) for c in spec.choices]),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -227,7 +228,11 @@ class MainWindow(QMainWindow):
         self.case_view.setAccessibleName("Case list")
         self.case_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.case_view.verticalHeader().setVisible(False)
-        self.case_view.horizontalHeader().setStretchLastSection(True)
+        head = self.case_view.horizontalHeader()
+        # the short columns fit their text; the children's names take the space that is left
+        for col in range(self.cases.columnCount()):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.case_view.clicked.connect(lambda idx: self.open_case(self.cases.row(idx.row())["id"]))
         self.case_view.activated.connect(lambda idx: self.open_case(self.cases.row(idx.row())["id"]))
         ll.addWidget(self.case_view)
@@ -244,7 +249,7 @@ class MainWindow(QMainWindow):
             self.right.addWidget(w)
         split.addWidget(self.right)
         split.setStretchFactor(1, 3)
-        split.setSizes([380, 900])
+        split.setSizes([440, 840])
         lay.addWidget(split)
 
     def _set_enabled(self, on: bool) -> None:

@@ -128,7 +128,11 @@ def test_record_lifecycle_through_the_ui(window: MainWindow, tmp_path: Path) -> 
     ed["quotes"].add_button.click()
     ed["quotes"].groups[0]["words"].setPlainText("I like it when Nan picks me up <b>&</b>")
     ed["child_wishes"].edit.setPlainText("To stay at Nan's on Fridays")
+    assert "Ready to finalise" in editor.problems.text()
     assert editor.finalise(confirm=False)
+    # a final record no longer invites finalising, but the advisory prompt stays in view
+    assert "Ready to finalise" not in editor.problems.text()
+    assert "agreed to it" in editor.problems.text() and not editor.problems.isHidden()
     record = window.session.call(lambda s: s.get_record(editor.record_id))
     assert record.status == "final" and record.children == [maya]
     assert record.data["quotes"][0]["words"] == "I like it when Nan picks me up <b>&</b>"
@@ -154,6 +158,29 @@ def test_record_lifecycle_through_the_ui(window: MainWindow, tmp_path: Path) -> 
     report = review.open_bytes(reviewed, "reviewed.zip")
     assert report.status == "valid"
     assert len(report.signers) == 2
+
+
+def test_a_day_first_date_is_read_back_in_words_and_saved_as_iso(window: MainWindow,
+                                                                   qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Typing 20/11/2026 10:00 shows the date in words; leaving the field makes it ISO; the
+    saved draft holds ISO. A slip is named beside the field and the draft still keeps it."""
+    create_vault(window)
+    add_case(window)
+    editor = window.new_record("childs_voice")
+    seen = editor.editors["date_seen"]
+    hint = seen.line.hint
+    qtbot.keyClicks(seen.edit, "20/11/2026 10:00")
+    assert hint.text() == "Friday 20 November 2026, 10:00" and not hint.isHidden()
+    assert "Friday 20 November 2026" in seen.edit.accessibleDescription()
+    seen.edit.editingFinished.emit()
+    assert seen.edit.text() == "2026-11-20T10:00"
+    rid = editor.save_now()
+    assert window.session.call(lambda s: s.get_record(rid)).data["date_seen"] == "2026-11-20T10:00"
+    seen.edit.setText("31/11/2026")
+    assert hint.text().startswith("✖ Not a date")
+    editor.save_now()
+    assert window.session.call(lambda s: s.get_record(rid)).data["date_seen"] == "31/11/2026"
+    assert any("Date and time seen" in line for line in editor.problems.text().splitlines())
 
 
 def test_idle_lock_clears_every_view(window: MainWindow) -> None:
@@ -396,3 +423,21 @@ def test_a_long_session_of_qt_calls_does_not_crash(qtbot) -> None:  # type: igno
     for _ in range(300_000):
         w.setToolTip("x")
     assert sys.getrefcount(None) >= before - 300_000 > 0 or sys.version_info >= (3, 12)
+
+
+def test_export_date_range_accepts_day_first_dates_and_names_a_bad_one(window: MainWindow) -> None:
+    from datetime import date
+
+    from app.core.errors import FieldbookError
+    from app.ui.export import ExportDialog
+
+    create_vault(window)
+    case_id = add_case(window)
+    dialog = ExportDialog(window.session, case_id, window)
+    dialog.date_from.setText("1/10/2026")
+    dialog.date_to.setText("2026-11-20")
+    options = dialog._options()
+    assert (options.date_from, options.date_to) == (date(2026, 10, 1), date(2026, 11, 20))
+    dialog.date_from.setText("31/02/2026")
+    with pytest.raises(FieldbookError, match="Chronology from date: “31/02/2026” is not a date"):
+        dialog._options()

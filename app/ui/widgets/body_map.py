@@ -126,7 +126,7 @@ class BodyMapWidget(QWidget):
         lay = QHBoxLayout(self)
         self.canvas = BodyCanvas()
         self.canvas.clicked.connect(self.add_marker)
-        lay.addWidget(self.canvas, 3)
+        lay.addWidget(self.canvas, 1)
         side = QVBoxLayout()
         self.rows = QVBoxLayout()
         side.addWidget(QLabel("<b>Markers</b> — describe size, colour and shape"))
@@ -140,18 +140,32 @@ class BodyMapWidget(QWidget):
         side.addWidget(add_front)
         side.addWidget(add_back)
         side.addStretch(1)
-        lay.addLayout(side, 2)
+        lay.addLayout(side, 1)
         self._edits: list[QLineEdit] = []
+        self._rows: list[QWidget] = []
 
     def add_marker(self, side: str, x: float, y: float, description: str = "") -> None:
         n = len(self.canvas.markers) + 1
         self.canvas.markers.append({"n": n, "side": side, "x": x, "y": y,
                                     "description": description})
+        # each description is labelled with the number drawn on the map, so the two are linked
+        # by text, not by position or colour
+        row = QWidget()
+        row_lay = QHBoxLayout(row)
+        row_lay.setContentsMargins(0, 0, 0, 0)
+        tag = QLabel(f"<b>{n}</b> {side}")
+        tag.setMinimumWidth(tag.fontMetrics().horizontalAdvance("99 front "))
         edit = QLineEdit(description)
-        edit.setAccessibleName(f"Marker {n} description")
-        edit.setPlaceholderText(f"Marker {n} ({side}): what was seen")
+        edit.setAccessibleName(f"Marker {n} ({side}) description")
+        edit.setPlaceholderText("size, colour, shape, where")
+        edit.setToolTip(description)
+        edit.setCursorPosition(0)  # show how a saved description begins, not how it ends
+        tag.setBuddy(edit)
         edit.textChanged.connect(lambda text, i=n - 1: self._describe(i, text))
-        self.rows.addWidget(edit)
+        row_lay.addWidget(tag)
+        row_lay.addWidget(edit, 1)
+        self.rows.addWidget(row)
+        self._rows.append(row)
         self._edits.append(edit)
         self.canvas.update()
         edit.setFocus()
@@ -159,14 +173,17 @@ class BodyMapWidget(QWidget):
 
     def _describe(self, i: int, text: str) -> None:
         self.canvas.markers[i]["description"] = text
+        self._edits[i].setToolTip(text)  # the whole description, when the field is too narrow
         self.changed.emit()
 
     def value(self) -> dict[str, Any] | None:
         return {"markers": [dict(m) for m in self.canvas.markers]} if self.canvas.markers else None
 
     def set_value(self, value: Any) -> None:
-        for edit in self._edits:
-            edit.deleteLater()
+        for row in self._rows:
+            self.rows.removeWidget(row)
+            row.deleteLater()
+        self._rows.clear()
         self._edits.clear()
         self.canvas.markers = []
         for m in (value or {}).get("markers", []):

@@ -1,0 +1,62 @@
+"""Dates as practitioners type them: English day-first input made ISO, and ISO read back in words.
+
+Records store ISO 8601 (what validation, the chronology and packs read). People in England write
+20/11/2026, so the editor turns day-first input into ISO when a field is left, and shows the date
+in words beside it so a slip (a month in the day's place, the wrong year) is seen at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_DAY_FIRST = re.compile(
+    r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})[:.](\d{2}))?\s*$")
+
+
+def normalise(text: str, kind: str) -> str:
+    """``text`` in ISO form if it is a valid day-first date (``kind`` "date" or "date_time");
+    otherwise unchanged, so nothing typed is ever lost and validation can name the problem."""
+    m = _DAY_FIRST.match(text)
+    if not m:
+        return text
+    day, month, year, hour, minute = m.groups()
+    try:
+        when = date(int(year), int(month), int(day))
+        if hour is None:
+            return when.isoformat()
+        if kind != "date_time":
+            return text  # a time in a date-only field: leave it for validation to flag
+        stamp = datetime(when.year, when.month, when.day, int(hour), int(minute))
+    except ValueError:
+        return text
+    return stamp.isoformat(timespec="minutes")
+
+
+def describe(text: str, kind: str) -> str:
+    """The value in words ("Friday 20 November 2026, 10:00"), or what is wrong with it; empty
+    text gives an empty description."""
+    value = text.strip()
+    if not value:
+        return ""
+    example = "DD/MM/YYYY or YYYY-MM-DD" + (", then a time as HH:MM" if kind == "date_time" else "")
+    try:
+        if kind == "date" or len(value) == 10:
+            day = date.fromisoformat(value)
+            if kind == "date_time":
+                return f"{_words(day)} (no time given)"
+            return _words(day)
+        if kind != "date_time":
+            raise ValueError(value)
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return f"Not a date: use {example}"
+    zone = ""
+    if stamp.tzinfo is not None:
+        offset = stamp.utcoffset()
+        zone = " UTC" if not offset else f" (UTC{stamp.strftime('%z')[:3]}:{stamp.strftime('%z')[3:]})"
+    return f"{_words(stamp.date())}, {stamp:%H:%M}{zone}"
+
+
+def _words(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"

@@ -1,0 +1,59 @@
+"""Day-first dates as typed in England become ISO; ISO values are read back in words."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.forms import FieldSpec, ValidationContext, load_registry, validate
+from app.core.forms.dates import describe, normalise
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+       st.sampled_from(["/", ".", "-"]))
+def test_any_day_first_date_becomes_the_same_day_in_iso(day: date, sep: str) -> None:
+    typed = f"{day.day}{sep}{day.month}{sep}{day.year}"
+    assert normalise(typed, "date") == day.isoformat()
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)))
+def test_a_day_first_date_and_time_keeps_the_minute(when: datetime) -> None:
+    typed = f"{when.day:02}/{when.month:02}/{when.year} {when.hour}:{when.minute:02}"
+    assert normalise(typed, "date_time") == when.replace(second=0, microsecond=0).isoformat(
+        timespec="minutes")
+
+
+def test_impossible_or_unrecognised_input_is_kept_exactly_as_typed() -> None:
+    for typed in ("31/02/2026", "yesterday", "20/11/26", "2026-11-20", "  ", "13/13/2026"):
+        assert normalise(typed, "date") == typed
+    # a time typed into a date-only field is not silently dropped
+    assert normalise("20/11/2026 10:00", "date") == "20/11/2026 10:00"
+
+
+def test_dates_are_read_back_in_words_and_mistakes_are_named() -> None:
+    assert describe("2026-11-20", "date") == "Friday 20 November 2026"
+    assert describe("2026-10-30T15:30:00Z", "date_time") == "Friday 30 October 2026, 15:30 UTC"
+    assert describe("2026-06-01T09:00+01:00", "date_time") == \
+        "Monday 1 June 2026, 09:00 (UTC+01:00)"
+    assert describe("2026-11-20", "date_time") == "Friday 20 November 2026 (no time given)"
+    assert describe("", "date") == ""
+    assert describe("20/13/2026", "date").startswith("Not a date: use DD/MM/YYYY")
+    assert "HH:MM" in describe("soon", "date_time")
+
+
+def test_normalised_input_passes_the_forms_own_validation() -> None:
+    """What the editor stores from day-first input is a date the validator accepts."""
+    form = load_registry().get("chronology_entry")
+    field: FieldSpec | None = form.field("date")
+    assert field is not None and field.type == "date"
+    data = {"date": normalise("3/11/2026", "date"), "date_approximate": "no",
+            "source": "Sample School", "event": "Attendance fell to 60%",
+            "significance": "medium"}
+    problems = validate(form, data, ValidationContext(today=date(2026, 11, 22)))
+    assert [p for p in problems if p.field == "date"] == []
+    # and the same check does catch a date left in day-first form
+    data["date"] = "3/11/2026"
+    problems = validate(form, data, ValidationContext(today=date(2026, 11, 22)))
+    assert [p.field for p in problems if p.field == "date"] == ["date"]
