@@ -26,12 +26,13 @@ def _bench(ctx: CliContext, args: argparse.Namespace) -> int:
         if name not in names:
             raise UsageError(f"--only: no benchmark group “{name}”; choose from {', '.join(names)}")
     rows = run(args.only, quick=args.quick)
-    lines = [f"{'benchmark':<66} {'value':>10}  {'target':>8}  result"]
+    width = max([len("benchmark"), *(len(r["name"]) for r in rows)])  # names are never cut
+    lines = [f"{'benchmark':<{width}} {'value':>10}  {'target':>8}  result"]
     for r in rows:
         target = "" if r.get("target") is None else f"≤ {r['target']} {r['unit']}"
         verdict = "ok" if r.get("ok") else "MISSED"
         detail = f"  ({r['detail']})" if r.get("detail") else ""
-        lines.append(f"{r['name'][:66]:<66} {r['value']:>8} {r['unit']:<2} {target:>9}  "
+        lines.append(f"{r['name']:<{width}} {r['value']:>8} {r['unit']:<2} {target:>9}  "
                      f"{verdict}{detail}")
     ctx.emit(rows, "\n".join(lines))
     return 0

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.core.errors import IntegrityFailure, UsageError
+from app.core.wording import count
 
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
@@ -55,7 +56,7 @@ def _check(ctx: CliContext, args: argparse.Namespace) -> int:
         f"{len(specs)} form definitions in {folder}: no problems found.")
     ctx.emit(data, text)
     if problems:
-        raise IntegrityFailure(f"{len(problems)} problem(s) in the form definitions")
+        raise IntegrityFailure(f"{count(len(problems), 'problem')} in the form definitions")
     return 0
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from app.core.clock import Clock
 from app.core.errors import FormError, UsageError
 from app.core.paths import resource
+from app.core.wording import count
 
 UNITS = ("working_day", "calendar_day", "week", "calendar_month")
 STATUSES = {
@@ -531,10 +532,10 @@ class Deadline:
         if self.state == "met_late":
             return f"met late on {fmt_date(self.met_by.date)}" if self.met_by else "met late"
         if self.state == "overdue":
-            return f"OVERDUE by {-(self.days_left or 0)} day(s)"
+            return f"OVERDUE by {count(-(self.days_left or 0), 'day')}"
         if self.days_left == 0:
             return "due today"
-        return f"due in {self.days_left} day(s)"
+        return f"due in {count(self.days_left or 0, 'day')}"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core.forms import case_chronology
 from app.core.timescales import settings_from_store, upcoming_deadlines
+from app.core.wording import count
 from app.ui.models import ChronologyFilter, ChronologyModel, RecordListModel
 
 TABS = [
@@ -298,9 +299,9 @@ class CaseWorkspace(QWidget):
         drafts = sum(d for _, d in snap.counts.values())
         items = "".join(f"<li>{escape(k)}: {n}</li>" for k, (n, _) in sorted(snap.counts.items()))
         self.overview.setText(f"<h3>Records</h3><ul>{items}</ul>"
-                              f"<p>{drafts} draft(s) not yet finalised.</p>"
-                              f"<p>{len(snap.chronology)} chronology lines; {len(snap.packs)} "
-                              "pack(s) exported.</p>")
+                              f"<p>{count(drafts, 'draft')} not yet finalised.</p>"
+                              f"<p>{count(len(snap.chronology), 'chronology line')}; "
+                              f"{count(len(snap.packs), 'pack')} exported.</p>")
         for tab in self.record_tabs:
             tab.show_rows(snap.records)
         self.chronology.show_rows(snap.chronology)

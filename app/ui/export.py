@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import FieldbookError
 from app.core.forms import ValidationContext, practice_prompts, validate
 from app.core.forms.dates import normalise
+from app.core.wording import count
 from app.ui.session import Session
 
 KINDS = (("referral", "Referral pack (to the front door)"),
@@ -128,7 +129,7 @@ class ExportDialog(QDialog):
             lines += [f"⚑ {form.title}: {p.message}" for p in practice_prompts(form, rec.data, ctx)]
         drafts = len(store.list_records(self.case_id, status="draft"))
         if drafts:
-            lines.append(f"ℹ {drafts} draft record(s) are not included until finalised.")
+            lines.append(f"ℹ {count(drafts, 'draft record')} left out until finalised.")
         return lines
 
     def build_preview(self) -> None:

@@ -267,7 +267,11 @@ def test_a_discussion_without_s47_or_still_a_draft_starts_no_conference_clock() 
 def test_overdue_met_and_met_late() -> None:
     """Each deadline is due, overdue, met on time, or met late by the later record."""
     overdue = by_rule(case_deadlines([SD2], today=D("2026-12-01")))["icpc_after_strategy"]
-    assert overdue.state == "overdue" and "OVERDUE" in overdue.state_label
+    assert overdue.state == "overdue" and overdue.state_label == "OVERDUE by 1 day"
+    later = by_rule(case_deadlines([SD2], today=D("2026-12-03")))["icpc_after_strategy"]
+    assert later.state_label == "OVERDUE by 3 days"
+    soon = by_rule(case_deadlines([SD2], today=D("2026-11-29")))["icpc_after_strategy"]
+    assert soon.state_label == "due in 1 day"
     on_time = rec("cr-1", "conference_report", "2026-11-30", conference_date="2026-11-30",
                   conference_type="initial")
     items = by_rule(case_deadlines([SD2, on_time], today=D("2026-12-01")))
