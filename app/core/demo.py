@@ -255,6 +255,12 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
             "shared_parents_date": "2026-11-16", "shared_child_date": "2026-11-16",
         }, kids)
 
+        _add(store, registry, case_id, "milestone", {
+            "milestone": "assessment_completed", "date": "2026-11-13", "children": kids,
+            "details": "Completed in 14 working days and shared with Grace Okafor before the "
+                       "initial conference; the full assessment is on the local authority's "
+                       "case record."}, kids)
+
         draft = _add(store, registry, case_id, "chronology_entry", {
             "date": "2026-11-20", "source": "Children's social care",
             "event": "Core group planned for 3 December."}, kids, final=False)

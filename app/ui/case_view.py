@@ -32,7 +32,7 @@ TABS = [
     ("Direct work", ["direct_work"]),
     ("Strategy discussions", ["strategy_discussion"]),
     ("Concerns", ["concern"]),
-    ("Referral and conference reports", ["referral", "conference_report"]),
+    ("Referrals && conferences", ["referral", "conference_report"]),
 ]
 
 
@@ -72,11 +72,16 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
     titles = {f.id: f.title for f in registry.all()}
     children = [{"id": c.id, "name": c.display_name, "age": age_text(c.dob, c.due_date, today),
                  "legal_status": (c.legal_status or "").replace("_", " ")} for c in case.children]
-    rows = [{"id": r.id, "form_id": r.form_id, "title": titles.get(r.form_id, r.form_id),
+    lines = case_chronology(registry, records)
+    # a record's row says what it is about (its chronology line), not only which form it is
+    about = {line.record_id: line.event
+             for line in case_chronology(registry, records, include_drafts=True)}
+    rows = [{"id": r.id, "form_id": r.form_id,
+             "title": about.get(r.id) or titles.get(r.form_id, r.form_id),
              "when": (r.occurred_at or r.created_at)[:16].replace("T", " "), "status": r.status,
              "addenda": len(r.addenda), "author": r.author.get("name", "")} for r in records]
     chron = store.chronology_rows(case_id)
-    for line in case_chronology(registry, records):
+    for line in lines:
         chron.append({"id": line.record_id, "date": line.date, "approximate": line.approximate,
                       "sequence": line.sequence, "source": line.source, "event": line.event,
                       "impact": line.impact, "significance": line.significance,
@@ -120,7 +125,8 @@ class RecordsTab(QWidget):
     open_record = Signal(str)
     new_record = Signal(str)
 
-    def __init__(self, title: str, form_ids: list[str], registry: Any) -> None:
+    def __init__(self, title: str, form_ids: list[str], registry: Any,
+                 widths: tuple[int, ...] = (150, 260, 190)) -> None:
         super().__init__()
         self.form_ids = form_ids
         self.model = RecordListModel(self)
@@ -133,7 +139,7 @@ class RecordsTab(QWidget):
             bar.addWidget(button)
         bar.addStretch(1)
         lay.addLayout(bar)
-        self.view = _table(self.model, f"{title} records", (150, 260, 190))
+        self.view = _table(self.model, f"{title.replace('&&', 'and')} records", widths)
         self.view.doubleClicked.connect(
             lambda idx: self.open_record.emit(self.model.row(idx.row())["id"]))
         lay.addWidget(self.view)
@@ -248,8 +254,24 @@ class CaseWorkspace(QWidget):
         self.overview.setTextFormat(Qt.TextFormat.RichText)
         self.overview.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.overview.setAccessibleName("Overview")
-        self.tabs.addTab(self.overview, "&Overview")
-        self.record_tabs: list[RecordsTab] = []
+        # Milestones (core group held, assessment completed …) meet the deadlines in the header,
+        # so they are recorded here on the overview rather than on a tab of their own.
+        self.milestones = RecordsTab("Milestones", ["milestone"], registry, (110, 240, 80))
+        self.milestones.open_record.connect(self.open_record)
+        self.milestones.new_record.connect(self.new_record)
+        page = QWidget()
+        page_lay = QHBoxLayout(page)
+        page_lay.addWidget(self.overview, 2)
+        side = QVBoxLayout()
+        side.addWidget(QLabel("<h3>Milestones</h3>"))
+        side.addWidget(QLabel("Steps with no record of their own — a core group held, an "
+                              "assessment completed. Each one meets its deadline above."))
+        side.addWidget(self.milestones)
+        page_lay.addLayout(side, 3)
+        for label in page.findChildren(QLabel):
+            label.setWordWrap(True)
+        self.tabs.addTab(page, "&Overview")
+        self.record_tabs: list[RecordsTab] = [self.milestones]
         self.chronology = ChronologyTab()
         for i, (title, forms) in enumerate(TABS):
             tab = RecordsTab(title, forms, registry)

@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             self.right.addWidget(w)
         split.addWidget(self.right)
         split.setStretchFactor(1, 3)
-        split.setSizes([440, 840])
+        split.setSizes([420, 860])
         lay.addWidget(split)
 
     def _set_enabled(self, on: bool) -> None:

@@ -328,3 +328,34 @@ def test_every_deadline_json_names_rule_status_and_source() -> None:
             "statute", "statutory_guidance", "national_guidance", "local", "unconfirmed")
         assert D(obj["due"]) > D("2026-11-23")
         assert (D(obj["due"]) - D("2026-11-23")) < timedelta(days=80)
+
+
+def test_milestones_meet_the_deadlines_no_other_record_can() -> None:
+    """A core group meeting, a completed assessment and a file transfer are recorded as case
+    milestones; each meets its deadline, on time or late, and a draft milestone meets nothing."""
+    referral = rec("rf-1", "referral", "2026-09-01", referral_date="2026-09-01")
+    icpc = rec("cr-1", "conference_report", "2026-11-19", conference_date="2026-11-19",
+               conference_type="initial")
+    core = rec("ms-1", "milestone", "2026-12-01", milestone="core_group", date="2026-12-01")
+    assessed = rec("ms-2", "milestone", "2026-11-20", milestone="assessment_completed",
+                   date="2026-11-20")
+    items = by_rule(case_deadlines([referral, icpc, core, assessed], today=D("2026-12-02")))
+    assert items["core_group_after_icpc"].state == "met"
+    assert items["core_group_after_icpc"].met_by.record_id == "ms-1"
+    # 45 working days from 1 September 2026 is 3 November: completed on 20 November is late
+    assert items["referral_assessment"].due == D("2026-11-03")
+    assert items["referral_assessment"].state == "met_late"
+    draft = dict(core, status="draft")
+    items = by_rule(case_deadlines([referral, icpc, draft], today=D("2026-12-02")))
+    assert items["core_group_after_icpc"].state == "due"
+
+
+def test_a_school_move_starts_the_file_transfer_clock() -> None:
+    moved = rec("ms-3", "milestone", "2026-11-16", milestone="school_transfer", date="2026-11-16")
+    items = by_rule(case_deadlines([moved], today=D("2026-11-24")))
+    assert items["cp_file_transfer"].due == D("2026-11-23")
+    assert items["cp_file_transfer"].state == "overdue"
+    sent = rec("ms-4", "milestone", "2026-11-20", milestone="cp_file_transferred",
+               date="2026-11-20")
+    assert by_rule(case_deadlines([moved, sent], today=D("2026-11-24")))[
+        "cp_file_transfer"].state == "met"

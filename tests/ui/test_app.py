@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QPushButton,
     QTableView,
     QTableWidget,
     QWidget,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.core.clock import FixedClock
 from app.core.forms import FIELD_TYPES, FieldSpec
-from app.core.store import PersonIn
+from app.core.store import PersonIn, Store
 from app.ui.main import make_app
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
@@ -441,3 +442,44 @@ def test_export_date_range_accepts_day_first_dates_and_names_a_bad_one(window: M
     dialog.date_from.setText("31/02/2026")
     with pytest.raises(FieldbookError, match="Chronology from date: “31/02/2026” is not a date"):
         dialog._options()
+
+
+def test_a_core_group_milestone_on_the_overview_meets_its_deadline(window: MainWindow) -> None:
+    """After an initial conference the header shows the core group deadline; recording a core
+    group milestone from the overview and finalising it takes the deadline off the header and
+    lists the milestone, described in words, on the overview."""
+    from datetime import timedelta
+
+    create_vault(window)
+    case_id = add_case(window)
+    today = window.session.clock.today()
+    icpc_day = (today - timedelta(days=3)).isoformat()
+    maya = window.session.call(lambda s: s.get_case(case_id)).children[0].id
+
+    def icpc(s: Store) -> None:
+        rid = s.create_record(case_id, "conference_report", 1,
+                              {"conference_date": icpc_day, "conference_type": "initial"},
+                              [maya], icpc_day)
+        s.finalise(rid)
+
+    window.session.call(icpc)
+    window.open_case(case_id)
+    workspace = window.workspace
+    assert "First core group" in workspace.header.text()
+    button = next(b for b in workspace.milestones.findChildren(QPushButton)
+                  if b.accessibleName() == "New Case milestone")
+    button.click()
+    editor = window.editor
+    assert editor is not None and editor.form.id == "milestone"
+    ed = editor.editors
+    ed["milestone"].combo.setCurrentIndex(ed["milestone"].combo.findData("core_group"))
+    ed["date"].edit.setText(today.strftime("%d/%m/%Y"))
+    ed["children"].list.item(0).setCheckState(Qt.CheckState.Checked)
+    ed["details"].edit.setPlainText("Held at the family centre; plan agreed with Grace.")
+    assert editor.finalise(confirm=False)
+    window.close_editor()
+    assert "First core group" not in workspace.header.text()
+    assert "First review child protection conference" in workspace.header.text()
+    rows = workspace.milestones.model
+    assert rows.rowCount() == 1
+    assert rows.row(0)["title"].startswith("Core group meeting held: Held at the family centre")

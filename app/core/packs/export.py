@@ -20,10 +20,11 @@ from cryptography import x509
 
 from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
-from app.core.errors import NotFound, Problem, UsageError, ValidationError
+from app.core.errors import FieldbookError, NotFound, Problem, UsageError, ValidationError
 from app.core.forms import chronology_line, codelists
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
 from app.core.packs.pdf import RenderInput, render_pdf
+from app.core.timescales import settings_from_store, upcoming_deadlines
 
 KIND_FORMS = {
     "referral": ("referral", "childs_voice", "concern", "chronology_entry"),
@@ -33,6 +34,7 @@ KIND_FORMS = {
         "childs_voice",
         "direct_work",
         "strategy_discussion",
+        "milestone",  # so the deadlines on the cover see a core group or assessment as met
     ),
 }
 CHRONO_KEYS = ("date", "source", "event", "impact", "action", "significance")
@@ -183,17 +185,15 @@ def export_pack(
     deadlines: list[dict[str, Any]] = []
     if opts.kind == "conference":
         try:
-            from app.core.timescales import upcoming_deadlines
-
             deadlines = [
                 # Every deadline says which rule made it, its status and its source (issue 4).
                 {"due": d.due.isoformat(),
                  "label": f"{d.rule.title} ({d.state_label}) — {d.rule.status_label}; "
                           f"source: {d.rule.source[0]}"}
-                for d in upcoming_deadlines(records, clock=clock)
+                for d in upcoming_deadlines(records, settings_from_store(store), clock=clock)
             ]
-        except Exception:  # deadlines are a courtesy on the cover; never block an export
-            deadlines = []
+        except FieldbookError:  # e.g. a broken local rules file: the cover is a courtesy, the
+            deadlines = []      # export goes ahead (`fieldbook deadlines` names the problem)
     times = [t for r in records for t in (r.get("updated_at"), r.get("finalised_at")) if t]
     info = identity.info
 
