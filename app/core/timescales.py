@@ -409,13 +409,24 @@ def _parse_rules_doc(doc: Mapping[str, Any], file: str, problems: list[str]) -> 
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    """The parsed file (read-only: shared between calls). Opening a case reads the rules, so
+    parses are cached by content: reading a few kilobytes is cheap, parsing TOML is not, and an
+    edited file is never served stale (a timestamp can repeat within the file system's tick)."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise FormError(f"timescale rules file {path} does not exist") from None
+    return _parse_toml(path.name, raw)
+
+
+@lru_cache(maxsize=8)
+def _parse_toml(name: str, raw: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FormError(f"{name}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise FormError(f"{path.name}: not valid TOML ({exc})") from None
+        raise FormError(f"{name}: not valid TOML ({exc})") from None
 
 
 def load_rules(settings: TimescaleSettings | None = None, *,

@@ -182,6 +182,10 @@ def test_a_rule_changed_in_a_local_file_changes_the_deadline(tmp_path: Path) -> 
     assert deadline.rule.status_label == "local practice"
     assert "Northshire" in deadline.rule.source[0]
     assert deadline.to_json()["rule_origin"].endswith("our-area.toml")
+    # editing the file takes effect at once (the parsed rules are cached only until it changes)
+    local.write_text(local.read_text("utf-8").replace("offset = 12", "offset = 10"), "utf-8")
+    [deadline] = [d for d in event_deadlines("strategy_discussion", "2026-11-23", settings=settings)]
+    assert deadline.due == D("2026-12-07")
 
 
 def test_a_broken_rules_file_names_the_file_the_rule_and_the_problem(tmp_path: Path) -> None:

@@ -212,3 +212,32 @@ def test_settings_live_in_the_vault(store: Store) -> None:
     store.settings_set("timescales", {"count_from": "same_day"})
     assert store.settings_get("timescales") == {"count_from": "same_day"}
     assert store.settings_get("missing", 5) == 5
+
+
+def test_filtered_record_lists_keep_each_records_children_and_addenda(store: Store) -> None:
+    """Listing by form, without a form, or by status gives whole records: the right children in
+    case order and every addendum, whatever else the case holds."""
+    case_id = okafor_case(store)
+    kids = [c.id for c in store.get_case(case_id).children]
+    entry = store.create_record(case_id, "chronology_entry", 1, {"event": "School report"},
+                                [kids[0]], "2026-11-01")
+    store.finalise(entry)
+    store.add_addendum(entry, "Source", "Class teacher, by phone.")
+    voice = store.create_record(case_id, "childs_voice", 1, {"child_wishes": "Stay with Nan"},
+                                list(reversed(kids)), "2026-11-02")
+    store.finalise(voice)
+    store.add_addendum(voice, "Clarification", "Nan is the maternal grandmother.")
+    draft = store.create_record(case_id, "direct_work", 1, {"purpose": "Worries"}, [kids[-1]],
+                                "2026-11-03")
+
+    def shape(records: list) -> list[tuple[str, list[str], list[str]]]:
+        return [(r.id, r.children, [a.reason for a in r.addenda]) for r in records]
+
+    everything = shape(store.list_records(case_id))
+    assert everything == [(entry, [kids[0]], ["Source"]),
+                          (voice, kids, ["Clarification"]),  # case order, not the order given
+                          (draft, [kids[-1]], [])]
+    assert shape(store.list_records(case_id, exclude_form="chronology_entry")) == everything[1:]
+    assert shape(store.list_records(case_id, form_id="childs_voice")) == [everything[1]]
+    assert shape(store.list_records(case_id, status="final")) == everything[:2]
+    assert shape(store.list_records(case_id, status="draft")) == [everything[2]]
