@@ -61,8 +61,10 @@ def add_record(store: Any, registry: Any, case_id: str, form_id: str, data: dict
     problems are returned so the caller can say the record was not finalised.
     """
     from app.core.forms import validate
+    from app.core.forms.dates import normalise_record
 
     form = registry.get(form_id, form_version)
+    data = normalise_record(form, data)  # 20/11/2026 from a JSON file, as in the app
     problems = list(validate(form, data, _context(store, case_id)))
     occurred = occurred_at or derive_occurred_at(form, data)
     with store.transaction():

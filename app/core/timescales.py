@@ -525,6 +525,12 @@ class Event:
     date: date
     record_id: str | None = None
     anchor: bool = False  # the practitioner marked it (e.g. the s47-initiating discussion)
+    children: frozenset[str] = frozenset()  # whom the record concerns (empty: not recorded)
+
+    def concerns_same_child(self, other: Event) -> bool:
+        """True unless both events name children and none is shared: Maya's file transfer
+        does not meet the deadline that Leo's school move started."""
+        return not (self.children and other.children) or bool(self.children & other.children)
 
 
 @dataclass(frozen=True)
@@ -614,7 +620,8 @@ def record_events(records: Iterable[Any], ruleset: RuleSet,
                 continue  # a draft with a half-typed date starts no timescale
             anchor = bool(mapping.anchor_field and data.get(mapping.anchor_field) in
                           (True, "yes", "true"))
-            events.append(Event(mapping.event, day, _get(rec, "id"), anchor))
+            kids = frozenset(str(c) for c in (_get(rec, "children") or []))
+            events.append(Event(mapping.event, day, _get(rec, "id"), anchor, kids))
     events.sort(key=lambda e: (e.date, e.name))
     return events
 
@@ -644,7 +651,8 @@ def deadlines_for_events(events: Sequence[Event], *, settings: TimescaleSettings
             if rule.satisfied_by:
                 later = [e for e in events if e.name == rule.satisfied_by and e is not anchor
                          and (e.date > anchor.date or (e.date == anchor.date
-                                                       and e.name != anchor.name))]
+                                                       and e.name != anchor.name))
+                         and e.concerns_same_child(anchor)]
                 met = min(later, key=lambda e: e.date) if later else None
             state, left = _state(due, met, today)
             out.append(Deadline(rule, anchor, due, state, met, left))

@@ -73,9 +73,9 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
     children = [{"id": c.id, "name": c.display_name, "age": age_text(c.dob, c.due_date, today),
                  "legal_status": (c.legal_status or "").replace("_", " ")} for c in case.children]
     lines = case_chronology(registry, records)
-    # a record's row says what it is about (its chronology line), not only which form it is
-    about = {line.record_id: line.event
-             for line in case_chronology(registry, records, include_drafts=True)}
+    # a final record's row says what it is about (its chronology line), not only which form it
+    # is; a draft keeps the form's title (its line would be half-filled placeholders)
+    about = {line.record_id: line.event for line in lines}
     rows = [{"id": r.id, "form_id": r.form_id,
              "title": about.get(r.id) or titles.get(r.form_id, r.form_id),
              "when": (r.occurred_at or r.created_at)[:16].replace("T", " "), "status": r.status,

@@ -191,7 +191,8 @@ class DateEditor(FieldEditor):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        self.line = _DateLine(spec, kind, "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else ""))
+        self.line = _DateLine(spec, kind, spec.placeholder or
+                              "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else ""))
         self.edit = self.line.edit
         lay.addWidget(self.edit)
         lay.addWidget(self.line.hint)
@@ -216,7 +217,7 @@ class ApproxDateEditor(FieldEditor):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(2)
         lay = QHBoxLayout()
-        self.line = _DateLine(spec, "date", "DD/MM/YYYY")
+        self.line = _DateLine(spec, "date", spec.placeholder or "DD/MM/YYYY")
         self.edit = self.line.edit
         self.approx = QCheckBox("approximate")
         self.approx.setAccessibleName(f"{spec.label} is approximate")
@@ -360,6 +361,8 @@ class TableEditor(FieldEditor):
                     v = item.text().strip() if item else ""
                     if col.type in ("number", "scale") and v:
                         v = int(v) if v.lstrip("-").isdigit() else v
+                    elif col.type in ("date", "date_time"):
+                        v = normalise(v, col.type)  # 20/11/2026 in a cell too
                     v = v if v != "" else None
                 if v is not None:
                     row[col.key] = v

@@ -363,3 +363,22 @@ def test_a_school_move_starts_the_file_transfer_clock() -> None:
                date="2026-11-20")
     assert by_rule(case_deadlines([moved, sent], today=D("2026-11-24")))[
         "cp_file_transfer"].state == "met"
+
+
+def test_a_milestone_for_one_child_does_not_meet_a_siblings_deadline() -> None:
+    """Maya and Leo both move school; only Maya's file is sent. Leo's deadline stays open."""
+    maya_moves = dict(rec("ms-5", "milestone", "2026-11-16", milestone="school_transfer",
+                          date="2026-11-16"), children=["maya"])
+    leo_moves = dict(rec("ms-6", "milestone", "2026-11-16", milestone="school_transfer",
+                         date="2026-11-16"), children=["leo"])
+    maya_sent = dict(rec("ms-7", "milestone", "2026-11-18", milestone="cp_file_transferred",
+                         date="2026-11-18"), children=["maya"])
+    items = [d for d in case_deadlines([maya_moves, leo_moves, maya_sent], today=D("2026-11-24"))
+             if d.rule.id == "cp_file_transfer"]
+    assert {d.anchor.record_id: d.state for d in items} == {"ms-5": "met", "ms-6": "overdue"}
+    # a record that names no children (older data) still meets a deadline, as before
+    sent_unnamed = rec("ms-8", "milestone", "2026-11-18", milestone="cp_file_transferred",
+                       date="2026-11-18")
+    items = [d for d in case_deadlines([leo_moves, sent_unnamed], today=D("2026-11-24"))
+             if d.rule.id == "cp_file_transfer"]
+    assert [d.state for d in items] == ["met"]

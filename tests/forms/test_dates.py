@@ -57,3 +57,31 @@ def test_normalised_input_passes_the_forms_own_validation() -> None:
     data["date"] = "3/11/2026"
     problems = validate(form, data, ValidationContext(today=date(2026, 11, 22)))
     assert [p.field for p in problems if p.field == "date"] == ["date"]
+
+
+def test_only_dates_that_sort_as_text_are_accepted_or_read_back() -> None:
+    """Compact or week-date ISO spellings would sort wrongly in the chronology: the read-back
+    and validation both refuse them, and they agree."""
+    form = load_registry().get("chronology_entry")
+    for odd in ("20261120", "2026-W47-5", "2026-11-20junk"):
+        assert describe(odd, "date").startswith("Not a date")
+        data = {"date": odd, "source": "School", "event": "Seen", "significance": "low"}
+        problems = validate(form, data, ValidationContext(today=date(2026, 11, 22)))
+        assert [p.field for p in problems] == ["date"], odd
+
+
+def test_a_record_from_the_command_line_gets_the_same_date_handling() -> None:
+    """Day-first dates in a JSON record, top-level and in table cells, are stored as ISO."""
+    from app.core.forms.dates import normalise_record
+
+    form = load_registry().get("strategy_discussion")
+    table = next(f for f in form.all_fields() if f.type == "table"
+                 and any(c.type == "date" for c in f.columns))
+    col = next(c for c in table.columns if c.type == "date")
+    date_field = next(f for f in form.all_fields() if f.type == "date")
+    data = {date_field.key: "29/10/2026", table.key: [{col.key: "5/11/2026"}, {col.key: "soon"}],
+            "untouched": "1/2/2026"}
+    out = normalise_record(form, data)
+    assert out[date_field.key] == "2026-10-29"
+    assert [r[col.key] for r in out[table.key]] == ["2026-11-05", "soon"]
+    assert out["untouched"] == "1/2/2026" and data[date_field.key] == "29/10/2026"

@@ -218,8 +218,8 @@ def test_conference_cover_deadlines_see_milestones_and_local_settings(
                                 "conference_type": "initial"}, [maya], icpc_day.isoformat())
     store.finalise(icpc)
 
-    def cover() -> str:
-        built = export_pack(store, None, case_id, ident, ExportOptions("conference"),
+    def cover(**options: Any) -> str:
+        built = export_pack(store, None, case_id, ident, ExportOptions("conference", **options),
                             clock=FixedClock(NOW), case_data=case_json(store, case_id))
         return _cover(built, tmp_path)
 
@@ -244,3 +244,7 @@ def test_conference_cover_deadlines_see_milestones_and_local_settings(
     store.finalise(held)
     assert core_group_due() == ""
     assert "First core group" not in cover()
+    # a pack covering only the days up to the conference still shows the case's deadlines as
+    # they are: the milestone outside the range has met the core group deadline
+    assert "First core group" not in cover(date_to=icpc_day)
+    assert "First review child protection conference" in cover(date_to=icpc_day)

@@ -1,4 +1,4 @@
-"""The body map widget: markers placed by keyboard or click, each described beside its number."""
+"""Body map and table widgets: markers described beside their numbers, dates in table cells."""
 
 from __future__ import annotations
 
@@ -60,3 +60,20 @@ def test_clicking_the_outline_places_a_marker_where_clicked(qtbot) -> None:  # t
     value = widget.value()
     assert value is not None and len(value["markers"]) == 1
     assert value["markers"][0]["side"] == "front"
+
+
+def test_a_day_first_date_typed_in_a_table_cell_is_saved_as_iso(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The actions table of a strategy discussion: "5/11/2026" in the due column is stored ISO."""
+    from app.core.forms import load_registry
+    from app.ui.fields import TableEditor
+
+    make_app()
+    form = load_registry().get("strategy_discussion")
+    spec = next(f for f in form.all_fields() if f.type == "table"
+                and any(c.type == "date" for c in f.columns))
+    col = next(i for i, c in enumerate(spec.columns) if c.type == "date")
+    editor = TableEditor(spec)
+    qtbot.addWidget(editor.widget)
+    editor._add_row({})
+    editor.table.item(0, col).setText("5/11/2026")
+    assert editor.value()[0][spec.columns[col].key] == "2026-11-05"

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from app.core.forms.spec import FormSpec
+
+# Stored dates start YYYY-MM-DD: other ISO spellings (20261120, 2026-W47-5) would parse but
+# sort wrongly as text in the chronology.
+ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
 _DAY_FIRST = re.compile(
     r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})[:.](\d{2}))?\s*$")
 
@@ -40,6 +47,8 @@ def describe(text: str, kind: str) -> str:
     if not value:
         return ""
     example = "DD/MM/YYYY or YYYY-MM-DD" + (", then a time as HH:MM" if kind == "date_time" else "")
+    if not ISO_START.match(value):  # what validation accepts, and what sorts as text
+        return f"Not a date: use {example}"
     try:
         if kind == "date" or len(value) == 10:
             day = date.fromisoformat(value)
@@ -60,3 +69,23 @@ def describe(text: str, kind: str) -> str:
 
 def _words(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def normalise_record(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every day-first date of the form's date fields (and table columns) in ISO
+    form, so a record added from the command line reads like one typed in the app. Anything
+    else is left exactly as given."""
+    out = dict(data)
+    for f in form.all_fields():
+        value = out.get(f.key)
+        if f.type in ("date", "date_time") and isinstance(value, str):
+            out[f.key] = normalise(value, f.type)
+        elif f.type == "approximate_date" and isinstance(value, dict) \
+                and isinstance(value.get("date"), str):
+            out[f.key] = {**value, "date": normalise(value["date"], "date")}
+        elif f.type == "table" and isinstance(value, list):
+            dated = [c for c in f.columns if c.type in ("date", "date_time")]
+            out[f.key] = [{**row, **{c.key: normalise(row[c.key], c.type) for c in dated
+                                     if isinstance(row.get(c.key), str)}}
+                          if isinstance(row, dict) else row for row in value]
+    return out

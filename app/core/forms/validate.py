@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.core.errors import Problem
+from app.core.forms.dates import ISO_START
 from app.core.forms.spec import FieldSpec, FormSpec, Prompt
 
 AGENCY_WORDS = {
@@ -73,7 +74,7 @@ def visible(f: FieldSpec, data: dict[str, Any]) -> bool:
 def _date(value: Any) -> date | None:
     if isinstance(value, dict):
         value = value.get("date")
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not ISO_START.match(value):
         return None
     try:
         if len(value) > 10:
@@ -90,13 +91,13 @@ def _shape(f: FieldSpec, v: Any, ctx: ValidationContext) -> str | None:
         return None if isinstance(v, str) else "should be text"
     if t == "date":
         if not isinstance(v, str) or len(v) != 10 or _date(v) is None:
-            return f"“{v}” is not a date (use YYYY-MM-DD)"
+            return f"“{v}” is not a date (use DD/MM/YYYY or YYYY-MM-DD)"
     elif t == "date_time":
         if not isinstance(v, str) or _date(v) is None:
             return f"“{v}” is not a date and time"
     elif t == "approximate_date":
         if not isinstance(v, dict) or _date(v) is None:
-            return "give a date (YYYY-MM-DD), and say whether it is approximate"
+            return "give a date (DD/MM/YYYY or YYYY-MM-DD), and say whether it is approximate"
     elif t == "choice":
         # Codes are strings; checking the type first keeps odd values (lists, objects) from crashing.
         if not isinstance(v, str) or v not in {c.code for c in f.choices}:

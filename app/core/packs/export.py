@@ -34,7 +34,7 @@ KIND_FORMS = {
         "childs_voice",
         "direct_work",
         "strategy_discussion",
-        "milestone",  # so the deadlines on the cover see a core group or assessment as met
+        "milestone",  # a core group held, an assessment completed: part of the child's story
     ),
 }
 CHRONO_KEYS = ("date", "source", "event", "impact", "action", "significance")
@@ -172,6 +172,9 @@ def export_pack(
         case_data = export_case(store, case_id, attachments="path")
     else:
         case_data = json.loads(json.dumps(case_data))  # selection edits it in place
+    # The cover's deadlines are the case's, worked out from all its final records: a date range
+    # or a choice of records must not make a met deadline look open (or hide an open one).
+    case_finals = [r for r in case_data["case"]["records"] if r.get("status") == "final"]
     select_records(case_data, opts)
     attachments: dict[str, tuple[bytes, str]] = {}
     for a in case_data["attachments"]:
@@ -190,7 +193,8 @@ def export_pack(
                 {"due": d.due.isoformat(),
                  "label": f"{d.rule.title} ({d.state_label}) — {d.rule.status_label}; "
                           f"source: {d.rule.source[0]}"}
-                for d in upcoming_deadlines(records, settings_from_store(store), clock=clock)
+                for d in upcoming_deadlines(case_finals, settings_from_store(store),
+                                            clock=clock)
             ]
         except FieldbookError:  # e.g. a broken local rules file: the cover is a courtesy, the
             deadlines = []      # export goes ahead (`fieldbook deadlines` names the problem)
