@@ -264,12 +264,12 @@ class CaseWorkspace(QWidget):
         page_lay.addWidget(self.overview, 2)
         side = QVBoxLayout()
         side.addWidget(QLabel("<h3>Milestones</h3>"))
-        side.addWidget(QLabel("Steps with no record of their own — a core group held, an "
-                              "assessment completed. Each one meets its deadline above."))
+        intro = QLabel("Steps with no record of their own — a core group held, an assessment "
+                       "completed. Each one meets its deadline above.")
+        intro.setWordWrap(True)
+        side.addWidget(intro)
         side.addWidget(self.milestones)
         page_lay.addLayout(side, 3)
-        for label in page.findChildren(QLabel):
-            label.setWordWrap(True)
         self.tabs.addTab(page, "&Overview")
         self.record_tabs: list[RecordsTab] = [self.milestones]
         self.chronology = ChronologyTab()

@@ -142,20 +142,17 @@ class RecordEditor(QWidget):
             shown = visible(self.form.field(key), data)  # type: ignore[arg-type]
             label.setVisible(shown)
             widget.setVisible(shown)
-        problems = validate(self.form, data, self._context())
-        prompts = practice_prompts(self.form, data, self._context())
-        lines = [f"✖ {p}" for p in problems[:4]] or ["✔ Ready to finalise"]
-        if len(problems) > 4:
-            lines.append(f"… and {len(problems) - 4} more to complete before finalising")
-        lines += [f"⚑ {p.message}" for p in prompts]  # prompts advise; they never block
         final = self.status == "final"
-        if final:  # a final record has passed validation; only practice prompts still apply
-            lines = [f"⚑ {p.message}" for p in prompts]
-            self.problems.setText("\n".join(lines))
-            self.problems.setVisible(bool(lines))
-        else:
-            self.problems.setText("\n".join(lines))
-            self.problems.setVisible(True)
+        # prompts advise and never block; a final record has passed validation, so only they apply
+        lines = [f"⚑ {p.message}" for p in practice_prompts(self.form, data, self._context())]
+        if not final:
+            problems = validate(self.form, data, self._context())
+            head = [f"✖ {p}" for p in problems[:4]] or ["✔ Ready to finalise"]
+            if len(problems) > 4:
+                head.append(f"… and {len(problems) - 4} more to complete before finalising")
+            lines = head + lines
+        self.problems.setText("\n".join(lines))
+        self.problems.setVisible(bool(lines))
         for ed in self.editors.values():
             ed.set_read_only(final)
         self.save_button.setEnabled(not final)

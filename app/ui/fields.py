@@ -154,17 +154,30 @@ class ChecklistEditor(FieldEditor):
 
 
 class _DateLine:
-    """A date line edit with the date read back in words beneath it. Day-first input (20/11/2026)
-    becomes ISO when the field is left, and in every saved value."""
+    """A date line edit (with an optional widget beside it) and the date read back in words
+    beneath. Day-first input (20/11/2026) becomes ISO when the field is left, and in every
+    saved value."""
 
-    def __init__(self, spec: FieldSpec, kind: str, placeholder: str) -> None:
+    def __init__(self, spec: FieldSpec, kind: str, beside: QWidget | None = None) -> None:
         self.spec, self.kind = spec, kind
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(placeholder)
+        self.edit.setPlaceholderText(spec.placeholder or
+                                     "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else ""))
         _name(self.edit, spec)
         self.hint = QLabel()
         self.hint.setObjectName("dateHint")
         self.hint.setAccessibleName(f"{spec.label} as read")
+        self.hint.hide()
+        self.box = QWidget()
+        outer = QVBoxLayout(self.box)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        row = QHBoxLayout()
+        row.addWidget(self.edit)
+        if beside is not None:
+            row.addWidget(beside)
+        outer.addLayout(row)
+        outer.addWidget(self.hint)
         self.edit.textChanged.connect(self._describe)
         self.edit.editingFinished.connect(self._tidy)
 
@@ -187,17 +200,9 @@ class _DateLine:
 
 class DateEditor(FieldEditor):
     def __init__(self, spec: FieldSpec, kind: str) -> None:
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        self.line = _DateLine(spec, kind, spec.placeholder or
-                              "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else ""))
+        self.line = _DateLine(spec, kind)
         self.edit = self.line.edit
-        lay.addWidget(self.edit)
-        lay.addWidget(self.line.hint)
-        self.line.hint.hide()
-        super().__init__(spec, box)
+        super().__init__(spec, self.line.box)
         self.edit.textChanged.connect(self.changed)
 
     def value(self) -> Any:
@@ -212,21 +217,11 @@ class DateEditor(FieldEditor):
 
 class ApproxDateEditor(FieldEditor):
     def __init__(self, spec: FieldSpec) -> None:
-        box = QWidget()
-        outer = QVBoxLayout(box)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(2)
-        lay = QHBoxLayout()
-        self.line = _DateLine(spec, "date", spec.placeholder or "DD/MM/YYYY")
-        self.edit = self.line.edit
         self.approx = QCheckBox("approximate")
         self.approx.setAccessibleName(f"{spec.label} is approximate")
-        lay.addWidget(self.edit)
-        lay.addWidget(self.approx)
-        outer.addLayout(lay)
-        outer.addWidget(self.line.hint)
-        self.line.hint.hide()
-        super().__init__(spec, box)
+        self.line = _DateLine(spec, "date", beside=self.approx)
+        self.edit = self.line.edit
+        super().__init__(spec, self.line.box)
         self.edit.textChanged.connect(self.changed)
         self.approx.toggled.connect(self.changed)
 

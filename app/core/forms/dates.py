@@ -52,18 +52,13 @@ def describe(text: str, kind: str) -> str:
     try:
         if kind == "date" or len(value) == 10:
             day = date.fromisoformat(value)
-            if kind == "date_time":
-                return f"{_words(day)} (no time given)"
-            return _words(day)
-        if kind != "date_time":
-            raise ValueError(value)
+            return _words(day) + (" (no time given)" if kind == "date_time" else "")
         stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return f"Not a date: use {example}"
     zone = ""
-    if stamp.tzinfo is not None:
-        offset = stamp.utcoffset()
-        zone = " UTC" if not offset else f" (UTC{stamp.strftime('%z')[:3]}:{stamp.strftime('%z')[3:]})"
+    if stamp.tzinfo is not None:  # isoformat ends with the offset, e.g. +01:00
+        zone = " UTC" if not stamp.utcoffset() else f" (UTC{stamp.isoformat()[-6:]})"
     return f"{_words(stamp.date())}, {stamp:%H:%M}{zone}"
 
 
@@ -85,7 +80,13 @@ def normalise_record(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
             out[f.key] = {**value, "date": normalise(value["date"], "date")}
         elif f.type == "table" and isinstance(value, list):
             dated = [c for c in f.columns if c.type in ("date", "date_time")]
-            out[f.key] = [{**row, **{c.key: normalise(row[c.key], c.type) for c in dated
-                                     if isinstance(row.get(c.key), str)}}
-                          if isinstance(row, dict) else row for row in value]
+            rows = []
+            for row in value:
+                if isinstance(row, dict):
+                    row = dict(row)
+                    for c in dated:
+                        if isinstance(row.get(c.key), str):
+                            row[c.key] = normalise(row[c.key], c.type)
+                rows.append(row)
+            out[f.key] = rows
     return out
