@@ -7,7 +7,6 @@ import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
-import app.ui  # noqa: F401  - before any test touches PySide6 (see immortalise_none)
 
 # Never let a test read or write the developer's real vault or settings.
 _home = tempfile.mkdtemp(prefix="fieldbook-test-home-")
@@ -18,10 +17,8 @@ os.environ.pop("FIELDBOOK_PASSPHRASE", None)
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("ci", max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 

@@ -22,3 +22,8 @@ def test_mypy_accepts_the_application() -> None:
     # app.core is checked strictly (pyproject.toml); the GUI and CLI with the default rules.
     result = _run("mypy", "--cache-dir", str(ROOT / ".mypy_cache"), "app")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_leaves_the_tree_unchanged() -> None:
+    result = _run("ruff", "format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -51,15 +51,25 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     # --json and --vault are accepted after the command too (scripts write them either way).
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="machine-readable output")
-    common.add_argument("--vault", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the vault file (default: FIELDBOOK_VAULT or the user data folder)")
-    common.add_argument("--forms", metavar="DIR", default=argparse.SUPPRESS,
-                        help="a folder of local form versions used beside the built-in forms")
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    common.add_argument(
+        "--vault",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the vault file (default: FIELDBOOK_VAULT or the user data folder)",
+    )
+    common.add_argument(
+        "--forms",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="a folder of local form versions used beside the built-in forms",
+    )
 
-    parser = _Parser(prog="fieldbook", description="Fieldbook: offline safeguarding records.",
-                     parents=[common])
+    parser = _Parser(
+        prog="fieldbook", description="Fieldbook: offline safeguarding records.", parents=[common]
+    )
     parser.add_argument("--version", action="version", version=f"fieldbook {__version__}")
     top = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     groups = {}
@@ -102,8 +112,9 @@ def main(argv: list[str]) -> int:
     try:
         return func(ctx, args)
     except ValidationError as exc:
-        ctx.fail(exc, problems=[{"field": p.field, "label": p.label, "message": p.message}
-                                for p in exc.problems])
+        ctx.fail(
+            exc, problems=[{"field": p.field, "label": p.label, "message": p.message} for p in exc.problems]
+        )
         return exc.exit_code
     except FieldbookError as exc:
         ctx.fail(exc)

@@ -11,10 +11,14 @@ from app.core.errors import UsageError
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
     p = top.add_parser("bench", parents=[common], help="run the performance benchmarks")
-    p.add_argument("--only", action="append", metavar="NAME",
-                   help="run only this group (vault, packs, ui); repeatable")
-    p.add_argument("--quick", action="store_true",
-                   help="smaller inputs, to check the benchmarks run (not for the targets)")
+    p.add_argument(
+        "--only", action="append", metavar="NAME", help="run only this group (vault, packs, ui); repeatable"
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller inputs, to check the benchmarks run (not for the targets)",
+    )
     p.set_defaults(func=_bench)
 
 
@@ -32,7 +36,6 @@ def _bench(ctx: CliContext, args: argparse.Namespace) -> int:
         target = "" if r.get("target") is None else f"≤ {r['target']} {r['unit']}"
         verdict = "ok" if r.get("ok") else "MISSED"
         detail = f"  ({r['detail']})" if r.get("detail") else ""
-        lines.append(f"{r['name']:<{width}} {r['value']:>8} {r['unit']:<2} {target:>9}  "
-                     f"{verdict}{detail}")
+        lines.append(f"{r['name']:<{width}} {r['value']:>8} {r['unit']:<2} {target:>9}  {verdict}{detail}")
     ctx.emit(rows, "\n".join(lines))
     return 0

@@ -23,8 +23,9 @@ class _ChildAction(argparse.Action):
                 raise UsageError(f"{option}: give it after the --child it belongs to")
             key = "dob" if option == "--dob" else "due_date"
             if children[-1].get("dob") or children[-1].get("due_date"):
-                raise UsageError(f"{option}: {children[-1]['name']} already has a date; use "
-                                 "--dob or --due once per child")
+                raise UsageError(
+                    f"{option}: {children[-1]['name']} already has a date; use --dob or --due once per child"
+                )
             children[-1][key] = value
         ns.children = children
 
@@ -32,12 +33,27 @@ class _ChildAction(argparse.Action):
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
     case = groups["case"]
     p = case.add_parser("add", parents=[common], help="a new case with one or more children")
-    p.add_argument("--child", action=_ChildAction, metavar='"GIVEN FAMILY"', dest="children",
-                   help="a child's name (repeat for siblings)")
-    p.add_argument("--dob", action=_ChildAction, metavar="YYYY-MM-DD", dest="children",
-                   help="date of birth of the child just named")
-    p.add_argument("--due", action=_ChildAction, metavar="YYYY-MM-DD", dest="children",
-                   help="expected due date of the unborn child just named")
+    p.add_argument(
+        "--child",
+        action=_ChildAction,
+        metavar='"GIVEN FAMILY"',
+        dest="children",
+        help="a child's name (repeat for siblings)",
+    )
+    p.add_argument(
+        "--dob",
+        action=_ChildAction,
+        metavar="YYYY-MM-DD",
+        dest="children",
+        help="date of birth of the child just named",
+    )
+    p.add_argument(
+        "--due",
+        action=_ChildAction,
+        metavar="YYYY-MM-DD",
+        dest="children",
+        help="expected due date of the unborn child just named",
+    )
     p.add_argument("--ref", help="the case reference, e.g. FB-2026-0001")
     p.set_defaults(func=_case_add)
     p = case.add_parser("list", parents=[common], help="every case in the vault")
@@ -57,10 +73,20 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     a.add_argument("case", metavar="CASE")
     a.add_argument("--form", required=True, help="form id, e.g. chronology_entry")
     a.add_argument("--form-version", type=int, help="form version (default: the latest)")
-    a.add_argument("--json", dest="data_file", required=True, metavar="FILE|-",
-                   help="the record's field values as a JSON object ('-' reads standard input)")
-    a.add_argument("--child", action="append", default=[], metavar="PERSON",
-                   help="a child the record concerns (id or name; default: every child)")
+    a.add_argument(
+        "--json",
+        dest="data_file",
+        required=True,
+        metavar="FILE|-",
+        help="the record's field values as a JSON object ('-' reads standard input)",
+    )
+    a.add_argument(
+        "--child",
+        action="append",
+        default=[],
+        metavar="PERSON",
+        help="a child the record concerns (id or name; default: every child)",
+    )
     a.add_argument("--final", action="store_true", help="finalise it (only if it is valid)")
     a.set_defaults(func=_record_add)
 
@@ -86,8 +112,7 @@ def _case_add(ctx: CliContext, args: argparse.Namespace) -> int:
     people = []
     for child in children:
         given, family = _split_name(child["name"])
-        people.append(PersonIn("child", given, family, dob=child.get("dob"),
-                               due_date=child.get("due_date")))
+        people.append(PersonIn("child", given, family, dob=child.get("dob"), due_date=child.get("due_date")))
     store = Store(ctx.vault())
     case_id = store.create_case(args.ref, people)
     ctx.emit({"case_id": case_id, "reference": args.ref}, case_id)
@@ -98,12 +123,22 @@ def _case_list(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.store import Store
 
     cases = Store(ctx.vault()).list_cases()
-    data = [{"id": c.id, "reference": c.reference, "children": c.children,
-             "records": c.record_count, "drafts": c.draft_count, "updated_at": c.updated_at}
-            for c in cases]
-    lines = [f"{c.id[:8]}  {c.reference or '-':<14} {', '.join(c.children):<40} "
-             f"{c.record_count} records ({c.draft_count} drafts)  updated {c.updated_at}"
-             for c in cases] or ["No cases yet: add one with `fieldbook case add`."]
+    data = [
+        {
+            "id": c.id,
+            "reference": c.reference,
+            "children": c.children,
+            "records": c.record_count,
+            "drafts": c.draft_count,
+            "updated_at": c.updated_at,
+        }
+        for c in cases
+    ]
+    lines = [
+        f"{c.id[:8]}  {c.reference or '-':<14} {', '.join(c.children):<40} "
+        f"{c.record_count} records ({c.draft_count} drafts)  updated {c.updated_at}"
+        for c in cases
+    ] or ["No cases yet: add one with `fieldbook case add`."]
     ctx.emit(data, "\n".join(lines))
     return 0
 
@@ -115,11 +150,23 @@ def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
     case = store.get_case(store.find_case(args.case))
     records = store.list_records(case.id)
     data = {
-        "id": case.id, "reference": case.reference, "created_at": case.created_at,
+        "id": case.id,
+        "reference": case.reference,
+        "created_at": case.created_at,
         "people": [p.to_json() for p in case.people],
-        "records": [{"id": r.id, "form_id": r.form_id, "form_version": r.form_version,
-                     "status": r.status, "occurred_at": r.occurred_at, "children": r.children,
-                     "addenda": len(r.addenda), "author": r.author["name"]} for r in records],
+        "records": [
+            {
+                "id": r.id,
+                "form_id": r.form_id,
+                "form_version": r.form_version,
+                "status": r.status,
+                "occurred_at": r.occurred_at,
+                "children": r.children,
+                "addenda": len(r.addenda),
+                "author": r.author["name"],
+            }
+            for r in records
+        ],
     }
     lines = [f"Case {case.reference or case.id}  (id {case.id})", "People:"]
     for p in case.people:
@@ -161,25 +208,41 @@ def _record_add(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.child:
         children = []
         for key in args.child:
-            match = [c.id for c in case.children if c.id == key or c.id.startswith(key)
-                     or c.display_name.casefold() == key.casefold()
-                     or c.given_name.casefold() == key.casefold()]
+            match = [
+                c.id
+                for c in case.children
+                if c.id == key
+                or c.id.startswith(key)
+                or c.display_name.casefold() == key.casefold()
+                or c.given_name.casefold() == key.casefold()
+            ]
             if len(match) != 1:
                 raise UsageError(f"--child: “{key}” is not one child of this case")
             children.append(match[0])
-    record_id, problems = add_record(store, ctx.registry(), case.id, args.form, data,
-                                     children=children, final=args.final,
-                                     form_version=args.form_version)
+    record_id, problems = add_record(
+        store,
+        ctx.registry(),
+        case.id,
+        args.form,
+        data,
+        children=children,
+        final=args.final,
+        form_version=args.form_version,
+    )
     if args.final and problems:
-        raise ValidationError(problems, context=f"Record {record_id} was saved as a draft, not "
-                                                "finalised")
+        raise ValidationError(problems, context=f"Record {record_id} was saved as a draft, not finalised")
     status = "final" if args.final else "draft"
     text = record_id
     if problems:
         text += "\n" + "\n".join(f"warning: {p}" for p in problems)
-    ctx.emit({"record_id": record_id, "status": status,
-              "problems": [{"field": p.field, "label": p.label, "message": p.message}
-                           for p in problems]}, text)
+    ctx.emit(
+        {
+            "record_id": record_id,
+            "status": status,
+            "problems": [{"field": p.field, "label": p.label, "message": p.message} for p in problems],
+        },
+        text,
+    )
     return 0
 
 
@@ -187,10 +250,14 @@ def _search(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.store import Store
 
     hits = Store(ctx.vault()).search(" ".join(args.query), limit=args.limit)
-    data = [{"kind": h.kind, "id": h.id, "case_id": h.case_id, "title": h.title,
-             "snippet": h.snippet} for h in hits]
-    lines = [f"{h.kind:<7} {h.id[:8]}  case {h.case_id[:8]}  {h.title}"
-             + (f"\n          {h.snippet.replace(chr(10), ' ')}" if h.snippet else "")
-             for h in hits] or ["No matches."]
+    data = [
+        {"kind": h.kind, "id": h.id, "case_id": h.case_id, "title": h.title, "snippet": h.snippet}
+        for h in hits
+    ]
+    lines = [
+        f"{h.kind:<7} {h.id[:8]}  case {h.case_id[:8]}  {h.title}"
+        + (f"\n          {h.snippet.replace(chr(10), ' ')}" if h.snippet else "")
+        for h in hits
+    ] or ["No matches."]
     ctx.emit(data, "\n".join(lines))
     return 0

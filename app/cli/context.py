@@ -110,6 +110,7 @@ def _plain(data: Any) -> str:
     if isinstance(data, dict):
         return "\n".join(f"{k}: {v}" for k, v in data.items())
     if isinstance(data, list):
-        return "\n".join(_plain(x) if not isinstance(x, dict) else "  ".join(str(v) for v in x.values())
-                         for x in data)
+        return "\n".join(
+            _plain(x) if not isinstance(x, dict) else "  ".join(str(v) for v in x.values()) for x in data
+        )
     return str(data)

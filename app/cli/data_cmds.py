@@ -23,8 +23,13 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p.add_argument("file", type=Path)
     p.set_defaults(func=_import)
     p = top.add_parser("demo", parents=[common], help="add a fictional demo case that uses every form")
-    p.add_argument("--chronology", type=int, default=0, metavar="N",
-                   help="also add N generated chronology entries (scale tests)")
+    p.add_argument(
+        "--chronology",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also add N generated chronology entries (scale tests)",
+    )
     p.set_defaults(func=_demo)
 
 
@@ -43,10 +48,16 @@ def _export(ctx: CliContext, args: argparse.Namespace) -> int:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, args.out)
-    store.audit("export", "case", case_id, {"format": "case-data json", "file": args.out.name,
-                                            "records": len(doc["case"]["records"])})
-    ctx.emit({"file": str(args.out), "records": len(doc["case"]["records"])},
-             f"Wrote {len(doc['case']['records'])} records to {args.out}")
+    store.audit(
+        "export",
+        "case",
+        case_id,
+        {"format": "case-data json", "file": args.out.name, "records": len(doc["case"]["records"])},
+    )
+    ctx.emit(
+        {"file": str(args.out), "records": len(doc["case"]["records"])},
+        f"Wrote {len(doc['case']['records'])} records to {args.out}",
+    )
     return 0
 
 

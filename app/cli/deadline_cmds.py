@@ -22,16 +22,21 @@ from app.core.timescales import (
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
     p = top.add_parser(
-        "deadlines", parents=[common],
+        "deadlines",
+        parents=[common],
         help="statutory deadlines for a case, or for an event on a date",
         description="Deadlines for CASE (from its final records), or for --event on --date. "
-                    "Events: " + ", ".join(EVENTS),
+        "Events: " + ", ".join(EVENTS),
     )
     p.add_argument("case", nargs="?", metavar="CASE", help="case id, id prefix or reference")
     p.add_argument("--event", metavar="EVENT", help="an event name, e.g. strategy_discussion")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the date of the event")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of",
-                   help="work out due/overdue as at this date (default: today)")
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        dest="as_of",
+        help="work out due/overdue as at this date (default: today)",
+    )
     p.add_argument("--all", action="store_true", help="include deadlines already met")
     p.set_defaults(func=_deadlines)
 
@@ -46,8 +51,9 @@ def _deadlines(ctx: CliContext, args: argparse.Namespace) -> int:
         if not args.date:
             raise UsageError("--date: missing; give the date of the event as YYYY-MM-DD")
         settings = TimescaleSettings()
-        items = event_deadlines(args.event, args.date, settings=settings, ruleset=load_rules(settings),
-                                today=today)
+        items = event_deadlines(
+            args.event, args.date, settings=settings, ruleset=load_rules(settings), today=today
+        )
         _print(ctx, items, header=f"Deadlines started by {args.event} on {args.date}:")
         return 0
     if not args.case:
@@ -90,8 +96,10 @@ def _print(ctx: CliContext, items: list[Deadline], header: str) -> None:
     for d in items:
         lines.append(f"  {d.due.isoformat()}  {d.state_label}")
         lines.append(f"      {d.rule.title}")
-        lines.append(f"      rule {d.rule.id} ({d.rule.ref or 'local'}): {d.rule.period}, "
-                     f"{d.rule.status_label}; from {d.rule.from_event} on "
-                     f"{d.anchor.date.isoformat()}")
+        lines.append(
+            f"      rule {d.rule.id} ({d.rule.ref or 'local'}): {d.rule.period}, "
+            f"{d.rule.status_label}; from {d.rule.from_event} on "
+            f"{d.anchor.date.isoformat()}"
+        )
         lines.append(f"      source: {'; '.join(d.rule.source)}")
     ctx.emit(None, "\n".join(lines))

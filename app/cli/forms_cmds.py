@@ -15,12 +15,14 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     forms = groups["forms"]
     p = forms.add_parser("list", parents=[common], help="every form and version available")
     p.set_defaults(func=_list)
-    p = forms.add_parser("check", parents=[common],
-                         help="check form definitions (the built-in ones, or those in DIR)")
+    p = forms.add_parser(
+        "check", parents=[common], help="check form definitions (the built-in ones, or those in DIR)"
+    )
     p.add_argument("dir", nargs="?", type=Path, help="a folder of <form id>/v<N>.toml files")
     p.set_defaults(func=_check)
-    p = forms.add_parser("docs", parents=[common],
-                         help="write a Markdown page per form (docs/forms) from the definitions")
+    p = forms.add_parser(
+        "docs", parents=[common], help="write a Markdown page per form (docs/forms) from the definitions"
+    )
     p.add_argument("--out", type=Path, default=Path("docs/forms"), help="folder for the pages")
     p.set_defaults(func=_docs)
 
@@ -28,10 +30,22 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
     registry = ctx.registry()
     forms = registry.all()
-    data = [{"id": f.id, "version": f.version, "title": f.title, "fields": len(f.all_fields()),
-             "prompts": len(f.prompts), "origin": f.origin} for f in forms]
-    lines = [f"{f.id:<22} v{f.version:<3} {f.title:<28} {len(f.all_fields()):>3} fields  "
-             f"{len(f.prompts)} prompts  ({f.origin})" for f in forms]
+    data = [
+        {
+            "id": f.id,
+            "version": f.version,
+            "title": f.title,
+            "fields": len(f.all_fields()),
+            "prompts": len(f.prompts),
+            "origin": f.origin,
+        }
+        for f in forms
+    ]
+    lines = [
+        f"{f.id:<22} v{f.version:<3} {f.title:<28} {len(f.all_fields()):>3} fields  "
+        f"{len(f.prompts)} prompts  ({f.origin})"
+        for f in forms
+    ]
     ctx.emit(data, "\n".join(lines))
     return 0
 
@@ -47,13 +61,18 @@ def _check(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.dir is not None or ctx.forms_dir is not None:
         builtin, _ = scan(builtin_forms_dir())
         published = {(f.id, f.version) for f in builtin}
-        problems += [f"{s.path}: version: {s.id} v{s.version} is a published built-in version; "
-                     "give your version a new number" for s in specs
-                     if (s.id, s.version) in published and Path(folder) != builtin_forms_dir()]
-    data = {"folder": str(folder), "forms": [f"{s.id} v{s.version}" for s in specs],
-            "problems": problems}
-    text = "\n".join(problems) if problems else (
-        f"{len(specs)} form definitions in {folder}: no problems found.")
+        problems += [
+            f"{s.path}: version: {s.id} v{s.version} is a published built-in version; "
+            "give your version a new number"
+            for s in specs
+            if (s.id, s.version) in published and Path(folder) != builtin_forms_dir()
+        ]
+    data = {"folder": str(folder), "forms": [f"{s.id} v{s.version}" for s in specs], "problems": problems}
+    text = (
+        "\n".join(problems)
+        if problems
+        else (f"{len(specs)} form definitions in {folder}: no problems found.")
+    )
     ctx.emit(data, text)
     if problems:
         raise IntegrityFailure(f"{count(len(problems), 'problem')} in the form definitions")

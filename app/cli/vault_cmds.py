@@ -12,8 +12,9 @@ from app.core.errors import IntegrityFailure, UsageError
 
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
-    p = top.add_parser("init", parents=[common],
-                       help="create a vault and the practitioner's signing identity")
+    p = top.add_parser(
+        "init", parents=[common], help="create a vault and the practitioner's signing identity"
+    )
     p.add_argument("--name", required=True, help="your name as it appears on records and packs")
     p.add_argument("--role", required=True, help="your role, e.g. Social worker")
     p.add_argument("--agency", required=True, help="your agency, e.g. Northshire Children's Services")
@@ -25,8 +26,9 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p = vault.add_parser("backup", parents=[common], help="an encrypted, verified copy")
     p.add_argument("--out", required=True, type=Path, help="the backup file to create")
     p.set_defaults(func=_backup)
-    p = vault.add_parser("restore", parents=[common],
-                         help="put a backup in place (the current vault is kept beside it)")
+    p = vault.add_parser(
+        "restore", parents=[common], help="put a backup in place (the current vault is kept beside it)"
+    )
     p.add_argument("file", type=Path, help="the backup file")
     p.set_defaults(func=_restore)
     p = vault.add_parser("passwd", parents=[common], help="change the passphrase")
@@ -49,8 +51,9 @@ def _init(ctx: CliContext, args: argparse.Namespace) -> int:
 
     path = ctx.vault_path
     if path.exists():
-        raise UsageError(f"Vault: {path} already exists; it has been left as it is "
-                         "(use --vault to create another)")
+        raise UsageError(
+            f"Vault: {path} already exists; it has been left as it is (use --vault to create another)"
+        )
     passphrase = ctx.new_passphrase(env="FIELDBOOK_PASSPHRASE")
     check_passphrase(passphrase)
     vault = Vault.create(path, passphrase, clock=ctx.clock)
@@ -62,38 +65,57 @@ def _init(ctx: CliContext, args: argparse.Namespace) -> int:
     if hook is not None:
         info = hook.on_vault_created(store, passphrase, clock=ctx.clock)
         cert = info.as_dict() if hasattr(info, "as_dict") else {}
-    ctx.emit({"vault": str(path), "profile": {"name": args.name, "role": args.role,
-                                              "agency": args.agency}, "certificate": cert},
-             f"Created the vault {path} for {args.name} ({args.role}, {args.agency})."
-             + (f"\nSigning certificate valid until {cert.get('not_after')}." if cert else ""))
+    ctx.emit(
+        {
+            "vault": str(path),
+            "profile": {"name": args.name, "role": args.role, "agency": args.agency},
+            "certificate": cert,
+        },
+        f"Created the vault {path} for {args.name} ({args.role}, {args.agency})."
+        + (f"\nSigning certificate valid until {cert.get('not_after')}." if cert else ""),
+    )
     return 0
 
 
 def _check(ctx: CliContext, args: argparse.Namespace) -> int:
     report = ctx.vault().check()
-    data = {"ok": report.ok, "integrity": report.integrity or ["ok"],
-            "audit_entries": report.audit_entries, "audit_broken_at": report.audit_broken_at,
-            "schema_version": report.schema_version}
+    data = {
+        "ok": report.ok,
+        "integrity": report.integrity or ["ok"],
+        "audit_entries": report.audit_entries,
+        "audit_broken_at": report.audit_broken_at,
+        "schema_version": report.schema_version,
+    }
     lines = [
-        "File integrity: " + ("ok" if not report.integrity else "FAILED — " +
-                              "; ".join(report.integrity[:5])),
-        f"Audit log: {report.audit_entries} entries, " + (
-            "chain intact" if report.audit_broken_at is None
-            else f"CHAIN BROKEN at entry {report.audit_broken_at} (edited, removed or reordered)"),
+        "File integrity: "
+        + ("ok" if not report.integrity else "FAILED — " + "; ".join(report.integrity[:5])),
+        f"Audit log: {report.audit_entries} entries, "
+        + (
+            "chain intact"
+            if report.audit_broken_at is None
+            else f"CHAIN BROKEN at entry {report.audit_broken_at} (edited, removed or reordered)"
+        ),
         f"Schema version: {report.schema_version}",
     ]
     ctx.emit(data, "\n".join(lines))
     if not report.ok:
-        raise IntegrityFailure("The vault check failed: " + (
-            "the file is damaged" if report.integrity else
-            f"the audit log was tampered with at entry {report.audit_broken_at}"))
+        raise IntegrityFailure(
+            "The vault check failed: "
+            + (
+                "the file is damaged"
+                if report.integrity
+                else f"the audit log was tampered with at entry {report.audit_broken_at}"
+            )
+        )
     return 0
 
 
 def _backup(ctx: CliContext, args: argparse.Namespace) -> int:
     dest = ctx.vault().backup(args.out)
-    ctx.emit({"backup": str(dest), "verified": True},
-             f"Backup written and verified: {dest} (it opens with the same passphrase)")
+    ctx.emit(
+        {"backup": str(dest), "verified": True},
+        f"Backup written and verified: {dest} (it opens with the same passphrase)",
+    )
     return 0
 
 
@@ -102,9 +124,11 @@ def _restore(ctx: CliContext, args: argparse.Namespace) -> int:
 
     passphrase = ctx.passphrase("Passphrase of the backup: ")
     kept = Vault.restore(ctx.vault_path, args.file, passphrase, clock=ctx.clock)
-    ctx.emit({"restored": str(ctx.vault_path), "previous_kept_as": str(kept) if kept else None},
-             f"Restored {args.file} to {ctx.vault_path}."
-             + (f"\nThe previous vault was kept as {kept}." if kept else ""))
+    ctx.emit(
+        {"restored": str(ctx.vault_path), "previous_kept_as": str(kept) if kept else None},
+        f"Restored {args.file} to {ctx.vault_path}."
+        + (f"\nThe previous vault was kept as {kept}." if kept else ""),
+    )
     return 0
 
 
@@ -120,7 +144,9 @@ def _passwd(ctx: CliContext, args: argparse.Namespace) -> int:
     if hook is not None and hasattr(hook, "on_passphrase_changed"):
         hook.on_passphrase_changed(store, old, new)
     store.audit("passphrase_change", "vault", "vault", {})
-    ctx.emit({"changed": True, "backup_before_change": str(backup)},
-             f"Passphrase changed. A backup with the old passphrase is at {backup}; delete it once "
-             "you are sure you remember the new one.")
+    ctx.emit(
+        {"changed": True, "backup_before_change": str(backup)},
+        f"Passphrase changed. A backup with the old passphrase is at {backup}; delete it once "
+        "you are sure you remember the new one.",
+    )
     return 0

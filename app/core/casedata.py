@@ -23,9 +23,22 @@ FORMAT = "fieldbook-case/1"
 MAX_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_STRING = 1_000_000
-PERSON_FIELDS = ("kind", "given_name", "family_name", "known_as", "dob", "due_date", "sex",
-                 "legal_status", "relationship", "parental_responsibility", "agency", "role",
-                 "contact", "notes")
+PERSON_FIELDS = (
+    "kind",
+    "given_name",
+    "family_name",
+    "known_as",
+    "dob",
+    "due_date",
+    "sex",
+    "legal_status",
+    "relationship",
+    "parental_responsibility",
+    "agency",
+    "role",
+    "contact",
+    "notes",
+)
 
 
 @lru_cache(maxsize=1)
@@ -35,14 +48,29 @@ def schema() -> dict[str, Any]:
 
 def _record_json(rec: Any) -> dict[str, Any]:
     return {
-        "id": rec.id, "form_id": rec.form_id, "form_version": rec.form_version,
-        "status": rec.status, "children": list(rec.children), "occurred_at": rec.occurred_at,
-        "created_at": rec.created_at, "updated_at": rec.updated_at,
-        "finalised_at": rec.finalised_at, "author": dict(rec.author),
-        "content_hash": rec.content_hash, "data": rec.data,
-        "addenda": [{"id": a.id, "created_at": a.created_at, "author": dict(a.author),
-                     "reason": a.reason, "text": a.text, "content_hash": a.content_hash}
-                    for a in rec.addenda],
+        "id": rec.id,
+        "form_id": rec.form_id,
+        "form_version": rec.form_version,
+        "status": rec.status,
+        "children": list(rec.children),
+        "occurred_at": rec.occurred_at,
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
+        "finalised_at": rec.finalised_at,
+        "author": dict(rec.author),
+        "content_hash": rec.content_hash,
+        "data": rec.data,
+        "addenda": [
+            {
+                "id": a.id,
+                "created_at": a.created_at,
+                "author": dict(a.author),
+                "reason": a.reason,
+                "text": a.text,
+                "content_hash": a.content_hash,
+            }
+            for a in rec.addenda
+        ],
     }
 
 
@@ -51,9 +79,16 @@ def _in_range(rec: Any, date_from: str | None, date_to: str | None) -> bool:
     return not ((date_from and day < date_from) or (date_to and day > date_to))
 
 
-def export_case(store: Any, case_id: str, *, record_ids: list[str] | None = None,
-                include_drafts: bool = False, date_from: str | None = None,
-                date_to: str | None = None, attachments: str = "inline") -> dict[str, Any]:
+def export_case(
+    store: Any,
+    case_id: str,
+    *,
+    record_ids: list[str] | None = None,
+    include_drafts: bool = False,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    attachments: str = "inline",
+) -> dict[str, Any]:
     """The case as ``fieldbook-case/1``; attachments inline (base64) or as pack paths."""
     case = store.get_case(case_id)
     records = []
@@ -75,8 +110,12 @@ def export_case(store: Any, case_id: str, *, record_ids: list[str] | None = None
     atts = []
     for sha in shas:
         att = store.get_attachment(sha)
-        item: dict[str, Any] = {"sha256": att.sha256, "media_type": att.media_type,
-                                "size": att.size, "filename": att.filename}
+        item: dict[str, Any] = {
+            "sha256": att.sha256,
+            "media_type": att.media_type,
+            "size": att.size,
+            "filename": att.filename,
+        }
         if attachments == "inline":
             item["data_base64"] = base64.b64encode(att.data).decode("ascii")
         else:
@@ -86,9 +125,13 @@ def export_case(store: Any, case_id: str, *, record_ids: list[str] | None = None
         "format": FORMAT,
         "exported_at": iso_now(store.vault.clock),
         "app_version": __version__,
-        "case": {"id": case.id, "reference": case.reference, "created_at": case.created_at,
-                 "people": [p.to_json() for p in case.people],
-                 "records": [_record_json(r) for r in records]},
+        "case": {
+            "id": case.id,
+            "reference": case.reference,
+            "created_at": case.created_at,
+            "people": [p.to_json() for p in case.people],
+            "records": [_record_json(r) for r in records],
+        },
         "attachments": atts,
     }
 
@@ -123,8 +166,9 @@ def strict_loads(raw: bytes | str, what: str = "Case data") -> Any:
     try:
         doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column "
-                         f"{exc.colno})") from None
+        raise UsageError(
+            f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
     except RecursionError:
         raise UsageError(f"{what}: nested too deeply") from None
     _walk(doc, what, 0)
@@ -186,8 +230,7 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
         except (binascii.Error, ValueError):
             raise ValidationError(f"Attachment {a['sha256'][:12]}…: not valid base64") from None
         if hashlib.sha256(data).hexdigest() != a["sha256"].lower():
-            raise ValidationError(f"Attachment {a['filename']}: its content does not match its "
-                                  "SHA-256")
+            raise ValidationError(f"Attachment {a['filename']}: its content does not match its SHA-256")
         att_data[a["sha256"].lower()] = (data, a["media_type"], a["filename"])
     record_problems: list[Problem] = []
     record_ids = set()
@@ -198,33 +241,43 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
         form = registry.get(rec["form_id"], rec["form_version"])
         bad = [c for c in rec["children"] if c not in child_ids]
         if bad:
-            record_problems.append(Problem("children", f"Record {i + 1} ({form.title})",
-                                           "names a child who is not in the case"))
+            record_problems.append(
+                Problem("children", f"Record {i + 1} ({form.title})", "names a child who is not in the case")
+            )
         for sha in attachment_refs(rec["data"]):
             if sha not in att_data:
-                record_problems.append(Problem("", f"Record {i + 1} ({form.title})",
-                                               f"refers to attachment {sha[:12]}… which is not "
-                                               "in the file"))
+                record_problems.append(
+                    Problem(
+                        "",
+                        f"Record {i + 1} ({form.title})",
+                        f"refers to attachment {sha[:12]}… which is not in the file",
+                    )
+                )
         if rec["status"] == "final":
             ctx = ValidationContext(children=children, today=store.vault.clock.today())
             for p in validate(form, rec["data"], ctx):
-                record_problems.append(Problem(p.field, f"Record {i + 1} ({form.title}), "
-                                                        f"{p.label}", p.message))
+                record_problems.append(
+                    Problem(p.field, f"Record {i + 1} ({form.title}), {p.label}", p.message)
+                )
     if record_problems:
         raise ValidationError(record_problems, context="Nothing was imported")
     with store.transaction():
         if store.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case["id"],)).fetchone():
-            raise ValidationError("Case data: this case is already in this vault (same id); "
-                                  "nothing was imported")
+            raise ValidationError(
+                "Case data: this case is already in this vault (same id); nothing was imported"
+            )
         taken = [r["id"] for r in case["records"] if _record_exists(store, r["id"])]
         if taken:
-            raise ValidationError("Case data: its records are already in this vault; nothing "
-                                  "was imported")
+            raise ValidationError("Case data: its records are already in this vault; nothing was imported")
         ordered = children + [p for p in people if p["kind"] != "child"]
         ins = [PersonIn(**{k: p.get(k) for k in PERSON_FIELDS}) for p in ordered]
-        new_case = store.create_case(case.get("reference"), ins[:len(children)],
-                                     ins[len(children):], case_id=case["id"],
-                                     person_ids=[p["id"] for p in ordered])
+        new_case = store.create_case(
+            case.get("reference"),
+            ins[: len(children)],
+            ins[len(children) :],
+            case_id=case["id"],
+            person_ids=[p["id"] for p in ordered],
+        )
         for data, media, name in att_data.values():
             store.put_attachment(data, media, name)
         for rec in case["records"]:
@@ -235,4 +288,3 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
 
 def _record_exists(store: Any, record_id: str) -> bool:
     return bool(store.conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone())
-

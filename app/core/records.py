@@ -32,8 +32,7 @@ def derive_occurred_at(form: Any, data: dict[str, Any]) -> str | None:
     if key:
         candidates.append(key)
     for f in form.all_fields():
-        if getattr(f, "type", "") in ("date", "datetime", "date_time", "approx_date",
-                                      "approximate_date"):
+        if getattr(f, "type", "") in ("date", "datetime", "date_time", "approx_date", "approximate_date"):
             candidates.append(f.key)
     for key in candidates:
         value = data.get(key)
@@ -44,17 +43,33 @@ def derive_occurred_at(form: Any, data: dict[str, Any]) -> str | None:
     return None
 
 
-def validate_record(store: Any, registry: Any, case_id: str, form_id: str, data: dict[str, Any],
-                    *, form_version: int | None = None) -> list[Problem]:
+def validate_record(
+    store: Any,
+    registry: Any,
+    case_id: str,
+    form_id: str,
+    data: dict[str, Any],
+    *,
+    form_version: int | None = None,
+) -> list[Problem]:
     from app.core.forms import validate
 
     form = registry.get(form_id, form_version)
     return list(validate(form, data, _context(store, case_id)))
 
 
-def add_record(store: Any, registry: Any, case_id: str, form_id: str, data: dict[str, Any], *,
-               children: list[str], occurred_at: str | None = None, final: bool = False,
-               form_version: int | None = None) -> tuple[str, list[Problem]]:
+def add_record(
+    store: Any,
+    registry: Any,
+    case_id: str,
+    form_id: str,
+    data: dict[str, Any],
+    *,
+    children: list[str],
+    occurred_at: str | None = None,
+    final: bool = False,
+    form_version: int | None = None,
+) -> tuple[str, list[Problem]]:
     """Save a record as a draft (always), and finalise it when asked and valid.
 
     Returns (record id, problems). With ``final=True`` and problems, the draft is kept and the

@@ -313,17 +313,27 @@ def _problem(file: str, where: str, message: str) -> str:
     return f"{file}: {where}: {message}"
 
 
-def _parse_rules_doc(doc: Mapping[str, Any], file: str, problems: list[str]) -> tuple[
-    list[Rule], list[EventMapping]
-]:
+def _parse_rules_doc(
+    doc: Mapping[str, Any], file: str, problems: list[str]
+) -> tuple[list[Rule], list[EventMapping]]:
     rules: list[Rule] = []
     seen: set[str] = set()
     raw_rules = doc.get("rules", [])
     if not isinstance(raw_rules, list):
         problems.append(_problem(file, "rules", "must be a list of [[rules]] tables"))
         raw_rules = []
-    allowed = {"id", "title", "from_event", "offset", "unit", "status", "source",
-               "satisfied_by", "notes", "ref"}
+    allowed = {
+        "id",
+        "title",
+        "from_event",
+        "offset",
+        "unit",
+        "status",
+        "source",
+        "satisfied_by",
+        "notes",
+        "ref",
+    }
     for i, raw in enumerate(raw_rules):
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"rule {rid!r}" if isinstance(rid, str) and rid else f"rules[{i}]"
@@ -341,40 +351,59 @@ def _parse_rules_doc(doc: Mapping[str, Any], file: str, problems: list[str]) -> 
             if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
                 problems.append(_problem(file, f"{where}.{key}", "missing or not text"))
         if raw.get("from_event") not in EVENTS and isinstance(raw.get("from_event"), str):
-            problems.append(_problem(file, f"{where}.from_event",
-                                     f"unknown event {raw['from_event']!r}; known: "
-                                     + ", ".join(EVENTS)))
+            problems.append(
+                _problem(
+                    file,
+                    f"{where}.from_event",
+                    f"unknown event {raw['from_event']!r}; known: " + ", ".join(EVENTS),
+                )
+            )
         sat = raw.get("satisfied_by")
         if sat is not None and sat not in EVENTS:
             problems.append(_problem(file, f"{where}.satisfied_by", f"unknown event {sat!r}"))
         offset = raw.get("offset")
         if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 1000:
-            problems.append(_problem(file, f"{where}.offset",
-                                     f"{offset!r} is not a whole number between 0 and 1000"))
+            problems.append(
+                _problem(file, f"{where}.offset", f"{offset!r} is not a whole number between 0 and 1000")
+            )
         if isinstance(raw.get("unit"), str) and raw["unit"] not in UNITS:
-            problems.append(_problem(file, f"{where}.unit",
-                                     f"{raw['unit']!r} is not one of " + ", ".join(UNITS)))
+            problems.append(
+                _problem(file, f"{where}.unit", f"{raw['unit']!r} is not one of " + ", ".join(UNITS))
+            )
         if isinstance(raw.get("status"), str) and raw["status"] not in STATUSES:
-            problems.append(_problem(file, f"{where}.status",
-                                     f"{raw['status']!r} is not one of " + ", ".join(STATUSES)))
+            problems.append(
+                _problem(file, f"{where}.status", f"{raw['status']!r} is not one of " + ", ".join(STATUSES))
+            )
         source = raw.get("source")
         if isinstance(source, str):
             source = [source]
-        if not isinstance(source, list) or not source or not all(
-            isinstance(s, str) and s.strip() for s in source
+        if (
+            not isinstance(source, list)
+            or not source
+            or not all(isinstance(s, str) and s.strip() for s in source)
         ):
-            problems.append(_problem(file, f"{where}.source",
-                                     "every rule needs at least one source (a URL or reference)"))
+            problems.append(
+                _problem(file, f"{where}.source", "every rule needs at least one source (a URL or reference)")
+            )
         if len(problems) > before:
             continue
         assert isinstance(rid, str) and isinstance(offset, int) and isinstance(source, list)
         seen.add(rid)
-        rules.append(Rule(
-            id=rid, title=raw["title"].strip(), from_event=raw["from_event"], offset=offset,
-            unit=raw["unit"], status=raw["status"], source=tuple(source), satisfied_by=sat,
-            notes=str(raw.get("notes", "")), ref=str(raw.get("ref", "")),
-            origin="shipped" if file == "rules.toml" else file,
-        ))
+        rules.append(
+            Rule(
+                id=rid,
+                title=raw["title"].strip(),
+                from_event=raw["from_event"],
+                offset=offset,
+                unit=raw["unit"],
+                status=raw["status"],
+                source=tuple(source),
+                satisfied_by=sat,
+                notes=str(raw.get("notes", "")),
+                ref=str(raw.get("ref", "")),
+                origin="shipped" if file == "rules.toml" else file,
+            )
+        )
     events: list[EventMapping] = []
     raw_events = doc.get("events", [])
     if not isinstance(raw_events, list):
@@ -400,11 +429,16 @@ def _parse_rules_doc(doc: Mapping[str, Any], file: str, problems: list[str]) -> 
                 problems.append(_problem(file, f"{where}.when", err))
         if len(problems) > before:
             continue
-        events.append(EventMapping(
-            event=raw["event"], form=raw["form"], date_field=raw.get("date_field"),
-            when=when, anchor_field=raw.get("anchor_field"),
-            include_drafts=bool(raw.get("include_drafts", False)),
-        ))
+        events.append(
+            EventMapping(
+                event=raw["event"],
+                form=raw["form"],
+                date_field=raw.get("date_field"),
+                when=when,
+                anchor_field=raw.get("anchor_field"),
+                include_drafts=bool(raw.get("include_drafts", False)),
+            )
+        )
     return rules, events
 
 
@@ -429,8 +463,7 @@ def _parse_toml(name: str, raw: bytes) -> dict[str, Any]:
         raise FormError(f"{name}: not valid TOML ({exc})") from None
 
 
-def load_rules(settings: TimescaleSettings | None = None, *,
-               shipped: Path | None = None) -> RuleSet:
+def load_rules(settings: TimescaleSettings | None = None, *, shipped: Path | None = None) -> RuleSet:
     """The shipped rules, with a local file (settings or FIELDBOOK_TIMESCALES) applied on top.
 
     Raises ``FormError`` listing every problem with the file, the rule and what is wrong.
@@ -440,8 +473,7 @@ def load_rules(settings: TimescaleSettings | None = None, *,
     problems: list[str] = []
     doc = _load_toml(shipped_path)
     rules, events = _parse_rules_doc(doc, shipped_path.name, problems)
-    local = settings.rules_file or (Path(os.environ[RULES_ENV]) if os.environ.get(RULES_ENV)
-                                    else None)
+    local = settings.rules_file or (Path(os.environ[RULES_ENV]) if os.environ.get(RULES_ENV) else None)
     if local is not None:
         ldoc = _load_toml(local)
         lrules, levents = _parse_rules_doc(ldoc, local.name, problems)
@@ -470,7 +502,7 @@ def check_rules_file(path: Path) -> list[str]:
 
 def _check_condition(cond: Any) -> str | None:
     if not isinstance(cond, dict):
-        return "a condition must be a table such as { field = \"x\", equals = \"y\" }"
+        return 'a condition must be a table such as { field = "x", equals = "y" }'
     if "all" in cond or "any" in cond:
         items = cond.get("all", cond.get("any"))
         if not isinstance(items, list) or not items:
@@ -578,8 +610,10 @@ class Deadline:
 
     def describe(self) -> str:
         """One line a practitioner can act on, naming the rule, its status and its source."""
-        return (f"{fmt_date(self.due)}  [{self.state_label}]  {self.rule.title} "
-                f"— {self.rule.status_label}; source: {self.rule.source[0]}")
+        return (
+            f"{fmt_date(self.due)}  [{self.state_label}]  {self.rule.title} "
+            f"— {self.rule.status_label}; source: {self.rule.source[0]}"
+        )
 
 
 def fmt_date(day: date) -> str:
@@ -592,8 +626,9 @@ def _get(record: Any, name: str, default: Any = None) -> Any:
     return getattr(record, name, default)
 
 
-def record_events(records: Iterable[Any], ruleset: RuleSet,
-                  settings: TimescaleSettings | None = None) -> list[Event]:
+def record_events(
+    records: Iterable[Any], ruleset: RuleSet, settings: TimescaleSettings | None = None
+) -> list[Event]:
     """The timescale events found in a case's records (store Records or case-data dicts)."""
     events: list[Event] = []
     for rec in records:
@@ -618,8 +653,7 @@ def record_events(records: Iterable[Any], ruleset: RuleSet,
                 day = parse_date(raw)
             except UsageError:
                 continue  # a draft with a half-typed date starts no timescale
-            anchor = bool(mapping.anchor_field and data.get(mapping.anchor_field) in
-                          (True, "yes", "true"))
+            anchor = bool(mapping.anchor_field and data.get(mapping.anchor_field) in (True, "yes", "true"))
             kids = frozenset(str(c) for c in (_get(rec, "children") or []))
             events.append(Event(mapping.event, day, _get(rec, "id"), anchor, kids))
     events.sort(key=lambda e: (e.date, e.name))
@@ -633,8 +667,13 @@ def _state(due: date, met: Event | None, today: date) -> tuple[str, int]:
     return ("overdue" if today > due else "due"), left
 
 
-def deadlines_for_events(events: Sequence[Event], *, settings: TimescaleSettings | None = None,
-                         ruleset: RuleSet | None = None, today: date) -> list[Deadline]:
+def deadlines_for_events(
+    events: Sequence[Event],
+    *,
+    settings: TimescaleSettings | None = None,
+    ruleset: RuleSet | None = None,
+    today: date,
+) -> list[Deadline]:
     """Every deadline started by ``events``, each marked due, overdue, met or met late."""
     settings = settings or TimescaleSettings()
     ruleset = ruleset or load_rules(settings)
@@ -642,17 +681,22 @@ def deadlines_for_events(events: Sequence[Event], *, settings: TimescaleSettings
     out: list[Deadline] = []
     for rule in ruleset.rules:
         anchors = [e for e in events if e.name == rule.from_event]
-        if rule.id == "icpc_after_strategy" or (rule.from_event == "strategy_discussion"
-                                                and rule.satisfied_by == "icpc"):
+        if rule.id == "icpc_after_strategy" or (
+            rule.from_event == "strategy_discussion" and rule.satisfied_by == "icpc"
+        ):
             anchors = _icpc_anchor(anchors, settings)
         for anchor in anchors:
             due = rule.due(anchor.date, cal, settings)
             met = None
             if rule.satisfied_by:
-                later = [e for e in events if e.name == rule.satisfied_by and e is not anchor
-                         and (e.date > anchor.date or (e.date == anchor.date
-                                                       and e.name != anchor.name))
-                         and e.concerns_same_child(anchor)]
+                later = [
+                    e
+                    for e in events
+                    if e.name == rule.satisfied_by
+                    and e is not anchor
+                    and (e.date > anchor.date or (e.date == anchor.date and e.name != anchor.name))
+                    and e.concerns_same_child(anchor)
+                ]
                 met = min(later, key=lambda e: e.date) if later else None
             state, left = _state(due, met, today)
             out.append(Deadline(rule, anchor, due, state, met, left))
@@ -671,26 +715,42 @@ def _icpc_anchor(anchors: list[Event], settings: TimescaleSettings) -> list[Even
     return [min(marked or anchors, key=lambda e: e.date)]
 
 
-def event_deadlines(event: str, on: date | str, *, settings: TimescaleSettings | None = None,
-                    ruleset: RuleSet | None = None, today: date | None = None) -> list[Deadline]:
+def event_deadlines(
+    event: str,
+    on: date | str,
+    *,
+    settings: TimescaleSettings | None = None,
+    ruleset: RuleSet | None = None,
+    today: date | None = None,
+) -> list[Deadline]:
     """The deadlines an event on a given date starts (``fieldbook deadlines --event``)."""
     settings = settings or TimescaleSettings()
     ruleset = ruleset or load_rules(settings)
     if event not in EVENTS:
-        raise UsageError(f"--event: {event!r} is not a known event; choose one of "
-                         + ", ".join(sorted({r.from_event for r in ruleset.rules})))
+        raise UsageError(
+            f"--event: {event!r} is not a known event; choose one of "
+            + ", ".join(sorted({r.from_event for r in ruleset.rules}))
+        )
     day = parse_date(on, "--date")
     rules = ruleset.for_event(event)
     if not rules:
         raise UsageError(f"--event: no timescale starts from {event!r}")
-    return deadlines_for_events([Event(event, day)], settings=settings,
-                                ruleset=RuleSet(ruleset.version, tuple(rules), ruleset.events),
-                                today=today or day)
+    return deadlines_for_events(
+        [Event(event, day)],
+        settings=settings,
+        ruleset=RuleSet(ruleset.version, tuple(rules), ruleset.events),
+        today=today or day,
+    )
 
 
-def case_deadlines(records: Iterable[Any], settings: TimescaleSettings | None = None,
-                   clock: Clock | None = None, *, today: date | None = None,
-                   ruleset: RuleSet | None = None) -> list[Deadline]:
+def case_deadlines(
+    records: Iterable[Any],
+    settings: TimescaleSettings | None = None,
+    clock: Clock | None = None,
+    *,
+    today: date | None = None,
+    ruleset: RuleSet | None = None,
+) -> list[Deadline]:
     """Every deadline that a case's records start, with its state today."""
     settings = settings or TimescaleSettings()
     ruleset = ruleset or load_rules(settings)
@@ -702,20 +762,43 @@ def case_deadlines(records: Iterable[Any], settings: TimescaleSettings | None = 
     return deadlines_for_events(events, settings=settings, ruleset=ruleset, today=today)
 
 
-def upcoming_deadlines(records: Iterable[Any], settings: TimescaleSettings | None = None,
-                       clock: Clock | None = None, limit: int = 5, *,
-                       today: date | None = None) -> list[Deadline]:
+def upcoming_deadlines(
+    records: Iterable[Any],
+    settings: TimescaleSettings | None = None,
+    clock: Clock | None = None,
+    limit: int = 5,
+    *,
+    today: date | None = None,
+) -> list[Deadline]:
     """Open deadlines, overdue first then soonest: what a case header or pack cover shows."""
-    open_ = [d for d in case_deadlines(records, settings, clock, today=today)
-             if d.state in ("due", "overdue")]
+    open_ = [
+        d for d in case_deadlines(records, settings, clock, today=today) if d.state in ("due", "overdue")
+    ]
     open_.sort(key=lambda d: (d.state != "overdue", d.due))
     return open_[:limit]
 
 
 __all__ = [
-    "EVENTS", "STATUSES", "Deadline", "Event", "EventMapping", "Rule", "RuleSet",
-    "TimescaleSettings", "WorkingCalendar", "add_months", "bank_holidays", "case_deadlines",
-    "check_rules_file", "condition_holds", "deadlines_for_events", "event_deadlines",
-    "load_rules", "parse_date", "record_events", "settings_from_store", "shipped_bank_holidays",
+    "EVENTS",
+    "STATUSES",
+    "Deadline",
+    "Event",
+    "EventMapping",
+    "Rule",
+    "RuleSet",
+    "TimescaleSettings",
+    "WorkingCalendar",
+    "add_months",
+    "bank_holidays",
+    "case_deadlines",
+    "check_rules_file",
+    "condition_holds",
+    "deadlines_for_events",
+    "event_deadlines",
+    "load_rules",
+    "parse_date",
+    "record_events",
+    "settings_from_store",
+    "shipped_bank_holidays",
     "upcoming_deadlines",
 ]

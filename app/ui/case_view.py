@@ -70,33 +70,73 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
     records = store.list_records(case_id, exclude_form="chronology_entry")
     today = store.vault.clock.today()
     titles = {f.id: f.title for f in registry.all()}
-    children = [{"id": c.id, "name": c.display_name, "age": age_text(c.dob, c.due_date, today),
-                 "legal_status": (c.legal_status or "").replace("_", " ")} for c in case.children]
+    children = [
+        {
+            "id": c.id,
+            "name": c.display_name,
+            "age": age_text(c.dob, c.due_date, today),
+            "legal_status": (c.legal_status or "").replace("_", " "),
+        }
+        for c in case.children
+    ]
     lines = case_chronology(registry, records)
     # a final record's row says what it is about (its chronology line), not only which form it
     # is; a draft keeps the form's title (its line would be half-filled placeholders)
     about = {line.record_id: line.event for line in lines}
-    rows = [{"id": r.id, "form_id": r.form_id,
-             "title": about.get(r.id) or titles.get(r.form_id, r.form_id),
-             "when": (r.occurred_at or r.created_at)[:16].replace("T", " "), "status": r.status,
-             "addenda": len(r.addenda), "author": r.author.get("name", "")} for r in records]
+    rows = [
+        {
+            "id": r.id,
+            "form_id": r.form_id,
+            "title": about.get(r.id) or titles.get(r.form_id, r.form_id),
+            "when": (r.occurred_at or r.created_at)[:16].replace("T", " "),
+            "status": r.status,
+            "addenda": len(r.addenda),
+            "author": r.author.get("name", ""),
+        }
+        for r in records
+    ]
     chron = store.chronology_rows(case_id)
     for line in lines:
-        chron.append({"id": line.record_id, "date": line.date, "approximate": line.approximate,
-                      "sequence": line.sequence, "source": line.source, "event": line.event,
-                      "impact": line.impact, "significance": line.significance,
-                      "derived": True, "form_title": titles.get(line.form_id, "")})
-    deadlines = [{"due": d.due.isoformat(), "title": d.rule.title, "state": d.state,
-                  "label": d.state_label, "status": d.rule.status_label,
-                  "source": d.rule.source[0]}
-                 for d in upcoming_deadlines(records, settings_from_store(store),
-                                             store.vault.clock, limit=4)]
-    packs = [{"id": p.pack_id, "when": p.created_at, "kind": p.kind, "sequence": p.sequence,
-              "recipient": p.recipient or "—", "file": p.filename}
-             for p in store.list_packs(case_id)]
+        chron.append(
+            {
+                "id": line.record_id,
+                "date": line.date,
+                "approximate": line.approximate,
+                "sequence": line.sequence,
+                "source": line.source,
+                "event": line.event,
+                "impact": line.impact,
+                "significance": line.significance,
+                "derived": True,
+                "form_title": titles.get(line.form_id, ""),
+            }
+        )
+    deadlines = [
+        {
+            "due": d.due.isoformat(),
+            "title": d.rule.title,
+            "state": d.state,
+            "label": d.state_label,
+            "status": d.rule.status_label,
+            "source": d.rule.source[0],
+        }
+        for d in upcoming_deadlines(records, settings_from_store(store), store.vault.clock, limit=4)
+    ]
+    packs = [
+        {
+            "id": p.pack_id,
+            "when": p.created_at,
+            "kind": p.kind,
+            "sequence": p.sequence,
+            "recipient": p.recipient or "—",
+            "file": p.filename,
+        }
+        for p in store.list_packs(case_id)
+    ]
     counts = {titles.get(k, k): v for k, v in store.record_counts(case_id).items()}
-    return CaseSnapshot(case.id, case.reference or case.id[:8], children, rows, chron, deadlines,
-                        packs, counts)
+    return CaseSnapshot(
+        case.id, case.reference or case.id[:8], children, rows, chron, deadlines, packs, counts
+    )
 
 
 def _table(model: Any, name: str, widths: tuple[int, ...] = ()) -> QTableView:
@@ -125,8 +165,9 @@ class RecordsTab(QWidget):
     open_record = Signal(str)
     new_record = Signal(str)
 
-    def __init__(self, title: str, form_ids: list[str], registry: Any,
-                 widths: tuple[int, ...] = (150, 260, 190)) -> None:
+    def __init__(
+        self, title: str, form_ids: list[str], registry: Any, widths: tuple[int, ...] = (150, 260, 190)
+    ) -> None:
         super().__init__()
         self.form_ids = form_ids
         self.model = RecordListModel(self)
@@ -140,8 +181,7 @@ class RecordsTab(QWidget):
         bar.addStretch(1)
         lay.addLayout(bar)
         self.view = _table(self.model, f"{title.replace('&&', 'and')} records", widths)
-        self.view.doubleClicked.connect(
-            lambda idx: self.open_record.emit(self.model.row(idx.row())["id"]))
+        self.view.doubleClicked.connect(lambda idx: self.open_record.emit(self.model.row(idx.row())["id"]))
         lay.addWidget(self.view)
 
     def show_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -164,8 +204,12 @@ class ChronologyTab(QWidget):
         self.source.setAccessibleName("Filter chronology by source")
         self.significance = QComboBox()
         self.significance.setAccessibleName("Filter chronology by significance")
-        for text, code in (("All significance", None), ("High", "high"), ("Medium", "medium"),
-                           ("Low", "low")):
+        for text, code in (
+            ("All significance", None),
+            ("High", "high"),
+            ("Medium", "medium"),
+            ("Low", "low"),
+        ):
             self.significance.addItem(text, code)
         self.key_only = QCheckBox("&Key events only")
         self.key_only.setAccessibleName("Key events only")
@@ -207,8 +251,7 @@ class ChronologyTab(QWidget):
         if source_text or significance or key_only:
             if self.proxy.sourceModel() is not self.model:
                 self.proxy.setSourceModel(self.model)
-            self.proxy.set_filters(source_text=source_text, significance=significance,
-                                   key_only=key_only)
+            self.proxy.set_filters(source_text=source_text, significance=significance, key_only=key_only)
             self._show(self.proxy)
         else:
             self._show(self.model)
@@ -264,8 +307,10 @@ class CaseWorkspace(QWidget):
         page_lay.addWidget(self.overview, 2)
         side = QVBoxLayout()
         side.addWidget(QLabel("<h3>Milestones</h3>"))
-        intro = QLabel("Steps with no record of their own — a core group held, an assessment "
-                       "completed. Each one meets its deadline above.")
+        intro = QLabel(
+            "Steps with no record of their own — a core group held, an assessment "
+            "completed. Each one meets its deadline above."
+        )
         intro.setWordWrap(True)
         side.addWidget(intro)
         side.addWidget(self.milestones)
@@ -286,8 +331,13 @@ class CaseWorkspace(QWidget):
         from app.ui.models import RowsModel
 
         class PacksModel(RowsModel):
-            columns = (("when", "Exported"), ("kind", "Kind"), ("sequence", "No."),
-                       ("recipient", "Encrypted for"), ("file", "File"))
+            columns = (
+                ("when", "Exported"),
+                ("kind", "Kind"),
+                ("sequence", "No."),
+                ("recipient", "Encrypted for"),
+                ("file", "File"),
+            )
 
         self.packs_model = PacksModel(self)
         self.tabs.addTab(_table(self.packs_model, "Packs"), "&Packs")
@@ -301,8 +351,10 @@ class CaseWorkspace(QWidget):
         self.snapshot = snap
         kids = " · ".join(
             f"<b>{escape(c['name'])}</b> ({escape(c['age'])}"
-            + (f", {escape(c['legal_status'])}" if c["legal_status"] else "") + ")"
-            for c in snap.children)
+            + (f", {escape(c['legal_status'])}" if c["legal_status"] else "")
+            + ")"
+            for c in snap.children
+        )
         lines, sources = [], []
         for d in snap.deadlines:
             mark = "⚠ OVERDUE" if d["state"] == "overdue" else "Due"
@@ -310,20 +362,25 @@ class CaseWorkspace(QWidget):
             # The source's site in the line (a full procedures URL would swamp the header); the
             # whole address in the tooltip and on the pack's cover.
             where = urlsplit(d["source"]).hostname or d["source"]
-            lines.append(f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
-                         f"— {escape(d['title'])} <i>({escape(d['status'])}; source: "
-                         f"{escape(where)})</i>")
+            lines.append(
+                f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
+                f"— {escape(d['title'])} <i>({escape(d['status'])}; source: "
+                f"{escape(where)})</i>"
+            )
             sources.append(f"{d['title']}: {d['source']}")
         deadlines = "<br>".join(lines) or "No open statutory deadlines."
         self.header.setToolTip("\n".join(sources))
-        self.header.setText(f"<h2>Case {escape(snap.reference)}</h2><p>{kids}</p>"
-                            f"<p><b>Next deadlines</b><br>{deadlines}</p>")
+        self.header.setText(
+            f"<h2>Case {escape(snap.reference)}</h2><p>{kids}</p><p><b>Next deadlines</b><br>{deadlines}</p>"
+        )
         drafts = sum(d for _, d in snap.counts.values())
         items = "".join(f"<li>{escape(k)}: {n}</li>" for k, (n, _) in sorted(snap.counts.items()))
-        self.overview.setText(f"<h3>Records</h3><ul>{items}</ul>"
-                              f"<p>{count(drafts, 'draft')} not yet finalised.</p>"
-                              f"<p>{count(len(snap.chronology), 'chronology line')}; "
-                              f"{count(len(snap.packs), 'pack')} exported.</p>")
+        self.overview.setText(
+            f"<h3>Records</h3><ul>{items}</ul>"
+            f"<p>{count(drafts, 'draft')} not yet finalised.</p>"
+            f"<p>{count(len(snap.chronology), 'chronology line')}; "
+            f"{count(len(snap.packs), 'pack')} exported.</p>"
+        )
         for tab in self.record_tabs:
             tab.show_rows(snap.records)
         self.chronology.show_rows(snap.chronology)

@@ -34,8 +34,7 @@ class RecordEditor(QWidget):
     saved = Signal(str)
     closed = Signal()
 
-    def __init__(self, session: Session, case: Any, form: FormSpec,
-                 record: Any | None = None) -> None:
+    def __init__(self, session: Session, case: Any, form: FormSpec, record: Any | None = None) -> None:
         super().__init__()
         self.session, self.case, self.form = session, case, form
         self.record_id: str | None = record.id if record else None
@@ -168,11 +167,11 @@ class RecordEditor(QWidget):
             return self.record_id  # final records change only through addenda
         data = self.data()
         occurred = derive_occurred_at(self.form, data)
-        kids = data.get("children") or data.get("children_seen") or [c.id for c in
-                                                                     self.case.children]
+        kids = data.get("children") or data.get("children_seen") or [c.id for c in self.case.children]
         if self.record_id is None:
-            rid = self.session.call(lambda s: s.create_record(
-                self.case.id, self.form.id, self.form.version, data, kids, occurred))
+            rid = self.session.call(
+                lambda s: s.create_record(self.case.id, self.form.id, self.form.version, data, kids, occurred)
+            )
             self.record_id = str(rid)
         else:
             rid = self.record_id
@@ -186,10 +185,15 @@ class RecordEditor(QWidget):
         if problems:
             self._say("Cannot finalise yet:\n" + "\n".join(f"✖ {p}" for p in problems))
             return False
-        if confirm and QMessageBox.question(
-                self, "Finalise record",
-                "Once final, this record cannot be changed — only added to with an addendum. "
-                "Finalise it?") != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                "Finalise record",
+                "Once final, this record cannot be changed — only added to with an addendum. Finalise it?",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return False
         rid = self.save_now()
         try:
@@ -228,9 +232,14 @@ class RecordEditor(QWidget):
         from html import escape
 
         if record.addenda:
-            self.addenda.setText("<b>Addenda</b><br>" + "<br>".join(
-                f"{escape(a.created_at[:16])} — {escape(a.author['name'])}: "
-                f"<i>{escape(a.reason)}</i> — {escape(a.text)}" for a in record.addenda))
+            self.addenda.setText(
+                "<b>Addenda</b><br>"
+                + "<br>".join(
+                    f"{escape(a.created_at[:16])} — {escape(a.author['name'])}: "
+                    f"<i>{escape(a.reason)}</i> — {escape(a.text)}"
+                    for a in record.addenda
+                )
+            )
 
     def focusOutEvent(self, event: Any) -> None:
         if self.timer.isActive():

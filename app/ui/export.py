@@ -29,9 +29,10 @@ from app.core.forms.dates import normalise
 from app.core.wording import count
 from app.ui.session import Session
 
-KINDS = (("referral", "Referral pack (to the front door)"),
-         ("conference", "Conference pack (report, chronology, child's voice, direct work, "
-                        "strategy discussions)"))
+KINDS = (
+    ("referral", "Referral pack (to the front door)"),
+    ("conference", "Conference pack (report, chronology, child's voice, direct work, strategy discussions)"),
+)
 
 
 def pdf_view(parent: QWidget) -> tuple[QPdfView, QPdfDocument]:
@@ -113,11 +114,13 @@ class ExportDialog(QDialog):
             try:
                 return date.fromisoformat(text)
             except ValueError:
-                raise FieldbookError(f"{edit.accessibleName()}: “{text}” is not a date "
-                                     "(DD/MM/YYYY or YYYY-MM-DD)") from None
+                raise FieldbookError(
+                    f"{edit.accessibleName()}: “{text}” is not a date (DD/MM/YYYY or YYYY-MM-DD)"
+                ) from None
 
-        return ExportOptions(kind=self.kind.currentData(), date_from=day(self.date_from),
-                             date_to=day(self.date_to))
+        return ExportOptions(
+            kind=self.kind.currentData(), date_from=day(self.date_from), date_to=day(self.date_to)
+        )
 
     def _prompts(self, store: Any) -> list[str]:
         case = store.get_case(self.case_id)
@@ -158,8 +161,9 @@ class ExportDialog(QDialog):
         load_pdf(self.doc, self.built.pdf, self._keep)
 
     def _save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the pack", f"{self.built.pack_id}.zip"
-                                              if self.built else "pack.zip", "Packs (*.zip)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the pack", f"{self.built.pack_id}.zip" if self.built else "pack.zip", "Packs (*.zip)"
+        )
         if path:
             self.save_to(Path(path))
 
@@ -175,7 +179,8 @@ class ExportDialog(QDialog):
         self.session.call(lambda s: write_and_record(s, self.case_id, built, path))
         roots = self.session.call(trust_roots)
         report = verify_bytes(path.read_bytes(), roots, now=self.session.clock.now())
-        mark = {"valid": "✔ Verified", "untrusted": "⚠ Intact, signer not trusted",
-                "invalid": "✖ INVALID"}[report.status]
+        mark = {"valid": "✔ Verified", "untrusted": "⚠ Intact, signer not trusted", "invalid": "✖ INVALID"}[
+            report.status
+        ]
         self.summary.setText(f"{mark}\nSaved {path.name}\nSHA-256 {built.sha256[:16]}…")
         return path

@@ -119,8 +119,7 @@ class ComboEditor(FieldEditor):
         return data or None
 
     def set_value(self, value: Any) -> None:
-        i = self.combo.findData("" if value is None else (str(value) if self.spec.type == "scale"
-                                                         else value))
+        i = self.combo.findData("" if value is None else (str(value) if self.spec.type == "scale" else value))
         self.combo.setCurrentIndex(max(i, 0))
 
 
@@ -141,16 +140,22 @@ class ChecklistEditor(FieldEditor):
         self.list = lst
 
     def value(self) -> Any:
-        out = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
-               if self.list.item(i).checkState() == Qt.CheckState.Checked]
+        out = [
+            self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
         return out or None
 
     def set_value(self, value: Any) -> None:
         chosen = set(value or [])
         for i in range(self.list.count()):
             item = self.list.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
-                               in chosen else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked
+                if item.data(Qt.ItemDataRole.UserRole) in chosen
+                else Qt.CheckState.Unchecked
+            )
 
 
 class _DateLine:
@@ -161,8 +166,9 @@ class _DateLine:
     def __init__(self, spec: FieldSpec, kind: str, beside: QWidget | None = None) -> None:
         self.spec, self.kind = spec, kind
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(spec.placeholder or
-                                     "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else ""))
+        self.edit.setPlaceholderText(
+            spec.placeholder or "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else "")
+        )
         _name(self.edit, spec)
         self.hint = QLabel()
         self.hint.setObjectName("dateHint")
@@ -238,8 +244,12 @@ class ApproxDateEditor(FieldEditor):
 class QuoteEditor(FieldEditor):
     """The child's exact words, with who asked, what was asked and the context; repeatable."""
 
-    PARTS = (("words", "Child's exact words"), ("asked_by", "Asked by"),
-             ("question", "What was asked"), ("context", "Context (where, when, how)"))
+    PARTS = (
+        ("words", "Child's exact words"),
+        ("asked_by", "Asked by"),
+        ("question", "What was asked"),
+        ("context", "Context (where, when, how)"),
+    )
 
     def __init__(self, spec: FieldSpec) -> None:
         box = QWidget()
@@ -281,8 +291,10 @@ class QuoteEditor(FieldEditor):
     def value(self) -> Any:
         out = []
         for parts in self.groups:
-            q = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text())  # type: ignore[attr-defined]
-                 for k, w in parts.items()}
+            q = {
+                k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text())  # type: ignore[attr-defined]
+                for k, w in parts.items()
+            }
             if q["words"].strip():
                 out.append({k: v for k, v in q.items() if v})
         if not out:
@@ -290,7 +302,7 @@ class QuoteEditor(FieldEditor):
         return out if self.spec.repeatable else out[0]
 
     def set_value(self, value: Any) -> None:
-        for q in (value if isinstance(value, list) else [value] if value else []):
+        for q in value if isinstance(value, list) else [value] if value else []:
             self._add(q)
 
 
@@ -373,8 +385,12 @@ class TableEditor(FieldEditor):
 class ImageEditor(FieldEditor):
     """Pictures are stored in the vault; thumbnails are made in memory, never on disk."""
 
-    def __init__(self, spec: FieldSpec, put_attachment: Callable[[bytes, str, str], str],
-                 get_attachment: Callable[[str], bytes]) -> None:
+    def __init__(
+        self,
+        spec: FieldSpec,
+        put_attachment: Callable[[bytes, str, str], str],
+        get_attachment: Callable[[str], bytes],
+    ) -> None:
         box = QWidget()
         self.lay = QVBoxLayout(box)
         self.lay.setContentsMargins(0, 0, 0, 0)
@@ -390,8 +406,9 @@ class ImageEditor(FieldEditor):
         box.setAccessibleName(spec.label)
 
     def _choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.widget, "Choose a picture", "",
-                                              "Images (*.png *.jpg *.jpeg)")
+        path, _ = QFileDialog.getOpenFileName(
+            self.widget, "Choose a picture", "", "Images (*.png *.jpg *.jpeg)"
+        )
         if path:
             with open(path, "rb") as fh:
                 data = fh.read()
@@ -431,7 +448,7 @@ class ImageEditor(FieldEditor):
         return items if self.spec.repeatable else items[0]
 
     def set_value(self, value: Any) -> None:
-        for i in (value if isinstance(value, list) else [value] if value else []):
+        for i in value if isinstance(value, list) else [value] if value else []:
             self._show(i["sha256"], self.get(i["sha256"]), i.get("caption", ""))
 
 
@@ -451,9 +468,13 @@ class BodyMapEditor(FieldEditor):
         self.map.set_read_only(ro)
 
 
-def make_editor(spec: FieldSpec, *, children: list[tuple[str, str]],
-                put_attachment: Callable[[bytes, str, str], str],
-                get_attachment: Callable[[str], bytes]) -> FieldEditor:
+def make_editor(
+    spec: FieldSpec,
+    *,
+    children: list[tuple[str, str]],
+    put_attachment: Callable[[bytes, str, str], str],
+    get_attachment: Callable[[str], bytes],
+) -> FieldEditor:
     """The editor for a field; raises KeyError for a type with no widget (a test checks all)."""
     factories: dict[str, Callable[[], FieldEditor]] = {
         "text": lambda: LineEditor(spec),

@@ -48,9 +48,13 @@ class NewCaseDialog(QDialog):
     """A case needs at least one child; an unborn child has an expected due date instead."""
 
     LEGAL: tuple[tuple[str, str], ...] = (
-             ("", ""), ("birth_family", "Birth family"), ("kinship_care", "Kinship care"),
-             ("special_guardianship", "Special guardianship"), ("adopted", "Adopted"),
-             ("looked_after", "Looked after"))
+        ("", ""),
+        ("birth_family", "Birth family"),
+        ("kinship_care", "Kinship care"),
+        ("special_guardianship", "Special guardianship"),
+        ("adopted", "Adopted"),
+        ("looked_after", "Looked after"),
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,8 +67,7 @@ class NewCaseDialog(QDialog):
         lay.addLayout(form)
         self.child_rows: list[dict[str, Any]] = []
         self.children_box = QVBoxLayout()
-        lay.addWidget(QLabel("<b>Children</b> (give a date of birth, or a due date for an unborn "
-                             "baby)"))
+        lay.addWidget(QLabel("<b>Children</b> (give a date of birth, or a due date for an unborn baby)"))
         lay.addLayout(self.children_box)
         add = QPushButton("Add another &child")
         add.setAccessibleName("Add another child")
@@ -73,8 +76,9 @@ class NewCaseDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -84,8 +88,12 @@ class NewCaseDialog(QDialog):
         n = len(self.child_rows) + 1
         row = QHBoxLayout()
         widgets: dict[str, Any] = {}
-        for key, placeholder in (("given", "First name"), ("family", "Family name"),
-                                 ("dob", "Born YYYY-MM-DD"), ("due", "or due YYYY-MM-DD")):
+        for key, placeholder in (
+            ("given", "First name"),
+            ("family", "Family name"),
+            ("dob", "Born YYYY-MM-DD"),
+            ("due", "or due YYYY-MM-DD"),
+        ):
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
             edit.setAccessibleName(f"Child {n} {placeholder}")
@@ -108,9 +116,16 @@ class NewCaseDialog(QDialog):
             given, family = w["given"].text().strip(), w["family"].text().strip()
             if not (given or family):
                 continue
-            out.append(PersonIn("child", given, family, dob=w["dob"].text().strip() or None,
-                                due_date=w["due"].text().strip() or None,
-                                legal_status=w["legal"].currentData() or None))
+            out.append(
+                PersonIn(
+                    "child",
+                    given,
+                    family,
+                    dob=w["dob"].text().strip() or None,
+                    due_date=w["due"].text().strip() or None,
+                    legal_status=w["legal"].currentData() or None,
+                )
+            )
         return out
 
 
@@ -127,15 +142,18 @@ class IdleWatcher(QObject):
         self.timer.start()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
-                            QEvent.Type.MouseMove, QEvent.Type.Wheel):
+        if event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+        ):
             self.last = self.window.session.clock.monotonic()
         return False
 
     def check(self) -> None:
         limit = self.window.idle_minutes * 60
-        if (self.window.session.is_unlocked
-                and self.window.session.clock.monotonic() - self.last >= limit):
+        if self.window.session.is_unlocked and self.window.session.clock.monotonic() - self.last >= limit:
             self.window.lock()
 
 
@@ -260,8 +278,7 @@ class MainWindow(QMainWindow):
     # -- unlock / lock ------------------------------------------------------------------------
     def on_unlocked(self) -> None:
         self._build_main()
-        minutes = self.session.call(lambda s: s.settings_get("autolock_minutes",
-                                                             DEFAULT_IDLE_MINUTES))
+        minutes = self.session.call(lambda s: s.settings_get("autolock_minutes", DEFAULT_IDLE_MINUTES))
         self.idle_minutes = min(max(int(minutes or DEFAULT_IDLE_MINUTES), 1), 15)
         self.idle.last = self.session.clock.monotonic()
         self._watch_activity(True)
@@ -306,8 +323,10 @@ class MainWindow(QMainWindow):
 
     def _app_state(self, state: Qt.ApplicationState) -> None:
         # Screen lock and suspend show up as the application becoming suspended/hidden.
-        if state in (Qt.ApplicationState.ApplicationSuspended,
-                     Qt.ApplicationState.ApplicationHidden) and self.session.is_unlocked:
+        if (
+            state in (Qt.ApplicationState.ApplicationSuspended, Qt.ApplicationState.ApplicationHidden)
+            and self.session.is_unlocked
+        ):
             self.lock()
 
     # -- cases --------------------------------------------------------------------------------
@@ -318,11 +337,20 @@ class MainWindow(QMainWindow):
             cases = store.list_cases()
             if query:
                 hits = {h.case_id for h in store.search(query, limit=500)}
-                cases = [c for c in cases if c.id in hits
-                         or query.casefold() in (c.reference or "").casefold()]
-            return [{"id": c.id, "reference": c.reference or c.id[:8], "children": c.children,
-                     "records": c.record_count, "drafts": c.draft_count,
-                     "updated": c.updated_at} for c in cases]
+                cases = [
+                    c for c in cases if c.id in hits or query.casefold() in (c.reference or "").casefold()
+                ]
+            return [
+                {
+                    "id": c.id,
+                    "reference": c.reference or c.id[:8],
+                    "children": c.children,
+                    "records": c.record_count,
+                    "drafts": c.draft_count,
+                    "updated": c.updated_at,
+                }
+                for c in cases
+            ]
 
         self.session.run(job, self.cases.set_rows)
 

@@ -28,8 +28,7 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[dict[str, Any]] = []
 
-    def set_rows(self, rows: list[dict[str, Any]],
-                 sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+    def set_rows(self, rows: list[dict[str, Any]], sort: tuple[int, Qt.SortOrder] | None = None) -> None:
         """Replace every row; with ``sort`` (column, order), sorted before the one reset, so a
         large table is laid out once rather than reset and then re-sorted."""
         rows = list(rows)
@@ -51,10 +50,14 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.columns)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
             return self.columns[section][1]
         return None
 
@@ -83,8 +86,7 @@ class RowsModel(QAbstractTableModel):
         """Sort ``rows`` in place by a column's sort key (nothing for an unknown column)."""
         if 0 <= column < len(self.columns):
             key = self.columns[column][0]
-            rows.sort(key=lambda r: self.sort_key(r, key),
-                      reverse=order == Qt.SortOrder.DescendingOrder)
+            rows.sort(key=lambda r: self.sort_key(r, key), reverse=order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python with a key function: one pass, not a Qt comparison per pair (10,000
@@ -96,14 +98,19 @@ class RowsModel(QAbstractTableModel):
         ids = [id(self._rows[i.row()]) for i in old]
         self._order(self._rows, column, order)
         where = {id(r): n for n, r in enumerate(self._rows)}
-        self.changePersistentIndexList(old, [self.index(where[i], p.column())
-                                             for i, p in zip(ids, old, strict=True)])
+        self.changePersistentIndexList(
+            old, [self.index(where[i], p.column()) for i, p in zip(ids, old, strict=True)]
+        )
         self.layoutChanged.emit()
 
 
 class CaseListModel(RowsModel):
-    columns = (("reference", "Reference"), ("children", "Children"), ("records", "Records"),
-               ("updated", "Last change"))
+    columns = (
+        ("reference", "Reference"),
+        ("children", "Children"),
+        ("records", "Records"),
+        ("updated", "Last change"),
+    )
 
     def display(self, row: dict[str, Any], key: str) -> Any:
         if key == "children":
@@ -117,8 +124,7 @@ class CaseListModel(RowsModel):
 
 
 class RecordListModel(RowsModel):
-    columns = (("when", "When"), ("title", "Record"), ("status", "Status"),
-               ("author", "Written by"))
+    columns = (("when", "When"), ("title", "Record"), ("status", "Status"), ("author", "Written by"))
 
     def display(self, row: dict[str, Any], key: str) -> Any:
         if key == "status":
@@ -131,9 +137,14 @@ class RecordListModel(RowsModel):
 class ChronologyModel(RowsModel):
     """The chronology: hand-made entries and derived lines (linked to their source records)."""
 
-    columns = (("date", "Date"), ("source", "Source"), ("event", "Event"),
-               ("impact", "Impact on the child"), ("significance", "Significance"),
-               ("origin", "From"))
+    columns = (
+        ("date", "Date"),
+        ("source", "Source"),
+        ("event", "Event"),
+        ("impact", "Impact on the child"),
+        ("significance", "Significance"),
+        ("origin", "From"),
+    )
 
     def display(self, row: dict[str, Any], key: str) -> Any:
         if key == "date":
@@ -152,9 +163,12 @@ class ChronologyModel(RowsModel):
         return super().sort_key(row, key)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.BackgroundRole and index.isValid()
-                and 0 <= index.row() < len(self._rows)
-                and self._rows[index.row()].get("significance") == "high"):
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and index.isValid()
+            and 0 <= index.row() < len(self._rows)
+            and self._rows[index.row()].get("significance") == "high"
+        ):
             return QBrush(QColor("#fdecea"))  # with "● High" text: colour is never the only sign
         return super().data(index, role)
 
@@ -172,9 +186,15 @@ class ChronologyFilter(QSortFilterProxyModel):
         self.date_to: date | None = None
         self.key_only = False
 
-    def set_filters(self, *, source_text: str = "", significance: str | None = None,
-                    date_from: date | None = None, date_to: date | None = None,
-                    key_only: bool = False) -> None:
+    def set_filters(
+        self,
+        *,
+        source_text: str = "",
+        significance: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        key_only: bool = False,
+    ) -> None:
         self.beginFilterChange()
         self.source_text = source_text.casefold()
         self.significance = significance

@@ -25,8 +25,12 @@ from app.ui.session import Session
 
 BANNER = {
     "valid": ("#e6f4ea", "#1e6b34", "✔ VERIFIED — intact and signed by a trusted practitioner"),
-    "untrusted": ("#fff4d6", "#8a5a00", "⚠ INTACT, BUT THE SIGNER IS NOT TRUSTED — nothing was "
-                                        "changed, but this vault does not trust who signed it"),
+    "untrusted": (
+        "#fff4d6",
+        "#8a5a00",
+        "⚠ INTACT, BUT THE SIGNER IS NOT TRUSTED — nothing was "
+        "changed, but this vault does not trust who signed it",
+    ),
     "invalid": ("#fdecea", "#a1231b", "✖ INVALID — do not rely on this pack"),
 }
 
@@ -97,8 +101,9 @@ class ReviewWindow(QWidget):
         bg, fg, text = BANNER[report.status]
         reasons = "".join(f"<br>• {r}" for r in report.reasons[:5])
         self.banner.setText(f"<b>{text}</b><br>{name}{reasons}")
-        self.banner.setStyleSheet(f"background:{bg}; color:{fg}; padding:10px; "
-                                  f"border:2px solid {fg}; border-radius:6px;")
+        self.banner.setStyleSheet(
+            f"background:{bg}; color:{fg}; padding:10px; border:2px solid {fg}; border-radius:6px;"
+        )
         self.checks.setPlainText(report.text())
         try:
             entries = read_zip(data)
@@ -120,8 +125,9 @@ class ReviewWindow(QWidget):
         def job(store: Any) -> bytes:
             identity = load_identity(store, store.vault.passphrase())
             out = add_review(data, identity, decision=decision, comment=comment, clock=clock)
-            store.audit("review", "pack", str((self.report.manifest or {}).get("pack_id")),
-                        {"decision": decision})
+            store.audit(
+                "review", "pack", str((self.report.manifest or {}).get("pack_id")), {"decision": decision}
+            )
             return out
 
         return bytes(self.session.call(job))
@@ -132,8 +138,7 @@ class ReviewWindow(QWidget):
         except FieldbookError as exc:
             self.banner.setText(f"✖ {exc.message}")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the reviewed pack", "reviewed.zip",
-                                              "Packs (*.zip)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the reviewed pack", "reviewed.zip", "Packs (*.zip)")
         if path:
             Path(path).write_bytes(out)
             self.open_bytes(out, Path(path).name)

@@ -47,8 +47,7 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
 
         # Now, fixed: signatures made during the run fall inside the new certificate's validity.
         clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-        session = Session(Path(tmp) / "vault.fieldbook", forms_dir=forms_dir, clock=clock,
-                          inline=True)
+        session = Session(Path(tmp) / "vault.fieldbook", forms_dir=forms_dir, clock=clock, inline=True)
         window = MainWindow(session)
         window.resize(1280, 860)
         window.show()
@@ -81,8 +80,7 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
 
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("childs-voice-editor", lambda: window.open_record(first("childs_voice"))),
-            ("strategy-discussion-editor",
-             lambda: window.open_record(first("strategy_discussion"))),
+            ("strategy-discussion-editor", lambda: window.open_record(first("strategy_discussion"))),
         ]
         for name, step in steps:
             step()
@@ -91,8 +89,7 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
         body_map = editor.editors["body_map"].widget
         body_map.setMinimumHeight(520)
         app.processEvents()
-        scroll = editor.findChildren(__import__("PySide6.QtWidgets",
-                                                fromlist=["QScrollArea"]).QScrollArea)[0]
+        scroll = editor.findChildren(__import__("PySide6.QtWidgets", fromlist=["QScrollArea"]).QScrollArea)[0]
         scroll.ensureWidgetVisible(body_map, 0, 0)
         shot(window, "body-map")
         window.close_editor()

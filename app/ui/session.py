@@ -22,8 +22,14 @@ class Session(QObject):
     unlocked = Signal()
     locked = Signal()
 
-    def __init__(self, vault_path: Path, *, forms_dir: Path | None = None,
-                 clock: Clock = SYSTEM_CLOCK, inline: bool = False) -> None:
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        forms_dir: Path | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        inline: bool = False,
+    ) -> None:
         super().__init__()
         self.vault_path = Path(vault_path)
         self.forms_dir = forms_dir
@@ -50,8 +56,9 @@ class Session(QObject):
         return self.vault_path.exists()
 
     # -- open / create / lock (each runs on the worker) ---------------------------------------
-    def unlock(self, passphrase: str, on_done: Callable[[Any], None],
-               on_error: Callable[[BaseException], None]) -> None:
+    def unlock(
+        self, passphrase: str, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]
+    ) -> None:
         def job() -> Any:
             from app.core.store import Store, Vault
 
@@ -72,8 +79,15 @@ class Session(QObject):
 
         self.worker.submit(job, done, on_error)
 
-    def create(self, passphrase: str, name: str, role: str, agency: str,
-               on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
+    def create(
+        self,
+        passphrase: str,
+        name: str,
+        role: str,
+        agency: str,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
         def job() -> Any:
             from app.core.store import Store, Vault
 
@@ -104,8 +118,12 @@ class Session(QObject):
             self.locked.emit()
 
     # -- work ---------------------------------------------------------------------------------
-    def run(self, fn: Callable[[Store], Any], on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None) -> None:
+    def run(
+        self,
+        fn: Callable[[Store], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
         store = self._store
         if store is None:
             return

@@ -38,8 +38,11 @@ from app.core.errors import FieldbookError, UsageError
 from app.ui.models import RowsModel
 from app.ui.session import Session
 
-KIND_TEXT = {"practitioner": "Practitioner", "root": "Local authority root",
-             "recipient": "Front door (encrypt to)"}
+KIND_TEXT = {
+    "practitioner": "Practitioner",
+    "root": "Local authority root",
+    "recipient": "Front door (encrypt to)",
+}
 AskPath = Callable[[str, str], str]
 AskSecret = Callable[[str], "str | None"]
 
@@ -116,8 +119,7 @@ class SettingsDialog(QDialog):
         self.trust_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.trust_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.trust_view.verticalHeader().setVisible(False)
-        self.trust_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.trust_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.trust_view.horizontalHeader().setStretchLastSection(True)
         # Room for a handful of certificates at any text scale (measured in lines, not pixels).
         self.trust_view.setMinimumHeight(self.fontMetrics().height() * 8)
@@ -173,8 +175,9 @@ class SettingsDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Settings status")
         lay.addWidget(self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -185,8 +188,12 @@ class SettingsDialog(QDialog):
         def job(store: Any) -> tuple[Any, Any, Any, Any]:
             from app.core import identity
 
-            return (store.settings_get("autolock_minutes", 5), store.settings_get("forms.dir"),
-                    identity.list_trusted(store), identity.current_certificate(store))
+            return (
+                store.settings_get("autolock_minutes", 5),
+                store.settings_get("forms.dir"),
+                identity.list_trusted(store),
+                identity.current_certificate(store),
+            )
 
         minutes, folder, trusted, cert = self.session.call(job)
         self.autolock.setValue(min(max(int(minutes or 5), 1), 15))
@@ -198,15 +205,25 @@ class SettingsDialog(QDialog):
             from app.core.crypto.keys import cert_info, cert_sha256
 
             info = cert_info(cert)
-            self.identity.setText(f"Signing as <b>{info.name}</b> ({info.role}, {info.agency})"
-                                  f"<br>Fingerprint {_fingerprint(cert_sha256(cert))}")
+            self.identity.setText(
+                f"Signing as <b>{info.name}</b> ({info.role}, {info.agency})"
+                f"<br>Fingerprint {_fingerprint(cert_sha256(cert))}"
+            )
         self.cert = cert
 
     def _show_trust(self, trusted: list[Any]) -> None:
-        self.trust_model.set_rows([{"id": t.sha256, "kind": t.kind,
-                                    "kind_text": KIND_TEXT.get(t.kind, t.kind),
-                                    "label": t.label, "fingerprint": _fingerprint(t.sha256)}
-                                   for t in trusted])
+        self.trust_model.set_rows(
+            [
+                {
+                    "id": t.sha256,
+                    "kind": t.kind,
+                    "kind_text": KIND_TEXT.get(t.kind, t.kind),
+                    "label": t.label,
+                    "fingerprint": _fingerprint(t.sha256),
+                }
+                for t in trusted
+            ]
+        )
 
     def _say(self, text: str, ok: bool) -> None:
         self.status.setText(("✔ " if ok else "✖ ") + text)
@@ -270,12 +287,10 @@ class SettingsDialog(QDialog):
         except OSError as exc:
             self._say(f"Certificate: could not write {Path(name).name} ({exc.strerror}).", False)
             return
-        self._say(f"Your certificate was saved to {name}. Give it to your manager to trust.",
-                  True)
+        self._say(f"Your certificate was saved to {name}. Give it to your manager to trust.", True)
 
     def _import_p12(self) -> None:
-        name = self.ask_open("Choose the P12 file from your local authority",
-                             "PKCS#12 (*.p12 *.pfx)")
+        name = self.ask_open("Choose the P12 file from your local authority", "PKCS#12 (*.p12 *.pfx)")
         if not name:
             return
         p12_password = self.ask_secret("Password of the P12 file")
@@ -301,8 +316,9 @@ class SettingsDialog(QDialog):
                 try:
                     identity.load_identity(store, passphrase)
                 except CryptoError:
-                    raise UsageError("Vault passphrase: that is not this vault's passphrase; "
-                                     "nothing was imported") from None
+                    raise UsageError(
+                        "Vault passphrase: that is not this vault's passphrase; nothing was imported"
+                    ) from None
             return identity.import_p12(store, data, p12_password, passphrase)
 
         try:
@@ -317,8 +333,10 @@ class SettingsDialog(QDialog):
         name = self.ask_open("Choose a Fieldbook backup", "Fieldbook vault (*.fieldbook)")
         if not name:
             return
-        if not self.ask_confirm("Replace everything in this vault with the backup? The vault "
-                                "is locked first; the current file is kept beside it."):
+        if not self.ask_confirm(
+            "Replace everything in this vault with the backup? The vault "
+            "is locked first; the current file is kept beside it."
+        ):
             return
         passphrase = self.ask_secret("The backup's passphrase")
         if passphrase is None:
@@ -364,8 +382,9 @@ def _ask_confirm(question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def restore_vault(session: Session, backup: Path, passphrase: str,
-                  lock: Callable[[], None] | None = None) -> Path | None:
+def restore_vault(
+    session: Session, backup: Path, passphrase: str, lock: Callable[[], None] | None = None
+) -> Path | None:
     """Lock (closing the vault and clearing views), then replace the vault file with the
     checked backup on the worker thread. Returns where the previous file was kept.
 
@@ -375,7 +394,8 @@ def restore_vault(session: Session, backup: Path, passphrase: str,
 
     (lock or session.lock)()
     kept: Path | None = session.worker.call(
-        lambda: Vault.restore(session.vault_path, backup, passphrase, clock=session.clock))
+        lambda: Vault.restore(session.vault_path, backup, passphrase, clock=session.clock)
+    )
     return kept
 
 
@@ -388,4 +408,4 @@ def _buddy(text: str, widget: QWidget) -> QLabel:
 
 def _fingerprint(sha256: str) -> str:
     """The first 16 hex digits in groups of four: enough to compare by eye over the phone."""
-    return " ".join(sha256[i:i + 4].upper() for i in range(0, 16, 4))
+    return " ".join(sha256[i : i + 4].upper() for i in range(0, 16, 4))

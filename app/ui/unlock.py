@@ -58,8 +58,7 @@ class UnlockPage(_Centred):
         lay = QVBoxLayout()
         lay.setSpacing(12)
         lay.addWidget(_title("Unlock Fieldbook"))
-        hint = QLabel("Your records are encrypted on this laptop. Enter your passphrase to open "
-                      "them.")
+        hint = QLabel("Your records are encrypted on this laptop. Enter your passphrase to open them.")
         hint.setWordWrap(True)
         lay.addWidget(hint)
         self.passphrase = QLineEdit()
@@ -93,8 +92,7 @@ class UnlockPage(_Centred):
         wait = unlock_delay(self.session.vault_path, self.session.clock)
         if wait > 0:
             self.button.setEnabled(False)
-            self.error.setText(f"⚠ Too many attempts. You can try again in {int(wait + 0.999)} "
-                               "seconds.")
+            self.error.setText(f"⚠ Too many attempts. You can try again in {int(wait + 0.999)} seconds.")
             self._timer.start()
         else:
             self.button.setEnabled(True)
@@ -135,8 +133,10 @@ class CreateVaultPage(_Centred):
         lay = QVBoxLayout()
         lay.setSpacing(10)
         lay.addWidget(_title("Welcome to Fieldbook"))
-        intro = QLabel("Create your encrypted vault. Your name, role and agency appear on every "
-                       "record you write and every pack you sign.")
+        intro = QLabel(
+            "Create your encrypted vault. Your name, role and agency appear on every "
+            "record you write and every pack you sign."
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
@@ -166,8 +166,7 @@ class CreateVaultPage(_Centred):
         self.pass1.textChanged.connect(self._strength)
         self._place(_card(lay))
 
-    def _line(self, name: str, form: QFormLayout, label: str, *, secret: bool = False
-              ) -> QLineEdit:
+    def _line(self, name: str, form: QFormLayout, label: str, *, secret: bool = False) -> QLineEdit:
         edit = QLineEdit()
         edit.setAccessibleName(name)
         if secret:
@@ -183,8 +182,11 @@ class CreateVaultPage(_Centred):
         score, hint = strength_hint(text)
         self.meter.setValue(score)
         words = ["too weak", "acceptable", "good", "strong", "very strong"][score]
-        self.strength.setText(f"Strength: {words} — {hint}" if text else
-                              "Use at least 12 characters — three random words work well.")
+        self.strength.setText(
+            f"Strength: {words} — {hint}"
+            if text
+            else "Use at least 12 characters — three random words work well."
+        )
 
     def create_vault(self) -> None:
         for edit, label in ((self.name, "Name"), (self.role, "Role"), (self.agency, "Agency")):
@@ -198,8 +200,14 @@ class CreateVaultPage(_Centred):
             return
         self.button.setEnabled(False)
         self.error.setText("Creating your vault and signing key…")
-        self.session.create(self.pass1.text(), self.name.text(), self.role.text(),
-                            self.agency.text(), lambda _: self.created.emit(), self._failed)
+        self.session.create(
+            self.pass1.text(),
+            self.name.text(),
+            self.role.text(),
+            self.agency.text(),
+            lambda _: self.created.emit(),
+            self._failed,
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.button.setEnabled(True)

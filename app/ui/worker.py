@@ -38,8 +38,9 @@ class DbWorker(QObject):
         super().__init__(parent)
         self.inline = inline
         self._ids = itertools.count(1)
-        self._callbacks: dict[int, tuple[Callable[[Any], None] | None,
-                                         Callable[[BaseException], None] | None]] = {}
+        self._callbacks: dict[
+            int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
+        ] = {}
         self._runner = _Runner()
         self._thread: QThread | None = None
         if not inline:
@@ -56,8 +57,12 @@ class DbWorker(QObject):
     def busy(self) -> bool:
         return bool(self._callbacks)
 
-    def submit(self, fn: Job, on_done: Callable[[Any], None] | None = None,
-               on_error: Callable[[BaseException], None] | None = None) -> int:
+    def submit(
+        self,
+        fn: Job,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
         if self.inline:

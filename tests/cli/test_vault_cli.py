@@ -15,24 +15,53 @@ ROOT = Path(__file__).resolve().parents[2]
 PASS = "heron bridge at dawn"
 
 
-def run(vault: Path, *args: str, passphrase: str | None = PASS, stdin: str | None = None,
-        **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    vault: Path, *args: str, passphrase: str | None = PASS, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "FIELDBOOK_VAULT": str(vault), **env}
     environ.pop("FIELDBOOK_PASSPHRASE", None)
     if passphrase is not None:
         environ["FIELDBOOK_PASSPHRASE"] = passphrase
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=environ, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environ,
+        input=stdin,
+    )
 
 
 @pytest.fixture(scope="module")
 def base_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vault = tmp_path_factory.mktemp("cli") / "vault.fieldbook"
-    out = run(vault, "init", "--name", "Sam Carter", "--role", "Social worker",
-              "--agency", "Northshire Children's Services")
+    out = run(
+        vault,
+        "init",
+        "--name",
+        "Sam Carter",
+        "--role",
+        "Social worker",
+        "--agency",
+        "Northshire Children's Services",
+    )
     assert out.returncode == 0, out.stderr
-    out = run(vault, "case", "add", "--child", "Maya Okafor", "--dob", "2017-03-02",
-              "--child", "Baby Okafor", "--due", "2027-02-01", "--ref", "FB-2026-0001")
+    out = run(
+        vault,
+        "case",
+        "add",
+        "--child",
+        "Maya Okafor",
+        "--dob",
+        "2017-03-02",
+        "--child",
+        "Baby Okafor",
+        "--due",
+        "2027-02-01",
+        "--ref",
+        "FB-2026-0001",
+    )
     assert out.returncode == 0, out.stderr
     return vault
 

@@ -39,6 +39,5 @@ def test_importing_every_core_module_loads_no_qt() -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')]\n"
         "print(','.join(bad)); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=CORE.parents[1])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CORE.parents[1])
     assert result.returncode == 0, result.stdout + result.stderr

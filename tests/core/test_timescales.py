@@ -40,8 +40,9 @@ def test_shipped_bank_holidays_match_the_holidays_package_for_2026_and_2027() ->
     import holidays
 
     shipped = {d for d in shipped_bank_holidays() if d.year in (2026, 2027)}
-    package = {d for d in holidays.country_holidays("GB", subdiv="ENG", years=[2026, 2027])
-               if d.weekday() < 5}
+    package = {
+        d for d in holidays.country_holidays("GB", subdiv="ENG", years=[2026, 2027]) if d.weekday() < 5
+    }
     assert shipped == package
     assert D("2026-12-28") in shipped  # Boxing Day substitute (26 Dec 2026 is a Saturday)
     assert {D("2027-12-27"), D("2027-12-28")} <= shipped  # both substitutes in 2027
@@ -50,7 +51,8 @@ def test_shipped_bank_holidays_match_the_holidays_package_for_2026_and_2027() ->
 def test_substitute_days_are_not_working_days_and_say_why() -> None:
     """A practitioner asking why a day was skipped is told which bank holiday it was."""
     assert CAL.non_working_reason(D("2026-12-28")) and "Boxing" in str(
-        CAL.non_working_reason(D("2026-12-28")))
+        CAL.non_working_reason(D("2026-12-28"))
+    )
     assert CAL.non_working_reason(D("2027-12-27")) is not None
     assert CAL.non_working_reason(D("2026-11-21")) == "weekend"
     assert CAL.is_working_day(D("2026-12-29"))
@@ -93,8 +95,9 @@ def test_local_closure_days_push_deadlines_back() -> None:
     assert due("referral", "2026-12-24", "referral_decision") == D("2026-12-29")
 
 
-@given(st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 10, 31)),
-       st.integers(min_value=1, max_value=60))
+@given(
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 10, 31)), st.integers(min_value=1, max_value=60)
+)
 def test_adding_then_counting_working_days_round_trips(start: date, n: int) -> None:
     """The due date is always a working day exactly n working days after the trigger."""
     result = CAL.add_working_days(start, n)
@@ -128,8 +131,9 @@ def test_first_review_three_months_after_icpc_on_30_november() -> None:
     assert due("review_conference", "2027-08-31", "next_review") == D("2028-02-29")
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
-       st.integers(min_value=0, max_value=36))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)), st.integers(min_value=0, max_value=36)
+)
 def test_add_months_never_overflows(start: date, months: int) -> None:
     """Adding months lands in the right month and never later than the same day number."""
     result = add_months(start, months)
@@ -144,10 +148,18 @@ def test_every_shipped_rule_has_a_status_and_a_source() -> None:
     """Every deadline can say which rule made it, whether it is statutory or local, and its source."""
     rules = load_rules()
     ids = {r.id for r in rules.rules}
-    assert {"referral_decision", "referral_assessment", "icpc_after_strategy",
-            "core_group_after_icpc", "first_review_after_icpc", "next_review",
-            "serious_incident_notification", "rapid_review",
-            "early_years_ofsted_notification", "cp_file_transfer"} <= ids
+    assert {
+        "referral_decision",
+        "referral_assessment",
+        "icpc_after_strategy",
+        "core_group_after_icpc",
+        "first_review_after_icpc",
+        "next_review",
+        "serious_incident_notification",
+        "rapid_review",
+        "early_years_ofsted_notification",
+        "cp_file_transfer",
+    } <= ids
     for rule in rules.rules:
         assert rule.status_label and rule.source and rule.source[0].startswith("http")
 
@@ -157,11 +169,11 @@ def test_statutory_offsets_match_domain_table() -> None:
     assert due("referral", "2026-11-23", "referral_decision") == D("2026-11-24")
     assert due("strategy_discussion", "2026-11-23", "icpc_after_strategy") == D("2026-12-14")
     assert due("icpc", "2026-11-23", "core_group_after_icpc") == D("2026-12-07")
-    assert due("serious_incident_awareness", "2026-12-23", "serious_incident_notification") \
-        == D("2027-01-04")
+    assert due("serious_incident_awareness", "2026-12-23", "serious_incident_notification") == D("2027-01-04")
     assert due("serious_incident_notification", "2026-11-23", "rapid_review") == D("2026-12-14")
-    assert due("early_years_serious_incident", "2026-12-20", "early_years_ofsted_notification") \
-        == D("2027-01-03")  # calendar days (UNCONFIRMED reading, configurable)
+    assert due("early_years_serious_incident", "2026-12-20", "early_years_ofsted_notification") == D(
+        "2027-01-03"
+    )  # calendar days (UNCONFIRMED reading, configurable)
     assert due("school_transfer", "2026-12-22", "cp_file_transfer") == D("2026-12-31")
 
 
@@ -199,9 +211,15 @@ def test_a_broken_rules_file_names_the_file_the_rule_and_the_problem(tmp_path: P
     with pytest.raises(FormError) as err:
         load_rules(TimescaleSettings(rules_file=local))
     text = err.value.message
-    for expected in ("broken.toml: rule 'quick_visit'.from_event", "'referal'",
-                     "quick_visit'.offset", "quick_visit'.unit", "quick_visit'.status",
-                     "quick_visit'.source", "quick_visit'.colour: unknown key"):
+    for expected in (
+        "broken.toml: rule 'quick_visit'.from_event",
+        "'referal'",
+        "quick_visit'.offset",
+        "quick_visit'.unit",
+        "quick_visit'.status",
+        "quick_visit'.source",
+        "quick_visit'.colour: unknown key",
+    ):
         assert expected in text
 
 
@@ -232,15 +250,21 @@ def test_unknown_event_lists_the_known_ones() -> None:
 
 def rec(rid: str, form_id: str, occurred: str, status: str = "final", **data: object) -> dict:
     """A record shaped like the case-data JSON."""
-    return {"id": rid, "form_id": form_id, "form_version": 1, "status": status,
-            "occurred_at": occurred, "data": data}
+    return {
+        "id": rid,
+        "form_id": form_id,
+        "form_version": 1,
+        "status": status,
+        "occurred_at": occurred,
+        "data": data,
+    }
 
 
 SD1 = rec("sd-1", "strategy_discussion", "2026-11-02", date="2026-11-02", s47_decision="no")
-SD2 = rec("sd-2", "strategy_discussion", "2026-11-09", date="2026-11-09",
-          s47_decision="joint", initiated_s47="yes")
-SD3 = rec("sd-3", "strategy_discussion", "2026-11-16", date="2026-11-16",
-          s47_decision="single_agency")
+SD2 = rec(
+    "sd-2", "strategy_discussion", "2026-11-09", date="2026-11-09", s47_decision="joint", initiated_s47="yes"
+)
+SD3 = rec("sd-3", "strategy_discussion", "2026-11-16", date="2026-11-16", s47_decision="single_agency")
 
 
 def by_rule(deadlines: list) -> dict:
@@ -255,16 +279,18 @@ def test_strategy_discussion_that_started_s47_gives_the_conference_deadline() ->
     assert icpc.due == D("2026-11-30")
     assert icpc.state == "due"
     # An area whose procedures count from the last strategy discussion:
-    last = by_rule(case_deadlines([SD1, SD2, SD3], TimescaleSettings(icpc_anchor="last"),
-                                  today=D("2026-11-20")))
+    last = by_rule(
+        case_deadlines([SD1, SD2, SD3], TimescaleSettings(icpc_anchor="last"), today=D("2026-11-20"))
+    )
     assert last["icpc_after_strategy"].anchor.record_id == "sd-3"
     assert last["icpc_after_strategy"].due == D("2026-12-07")
 
 
 def test_a_discussion_without_s47_or_still_a_draft_starts_no_conference_clock() -> None:
     """Only a final strategy discussion that decided on section 47 starts the 15 days."""
-    draft = rec("sd-d", "strategy_discussion", "2026-11-02", status="draft",
-                date="2026-11-02", s47_decision="joint")
+    draft = rec(
+        "sd-d", "strategy_discussion", "2026-11-02", status="draft", date="2026-11-02", s47_decision="joint"
+    )
     assert "icpc_after_strategy" not in by_rule(case_deadlines([SD1, draft], today=D("2026-11-20")))
 
 
@@ -276,32 +302,36 @@ def test_overdue_met_and_met_late() -> None:
     assert later.state_label == "OVERDUE by 3 days"
     soon = by_rule(case_deadlines([SD2], today=D("2026-11-29")))["icpc_after_strategy"]
     assert soon.state_label == "due in 1 day"
-    on_time = rec("cr-1", "conference_report", "2026-11-30", conference_date="2026-11-30",
-                  conference_type="initial")
+    on_time = rec(
+        "cr-1", "conference_report", "2026-11-30", conference_date="2026-11-30", conference_type="initial"
+    )
     items = by_rule(case_deadlines([SD2, on_time], today=D("2026-12-01")))
     assert items["icpc_after_strategy"].state == "met"
     assert items["icpc_after_strategy"].met_by.record_id == "cr-1"
     # The conference yields the core group and first review deadlines.
     assert items["core_group_after_icpc"].due == D("2026-12-14")
     assert items["first_review_after_icpc"].due == D("2027-02-28")
-    late = rec("cr-2", "conference_report", "2026-12-03", conference_date="2026-12-03",
-               conference_type="initial")
-    assert by_rule(case_deadlines([SD2, late], today=D("2026-12-04")))[
-        "icpc_after_strategy"].state == "met_late"
+    late = rec(
+        "cr-2", "conference_report", "2026-12-03", conference_date="2026-12-03", conference_type="initial"
+    )
+    assert (
+        by_rule(case_deadlines([SD2, late], today=D("2026-12-04")))["icpc_after_strategy"].state == "met_late"
+    )
 
 
 def test_reviews_chain_every_six_months() -> None:
     """Each review conference starts the next six-month review clock, met by the next review."""
-    icpc = rec("c1", "conference_report", "2026-05-29", conference_date="2026-05-29",
-               conference_type="initial")
-    r1 = rec("c2", "conference_report", "2026-08-28", conference_date="2026-08-28",
-             conference_type="review")
-    r2 = rec("c3", "conference_report", "2027-02-26", conference_date="2027-02-26",
-             conference_type="review")
+    icpc = rec(
+        "c1", "conference_report", "2026-05-29", conference_date="2026-05-29", conference_type="initial"
+    )
+    r1 = rec("c2", "conference_report", "2026-08-28", conference_date="2026-08-28", conference_type="review")
+    r2 = rec("c3", "conference_report", "2027-02-26", conference_date="2027-02-26", conference_type="review")
     items = case_deadlines([icpc, r1, r2], today=D("2027-03-01"))
     reviews = [d for d in items if d.rule.id == "next_review"]
     assert [(d.anchor.record_id, d.due, d.state) for d in reviews] == [
-        ("c2", D("2027-02-28"), "met"), ("c3", D("2027-08-26"), "due")]
+        ("c2", D("2027-02-28"), "met"),
+        ("c3", D("2027-08-26"), "due"),
+    ]
     upcoming = upcoming_deadlines([icpc, r1, r2], today=D("2027-03-01"))
     assert "next_review" in [d.rule.id for d in upcoming]
     assert "first_review_after_icpc" not in [d.rule.id for d in upcoming]  # met by c2
@@ -320,16 +350,19 @@ def test_store_like_objects_work_as_well_as_dicts() -> None:
     from types import SimpleNamespace
 
     obj = SimpleNamespace(**SD2)
-    assert by_rule(case_deadlines([obj], today=D("2026-11-20")))["icpc_after_strategy"].due \
-        == D("2026-11-30")
+    assert by_rule(case_deadlines([obj], today=D("2026-11-20")))["icpc_after_strategy"].due == D("2026-11-30")
 
 
 def test_every_deadline_json_names_rule_status_and_source() -> None:
     """Machine output has rule, due (ISO), the rule's status and its source."""
     for d in event_deadlines("referral", "2026-11-23"):
         obj = d.to_json()
-        assert obj["rule"] and obj["source"] and obj["status"] in (
-            "statute", "statutory_guidance", "national_guidance", "local", "unconfirmed")
+        assert (
+            obj["rule"]
+            and obj["source"]
+            and obj["status"]
+            in ("statute", "statutory_guidance", "national_guidance", "local", "unconfirmed")
+        )
         assert D(obj["due"]) > D("2026-11-23")
         assert (D(obj["due"]) - D("2026-11-23")) < timedelta(days=80)
 
@@ -338,11 +371,11 @@ def test_milestones_meet_the_deadlines_no_other_record_can() -> None:
     """A core group meeting, a completed assessment and a file transfer are recorded as case
     milestones; each meets its deadline, on time or late, and a draft milestone meets nothing."""
     referral = rec("rf-1", "referral", "2026-09-01", referral_date="2026-09-01")
-    icpc = rec("cr-1", "conference_report", "2026-11-19", conference_date="2026-11-19",
-               conference_type="initial")
+    icpc = rec(
+        "cr-1", "conference_report", "2026-11-19", conference_date="2026-11-19", conference_type="initial"
+    )
     core = rec("ms-1", "milestone", "2026-12-01", milestone="core_group", date="2026-12-01")
-    assessed = rec("ms-2", "milestone", "2026-11-20", milestone="assessment_completed",
-                   date="2026-11-20")
+    assessed = rec("ms-2", "milestone", "2026-11-20", milestone="assessment_completed", date="2026-11-20")
     items = by_rule(case_deadlines([referral, icpc, core, assessed], today=D("2026-12-02")))
     assert items["core_group_after_icpc"].state == "met"
     assert items["core_group_after_icpc"].met_by.record_id == "ms-1"
@@ -359,26 +392,35 @@ def test_a_school_move_starts_the_file_transfer_clock() -> None:
     items = by_rule(case_deadlines([moved], today=D("2026-11-24")))
     assert items["cp_file_transfer"].due == D("2026-11-23")
     assert items["cp_file_transfer"].state == "overdue"
-    sent = rec("ms-4", "milestone", "2026-11-20", milestone="cp_file_transferred",
-               date="2026-11-20")
-    assert by_rule(case_deadlines([moved, sent], today=D("2026-11-24")))[
-        "cp_file_transfer"].state == "met"
+    sent = rec("ms-4", "milestone", "2026-11-20", milestone="cp_file_transferred", date="2026-11-20")
+    assert by_rule(case_deadlines([moved, sent], today=D("2026-11-24")))["cp_file_transfer"].state == "met"
 
 
 def test_a_milestone_for_one_child_does_not_meet_a_siblings_deadline() -> None:
     """Maya and Leo both move school; only Maya's file is sent. Leo's deadline stays open."""
-    maya_moves = dict(rec("ms-5", "milestone", "2026-11-16", milestone="school_transfer",
-                          date="2026-11-16"), children=["maya"])
-    leo_moves = dict(rec("ms-6", "milestone", "2026-11-16", milestone="school_transfer",
-                         date="2026-11-16"), children=["leo"])
-    maya_sent = dict(rec("ms-7", "milestone", "2026-11-18", milestone="cp_file_transferred",
-                         date="2026-11-18"), children=["maya"])
-    items = [d for d in case_deadlines([maya_moves, leo_moves, maya_sent], today=D("2026-11-24"))
-             if d.rule.id == "cp_file_transfer"]
+    maya_moves = dict(
+        rec("ms-5", "milestone", "2026-11-16", milestone="school_transfer", date="2026-11-16"),
+        children=["maya"],
+    )
+    leo_moves = dict(
+        rec("ms-6", "milestone", "2026-11-16", milestone="school_transfer", date="2026-11-16"),
+        children=["leo"],
+    )
+    maya_sent = dict(
+        rec("ms-7", "milestone", "2026-11-18", milestone="cp_file_transferred", date="2026-11-18"),
+        children=["maya"],
+    )
+    items = [
+        d
+        for d in case_deadlines([maya_moves, leo_moves, maya_sent], today=D("2026-11-24"))
+        if d.rule.id == "cp_file_transfer"
+    ]
     assert {d.anchor.record_id: d.state for d in items} == {"ms-5": "met", "ms-6": "overdue"}
     # a record that names no children (older data) still meets a deadline, as before
-    sent_unnamed = rec("ms-8", "milestone", "2026-11-18", milestone="cp_file_transferred",
-                       date="2026-11-18")
-    items = [d for d in case_deadlines([leo_moves, sent_unnamed], today=D("2026-11-24"))
-             if d.rule.id == "cp_file_transfer"]
+    sent_unnamed = rec("ms-8", "milestone", "2026-11-18", milestone="cp_file_transferred", date="2026-11-18")
+    items = [
+        d
+        for d in case_deadlines([leo_moves, sent_unnamed], today=D("2026-11-24"))
+        if d.rule.id == "cp_file_transfer"
+    ]
     assert [d.state for d in items] == ["met"]

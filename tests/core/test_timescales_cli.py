@@ -15,14 +15,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def fieldbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a fresh interpreter."""
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_event_json_lists_rule_due_status_and_source() -> None:
     """--event --date --json gives each deadline's rule, ISO due date, rule status and source."""
-    out = fieldbook("deadlines", "--event", "strategy_discussion", "--date", "2026-12-18",
-                    "--json")
+    out = fieldbook("deadlines", "--event", "strategy_discussion", "--date", "2026-12-18", "--json")
     assert out.returncode == 0, out.stderr
     [item] = json.loads(out.stdout)
     assert item["rule"] == "icpc_after_strategy"
@@ -63,9 +68,18 @@ def test_local_rules_file_from_environment(tmp_path: Path) -> None:
     local.write_text(
         '[[rules]]\nid = "referral_decision"\ntitle = "Decide within 2 working days (local)"\n'
         'from_event = "referral"\noffset = 2\nunit = "working_day"\nstatus = "local"\n'
-        'source = "Local procedures 3.1"\n', encoding="utf-8")
-    out = fieldbook("deadlines", "--event", "referral", "--date", "2026-12-24", "--json",
-                    env={"FIELDBOOK_TIMESCALES": str(local)})
+        'source = "Local procedures 3.1"\n',
+        encoding="utf-8",
+    )
+    out = fieldbook(
+        "deadlines",
+        "--event",
+        "referral",
+        "--date",
+        "2026-12-24",
+        "--json",
+        env={"FIELDBOOK_TIMESCALES": str(local)},
+    )
     assert out.returncode == 0, out.stderr
     items = {i["rule"]: i for i in json.loads(out.stdout)}
     assert items["referral_decision"]["due"] == "2026-12-30"

@@ -97,8 +97,7 @@ def test_import_is_all_or_nothing(store: Store, empty_store: Store) -> None:
     assert empty_store.list_cases() == []
 
 
-def test_import_refuses_a_final_record_changed_after_finalising(store: Store,
-                                                                 empty_store: Store) -> None:
+def test_import_refuses_a_final_record_changed_after_finalising(store: Store, empty_store: Store) -> None:
     """A final record whose content no longer matches its hash is refused."""
     doc = export_case(store, store.find_case(REFERENCE))
     rec = next(r for r in doc["case"]["records"] if r["form_id"] == "chronology_entry")
@@ -121,8 +120,7 @@ def test_import_refuses_a_final_record_changed_after_finalising(store: Store,
         (b'{"format": "fieldbook-case/1", "case": {}, "attachments": []}', "Case data"),
     ],
 )
-def test_hostile_input_is_refused_with_a_clear_message(empty_store: Store, raw: bytes,
-                                                       message: str) -> None:
+def test_hostile_input_is_refused_with_a_clear_message(empty_store: Store, raw: bytes, message: str) -> None:
     """Invalid JSON, NaN, duplicate keys, deep nesting, lone surrogates and huge strings exit 2."""
     with pytest.raises(UsageError) as err:
         import_case(empty_store, REG, raw)
@@ -135,14 +133,20 @@ def test_add_record_keeps_an_invalid_draft_and_finalises_a_valid_one(store: Stor
     """An invalid record is saved as a draft with its problems; a valid one can be finalised."""
     case_id = store.find_case(REFERENCE)
     kids = [c.id for c in store.get_case(case_id).children]
-    rid, problems = add_record(store, REG, case_id, "chronology_entry",
-                               {"date": "2026-11-21", "event": "Visit"}, children=kids, final=True)
+    rid, problems = add_record(
+        store,
+        REG,
+        case_id,
+        "chronology_entry",
+        {"date": "2026-11-21", "event": "Visit"},
+        children=kids,
+        final=True,
+    )
     assert store.get_record(rid).status == "draft"
     assert [str(p) for p in problems] == ["Source: is needed", "Significance: is needed"]
     with pytest.raises(ValidationError, match="Source: is needed"):
         finalise_record(store, REG, rid)
-    store.update_draft(rid, {"date": "2026-11-21", "event": "Visit", "source": "CSC",
-                             "significance": "low"})
+    store.update_draft(rid, {"date": "2026-11-21", "event": "Visit", "source": "CSC", "significance": "low"})
     finalise_record(store, REG, rid)
     assert store.get_record(rid).status == "final"
     assert store.get_record(rid).occurred_at == "2026-11-21"
@@ -150,27 +154,64 @@ def test_add_record_keeps_an_invalid_draft_and_finalises_a_valid_one(store: Stor
 
 def _cli(vault: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FIELDBOOK_VAULT": str(vault), "FIELDBOOK_PASSPHRASE": PASS}
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=env, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        input=stdin,
+    )
 
 
 def test_record_add_cli_saves_draft_on_invalid_input(demo_vault: Path, tmp_path: Path) -> None:
     """`record add --final` with invalid data exits 2, names the field, and keeps the draft."""
     vault = tmp_path / "v.fieldbook"
     shutil.copy2(demo_vault, vault)
-    out = _cli(vault, "record", "add", REFERENCE, "--form", "chronology_entry", "--json", "-",
-               "--final", stdin='{"date": "2026-11-21", "event": "Phone call"}')
+    out = _cli(
+        vault,
+        "record",
+        "add",
+        REFERENCE,
+        "--form",
+        "chronology_entry",
+        "--json",
+        "-",
+        "--final",
+        stdin='{"date": "2026-11-21", "event": "Phone call"}',
+    )
     assert out.returncode == 2
     assert "Source: is needed" in out.stderr and "saved as a draft" in out.stderr
-    out = _cli(vault, "record", "add", REFERENCE, "--form", "chronology_entry", "--json", "-",
-               "--final", stdin=json.dumps({"date": "2026-11-21", "event": "Phone call",
-                                            "source": "GP", "significance": "low"}))
+    out = _cli(
+        vault,
+        "record",
+        "add",
+        REFERENCE,
+        "--form",
+        "chronology_entry",
+        "--json",
+        "-",
+        "--final",
+        stdin=json.dumps(
+            {"date": "2026-11-21", "event": "Phone call", "source": "GP", "significance": "low"}
+        ),
+    )
     assert out.returncode == 0, out.stderr
     shown = json.loads(_cli(vault, "--json", "case", "show", REFERENCE).stdout)
     statuses = [r["status"] for r in shown["records"] if r["occurred_at"] == "2026-11-21"]
     assert sorted(statuses) == ["draft", "final"]
-    out = _cli(vault, "record", "add", REFERENCE, "--form", "chronology_entry", "--json", "-",
-               stdin='{"a": 1, "a": 2}')
+    out = _cli(
+        vault,
+        "record",
+        "add",
+        REFERENCE,
+        "--form",
+        "chronology_entry",
+        "--json",
+        "-",
+        stdin='{"a": 1, "a": 2}',
+    )
     assert out.returncode == 2 and "appears twice" in out.stderr
 
 
@@ -181,8 +222,7 @@ def test_export_json_and_import_cli(demo_vault: Path, tmp_path: Path) -> None:
     out_file = tmp_path / "case.json"
     assert _cli(vault, "case", "export-json", REFERENCE, "--out", str(out_file)).returncode == 0
     other = tmp_path / "other.fieldbook"
-    env_init = _cli(other, "init", "--name", "Jo Manager", "--role", "Team manager",
-                    "--agency", "Southshire")
+    env_init = _cli(other, "init", "--name", "Jo Manager", "--role", "Team manager", "--agency", "Southshire")
     assert env_init.returncode == 0, env_init.stderr
     out = _cli(other, "case", "import", str(out_file))
     assert out.returncode == 0, out.stderr

@@ -11,8 +11,7 @@ from app.core.forms import FieldSpec, ValidationContext, load_registry, validate
 from app.core.forms.dates import describe, normalise
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
-       st.sampled_from(["/", ".", "-"]))
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(["/", ".", "-"]))
 def test_any_day_first_date_becomes_the_same_day_in_iso(day: date, sep: str) -> None:
     typed = f"{day.day}{sep}{day.month}{sep}{day.year}"
     assert normalise(typed, "date") == day.isoformat()
@@ -22,7 +21,8 @@ def test_any_day_first_date_becomes_the_same_day_in_iso(day: date, sep: str) -> 
 def test_a_day_first_date_and_time_keeps_the_minute(when: datetime) -> None:
     typed = f"{when.day:02}/{when.month:02}/{when.year} {when.hour}:{when.minute:02}"
     assert normalise(typed, "date_time") == when.replace(second=0, microsecond=0).isoformat(
-        timespec="minutes")
+        timespec="minutes"
+    )
 
 
 def test_impossible_or_unrecognised_input_is_kept_exactly_as_typed() -> None:
@@ -35,8 +35,7 @@ def test_impossible_or_unrecognised_input_is_kept_exactly_as_typed() -> None:
 def test_dates_are_read_back_in_words_and_mistakes_are_named() -> None:
     assert describe("2026-11-20", "date") == "Friday 20 November 2026"
     assert describe("2026-10-30T15:30:00Z", "date_time") == "Friday 30 October 2026, 15:30 UTC"
-    assert describe("2026-06-01T09:00+01:00", "date_time") == \
-        "Monday 1 June 2026, 09:00 (UTC+01:00)"
+    assert describe("2026-06-01T09:00+01:00", "date_time") == "Monday 1 June 2026, 09:00 (UTC+01:00)"
     assert describe("2026-11-20", "date_time") == "Friday 20 November 2026 (no time given)"
     assert describe("", "date") == ""
     assert describe("20/13/2026", "date").startswith("Not a date: use DD/MM/YYYY")
@@ -48,9 +47,13 @@ def test_normalised_input_passes_the_forms_own_validation() -> None:
     form = load_registry().get("chronology_entry")
     field: FieldSpec | None = form.field("date")
     assert field is not None and field.type == "date"
-    data = {"date": normalise("3/11/2026", "date"), "date_approximate": "no",
-            "source": "Sample School", "event": "Attendance fell to 60%",
-            "significance": "medium"}
+    data = {
+        "date": normalise("3/11/2026", "date"),
+        "date_approximate": "no",
+        "source": "Sample School",
+        "event": "Attendance fell to 60%",
+        "significance": "medium",
+    }
     problems = validate(form, data, ValidationContext(today=date(2026, 11, 22)))
     assert [p for p in problems if p.field == "date"] == []
     # and the same check does catch a date left in day-first form
@@ -75,12 +78,16 @@ def test_a_record_from_the_command_line_gets_the_same_date_handling() -> None:
     from app.core.forms.dates import normalise_record
 
     form = load_registry().get("strategy_discussion")
-    table = next(f for f in form.all_fields() if f.type == "table"
-                 and any(c.type == "date" for c in f.columns))
+    table = next(
+        f for f in form.all_fields() if f.type == "table" and any(c.type == "date" for c in f.columns)
+    )
     col = next(c for c in table.columns if c.type == "date")
     date_field = next(f for f in form.all_fields() if f.type == "date")
-    data = {date_field.key: "29/10/2026", table.key: [{col.key: "5/11/2026"}, {col.key: "soon"}],
-            "untouched": "1/2/2026"}
+    data = {
+        date_field.key: "29/10/2026",
+        table.key: [{col.key: "5/11/2026"}, {col.key: "soon"}],
+        "untouched": "1/2/2026",
+    }
     out = normalise_record(form, data)
     assert out[date_field.key] == "2026-10-29"
     assert [r[col.key] for r in out[table.key]] == ["2026-11-05", "soon"]

@@ -25,13 +25,21 @@ REG = load_registry()
 PASS = "willow path by the lock"
 CTX = ValidationContext(children=[{"id": "c1"}, {"id": "c2"}], today=date(2026, 11, 23))
 
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                      st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40),
-                      st.sampled_from(["2026-11-01", "2099-01-01", "yes", "no", "unknown", "joint",
-                                       "police", "c1", "c9", ""]))
-json_value = st.recursive(json_leaf, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-    max_leaves=12)
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=40),
+    st.sampled_from(["2026-11-01", "2099-01-01", "yes", "no", "unknown", "joint", "police", "c1", "c9", ""]),
+)
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def test_docs_forms_is_up_to_date() -> None:
@@ -86,8 +94,11 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         yield s
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(raw=st.one_of(st.binary(max_size=200), json_value.map(lambda v: json.dumps(v).encode())))
 def test_import_refuses_arbitrary_input_whole(target: Store, raw: bytes) -> None:
     """Random bytes or JSON are refused with exit 2 and leave the vault without a new case."""
@@ -112,13 +123,15 @@ def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
     return [prefix]
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
-def test_a_damaged_case_is_imported_whole_or_not_at_all(demo_doc: dict[str, Any],
-                                                        tmp_path_factory: pytest.TempPathFactory,
-                                                        target: Store,
-                                                        data: st.DataObject) -> None:
+def test_a_damaged_case_is_imported_whole_or_not_at_all(
+    demo_doc: dict[str, Any], tmp_path_factory: pytest.TempPathFactory, target: Store, data: st.DataObject
+) -> None:
     """One changed value anywhere in a real case: the import writes the whole case or nothing."""
     doc = json.loads(json.dumps(demo_doc))
     where = data.draw(st.sampled_from(_paths(doc)))

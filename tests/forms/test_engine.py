@@ -20,8 +20,16 @@ from app.core.forms import (
 
 REG = load_registry()
 CTX = ValidationContext(children=[{"id": "c1"}, {"id": "c2"}], today=date(2026, 11, 23))
-FORMS = ["childs_voice", "chronology_entry", "direct_work", "strategy_discussion", "concern",
-         "referral", "conference_report", "milestone"]
+FORMS = [
+    "childs_voice",
+    "chronology_entry",
+    "direct_work",
+    "strategy_discussion",
+    "concern",
+    "referral",
+    "conference_report",
+    "milestone",
+]
 
 
 def messages(form_id: str, data: dict) -> list[str]:
@@ -41,8 +49,16 @@ def test_every_form_loads_and_every_field_type_is_used() -> None:
 def test_chronology_entry_keys_are_the_fixed_ones() -> None:
     """The reference form has exactly the field keys DESIGN.md §1 fixes."""
     keys = [f.key for f in REG.get("chronology_entry").all_fields()]
-    assert keys == ["date", "date_approximate", "sequence", "source", "event", "impact",
-                    "action", "significance"]
+    assert keys == [
+        "date",
+        "date_approximate",
+        "sequence",
+        "source",
+        "event",
+        "impact",
+        "action",
+        "significance",
+    ]
 
 
 def test_required_fields_and_future_dates_are_named() -> None:
@@ -55,11 +71,19 @@ def test_required_fields_and_future_dates_are_named() -> None:
 
 def test_strategy_discussion_needs_police_health_and_social_care() -> None:
     """The agencies rule speaks the practitioner's language (issue 3's example message)."""
-    msgs = messages("strategy_discussion", {"participants": [
-        {"name": "Sam Carter", "agency": "childrens_social_care"},
-        {"name": "Ελένη Παπαδοπούλου", "agency": "health"}]})
-    assert ("Participants: no one from the police is listed — a strategy discussion needs "
-            "children's social care, police and health") in msgs
+    msgs = messages(
+        "strategy_discussion",
+        {
+            "participants": [
+                {"name": "Sam Carter", "agency": "childrens_social_care"},
+                {"name": "Ελένη Παπαδοπούλου", "agency": "health"},
+            ]
+        },
+    )
+    assert (
+        "Participants: no one from the police is listed — a strategy discussion needs "
+        "children's social care, police and health"
+    ) in msgs
 
 
 def test_show_if_and_required_if() -> None:
@@ -75,35 +99,49 @@ def test_table_cells_and_dates_after_other_dates() -> None:
     """Rows name their row number and column; a date before the one it follows is refused."""
     msgs = messages("strategy_discussion", {"actions": [{"action": "Visit", "owner": ""}]})
     assert "Actions, row 1: Owner is needed" in msgs
-    concern = messages("concern", {"date_noticed": "2026-11-12",
-                                   "written_at": "2026-11-11T09:00:00Z"})
+    concern = messages("concern", {"date_noticed": "2026-11-12", "written_at": "2026-11-11T09:00:00Z"})
     assert any(m.startswith("Date and time of writing: is before Date noticed") for m in concern)
 
 
 def test_body_map_markers_need_descriptions() -> None:
     """Each body map marker must say what was seen, and sit on the outline."""
-    msgs = messages("concern", {"injury": "yes", "body_map": {"markers": [
-        {"n": 1, "side": "front", "x": 0.3, "y": 0.3, "description": ""}]}})
+    msgs = messages(
+        "concern",
+        {
+            "injury": "yes",
+            "body_map": {"markers": [{"n": 1, "side": "front", "x": 0.3, "y": 0.3, "description": ""}]},
+        },
+    )
     assert "Body map: marker 1 needs a description of what was seen" in msgs
-    msgs = messages("concern", {"injury": "yes", "body_map": {"markers": [
-        {"n": 1, "side": "left", "x": 0.3, "y": 0.3, "description": "bruise"}]}})
+    msgs = messages(
+        "concern",
+        {
+            "injury": "yes",
+            "body_map": {"markers": [{"n": 1, "side": "left", "x": 0.3, "y": 0.3, "description": "bruise"}]},
+        },
+    )
     assert "Body map: each marker must be on the front or the back" in msgs
 
 
 def test_scale_choice_and_child_picker_shapes() -> None:
     """Values of the wrong shape are named: scale 0–10, choices from the list, this case's children."""
-    msgs = messages("conference_report", {"scaling": [{"scorer": "Sam", "score": 11}],
-                                          "conference_type": "final", "children": ["zz"]})
-    assert any(m.startswith("Scaling") and m.endswith(
-        "row 1, Score (0–10): should be a whole number from 0 to 10") for m in msgs)
+    msgs = messages(
+        "conference_report",
+        {"scaling": [{"scorer": "Sam", "score": 11}], "conference_type": "final", "children": ["zz"]},
+    )
+    assert any(
+        m.startswith("Scaling") and m.endswith("row 1, Score (0–10): should be a whole number from 0 to 10")
+        for m in msgs
+    )
     assert "Type of conference: “final” is not one of the choices" in msgs
     assert "Children: choose children from this case" in msgs
 
 
 def test_unknown_keys_are_reported() -> None:
     """Data for a field the form does not have is reported, not silently kept."""
-    assert any("is not a field of Chronology entry" in m
-               for m in messages("chronology_entry", {"colour": "red"}))
+    assert any(
+        "is not a field of Chronology entry" in m for m in messages("chronology_entry", {"colour": "red"})
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,21 +172,37 @@ def test_prompts_go_away_when_answered() -> None:
 def test_derived_chronology_lines_link_to_their_records() -> None:
     """Each form adds a one-line chronology entry linked to its record, in date order."""
     records = [
-        {"id": "r2", "form_id": "strategy_discussion", "form_version": 1, "status": "final",
-         "data": {"date": "2026-10-29", "format": "video", "s47_decision": "joint"},
-         "author": {"agency": "Northshire CSC"}},
-        {"id": "r1", "form_id": "chronology_entry", "form_version": 1, "status": "final",
-         "data": {"date": "2026-09-30", "source": "Police", "event": "Call-out",
-                  "significance": "high"}},
-        {"id": "r3", "form_id": "concern", "form_version": 1, "status": "draft",
-         "data": {"date_noticed": "2026-11-12"}},
+        {
+            "id": "r2",
+            "form_id": "strategy_discussion",
+            "form_version": 1,
+            "status": "final",
+            "data": {"date": "2026-10-29", "format": "video", "s47_decision": "joint"},
+            "author": {"agency": "Northshire CSC"},
+        },
+        {
+            "id": "r1",
+            "form_id": "chronology_entry",
+            "form_version": 1,
+            "status": "final",
+            "data": {"date": "2026-09-30", "source": "Police", "event": "Call-out", "significance": "high"},
+        },
+        {
+            "id": "r3",
+            "form_id": "concern",
+            "form_version": 1,
+            "status": "draft",
+            "data": {"date_noticed": "2026-11-12"},
+        },
     ]
     lines = case_chronology(REG, records)
     assert [ln.record_id for ln in lines] == ["r1", "r2"]  # drafts are not in the chronology
     sd = lines[1]
     assert sd.derived and sd.form_id == "strategy_discussion"
-    assert sd.event == "Strategy discussion (Video call): section 47 decision — Section 47 — " \
-                       "joint with the police"
+    assert (
+        sd.event == "Strategy discussion (Video call): section 47 decision — Section 47 — "
+        "joint with the police"
+    )
     assert sd.source == "Northshire CSC" and sd.significance == "high"
 
 
@@ -164,7 +218,8 @@ def test_a_broken_local_form_is_reported_with_file_key_and_problem(tmp_path: Pat
         '[[sections.fields]]\nkey = "who"\nlabel = "Who"\ntype = "choice"\ncodelist = "nope"\n'
         '[[sections.fields]]\nkey = "who"\nlabel = "Again"\ntype = "text"\n'
         'show_if = { field = "missing", equals = "x" }\nrules = { max_length = "long" }\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     _, problems = load_file(path)
     text = "\n".join(problems)
     assert f"{path}: sections[0].fields[0] (when).type: unknown type “dat”" in text
@@ -178,12 +233,15 @@ def test_a_broken_local_form_is_reported_with_file_key_and_problem(tmp_path: Pat
 
 def test_local_forms_take_part_and_cannot_override_published_versions(tmp_path: Path) -> None:
     """A local folder adds form versions; it may not silently replace a built-in version."""
-    src = (Path(__file__).resolve().parents[2] / "forms" / "chronology_entry" / "v1.toml")
+    src = Path(__file__).resolve().parents[2] / "forms" / "chronology_entry" / "v1.toml"
     local = tmp_path / "chronology_entry"
     local.mkdir()
-    (local / "v2.toml").write_text(src.read_text("utf-8").replace("version = 1", "version = 2")
-                                   .replace('title = "Chronology entry"',
-                                            'title = "Chronology entry (Northshire)"'), "utf-8")
+    (local / "v2.toml").write_text(
+        src.read_text("utf-8")
+        .replace("version = 1", "version = 2")
+        .replace('title = "Chronology entry"', 'title = "Chronology entry (Northshire)"'),
+        "utf-8",
+    )
     reg = load_registry(tmp_path)
     assert reg.get("chronology_entry").version == 2
     assert reg.get("chronology_entry").title == "Chronology entry (Northshire)"

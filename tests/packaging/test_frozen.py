@@ -31,8 +31,7 @@ def frozen() -> Path:
 
 def _run(exe: Path, *args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     # A clean environment: no virtualenv, no PYTHONPATH, the source tree not on any path.
-    result = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, cwd=cwd,
-                            timeout=300)
+    result = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
     assert result.returncode == 0, f"{args}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -49,13 +48,36 @@ def test_frozen_bundle_runs_the_whole_workflow(frozen: Path, tmp_path: Path) -> 
     vault = tmp_path / "vault.fieldbook"
     version = _run(frozen, "--version", env=env, cwd=tmp_path)
     assert "fieldbook" in version.stdout
-    _run(frozen, "--vault", str(vault), "init", "--name", "Sam Adeyemi", "--role", "Social worker",
-         "--agency", "Northshire Children's Services", env=env, cwd=tmp_path)
+    _run(
+        frozen,
+        "--vault",
+        str(vault),
+        "init",
+        "--name",
+        "Sam Adeyemi",
+        "--role",
+        "Social worker",
+        "--agency",
+        "Northshire Children's Services",
+        env=env,
+        cwd=tmp_path,
+    )
     demo = _run(frozen, "--vault", str(vault), "demo", env=env, cwd=tmp_path)
     case_id = demo.stdout.strip().splitlines()[-1]
     pack = tmp_path / "referral.fbpack"
-    _run(frozen, "--vault", str(vault), "export", case_id, "--kind", "referral", "--out", str(pack),
-         env=env, cwd=tmp_path)
+    _run(
+        frozen,
+        "--vault",
+        str(vault),
+        "export",
+        case_id,
+        "--kind",
+        "referral",
+        "--out",
+        str(pack),
+        env=env,
+        cwd=tmp_path,
+    )
     assert pack.stat().st_size > 10_000
     verified = _run(frozen, "--vault", str(vault), "--json", "verify", str(pack), env=env, cwd=tmp_path)
     report = json.loads(verified.stdout)

@@ -195,8 +195,12 @@ def _cover(built: Any, tmp_path: Path) -> str:
 
     with zipfile.ZipFile(io.BytesIO(built.zip_bytes)) as zf:
         (tmp_path / "cover.pdf").write_bytes(zf.read("pack.pdf"))
-    out = subprocess.run([need_tool("pdftotext"), "-l", "1", str(tmp_path / "cover.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [need_tool("pdftotext"), "-l", "1", str(tmp_path / "cover.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return " ".join(out.split())
 
 
@@ -213,21 +217,35 @@ def test_conference_cover_deadlines_see_milestones_and_local_settings(
     store, ident, case_id, _ = setup
     maya = store.get_case(case_id).children[0].id
     icpc_day = NOW.date() - timedelta(days=4)
-    icpc = store.create_record(case_id, "conference_report", 1,
-                               {"conference_date": icpc_day.isoformat(),
-                                "conference_type": "initial"}, [maya], icpc_day.isoformat())
+    icpc = store.create_record(
+        case_id,
+        "conference_report",
+        1,
+        {"conference_date": icpc_day.isoformat(), "conference_type": "initial"},
+        [maya],
+        icpc_day.isoformat(),
+    )
     store.finalise(icpc)
 
     def cover(**options: Any) -> str:
-        built = export_pack(store, None, case_id, ident, ExportOptions("conference", **options),
-                            clock=FixedClock(NOW), case_data=case_json(store, case_id))
+        built = export_pack(
+            store,
+            None,
+            case_id,
+            ident,
+            ExportOptions("conference", **options),
+            clock=FixedClock(NOW),
+            case_data=case_json(store, case_id),
+        )
         return _cover(built, tmp_path)
 
     def core_group_due() -> str:
         records = [dataclasses.asdict(r) for r in store.list_records(case_id)]
-        found = [d for d in upcoming_deadlines(records, settings_from_store(store),
-                                               clock=FixedClock(NOW))
-                 if d.rule.id == "core_group_after_icpc"]
+        found = [
+            d
+            for d in upcoming_deadlines(records, settings_from_store(store), clock=FixedClock(NOW))
+            if d.rule.id == "core_group_after_icpc"
+        ]
         return found[0].due.isoformat() if found else ""
 
     due = core_group_due()
@@ -238,9 +256,14 @@ def test_conference_cover_deadlines_see_milestones_and_local_settings(
     store.settings_set("timescales", {"local_closures": [closed]})
     later = core_group_due()
     assert later > due and f"{later}: First core group within 10 working days" in cover()
-    held = store.create_record(case_id, "milestone", 1,
-                               {"milestone": "core_group", "date": NOW.date().isoformat()},
-                               [maya], NOW.date().isoformat())
+    held = store.create_record(
+        case_id,
+        "milestone",
+        1,
+        {"milestone": "core_group", "date": NOW.date().isoformat()},
+        [maya],
+        NOW.date().isoformat(),
+    )
     store.finalise(held)
     assert core_group_due() == ""
     assert "First core group" not in cover()

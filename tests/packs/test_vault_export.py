@@ -192,8 +192,9 @@ def test_conference_pack_encrypted_and_countersigned(
     # The cover lists the case's next deadlines, each naming its rule, status and source.
     with zipfile.ZipFile(plain) as z:
         (tmp_path / "conf.pdf").write_bytes(z.read("pack.pdf"))
-    cover = subprocess.run([need_tool("pdftotext"), "-l", "1", str(tmp_path / "conf.pdf"), "-"],
-                           capture_output=True, text=True).stdout
+    cover = subprocess.run(
+        [need_tool("pdftotext"), "-l", "1", str(tmp_path / "conf.pdf"), "-"], capture_output=True, text=True
+    ).stdout
     cover = " ".join(cover.split())
     assert "Upcoming deadlines" in cover
     assert "First core group within 10 working days" in cover

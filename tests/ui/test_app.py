@@ -60,9 +60,15 @@ def create_vault(win: MainWindow) -> None:
 
 
 def add_case(win: MainWindow) -> str:
-    case_id = win.session.call(lambda s: s.create_case("FB-UI-1", [
-        PersonIn("child", "Maya", "Okafor", dob="2017-03-02"),
-        PersonIn("child", "Baby", "Okafor", due_date="2027-02-01")]))
+    case_id = win.session.call(
+        lambda s: s.create_case(
+            "FB-UI-1",
+            [
+                PersonIn("child", "Maya", "Okafor", dob="2017-03-02"),
+                PersonIn("child", "Baby", "Okafor", due_date="2027-02-01"),
+            ],
+        )
+    )
     win.refresh_cases()
     win.open_case(case_id)
     return str(case_id)
@@ -141,8 +147,7 @@ def test_record_lifecycle_through_the_ui(window: MainWindow, tmp_path: Path) -> 
     assert editor.add_addendum("Clarification", "Nan is the maternal grandmother.")
     window.close_editor()
     chron = window.workspace.chronology.model
-    assert any(chron.row(i)["id"] == record.id and chron.row(i)["derived"]
-               for i in range(chron.rowCount()))
+    assert any(chron.row(i)["id"] == record.id and chron.row(i)["derived"] for i in range(chron.rowCount()))
     from app.ui.export import ExportDialog
     from app.ui.review import ReviewWindow
 
@@ -161,8 +166,7 @@ def test_record_lifecycle_through_the_ui(window: MainWindow, tmp_path: Path) -> 
     assert len(report.signers) == 2
 
 
-def test_a_day_first_date_is_read_back_in_words_and_saved_as_iso(window: MainWindow,
-                                                                   qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_day_first_date_is_read_back_in_words_and_saved_as_iso(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     """Typing 20/11/2026 10:00 shows the date in words; leaving the field makes it ISO; the
     saved draft holds ISO. A slip is named beside the field and the draft still keeps it."""
     create_vault(window)
@@ -216,14 +220,27 @@ def test_every_input_widget_has_an_accessible_name(window: MainWindow) -> None:
     """Screen-reader users can reach every input: each has an accessible name."""
     create_vault(window)
     add_case(window)
-    inputs = (QLineEdit, QPlainTextEdit, QComboBox, QListWidget, QTableWidget, QCheckBox,
-              QAbstractButton, QTableView)
+    inputs = (
+        QLineEdit,
+        QPlainTextEdit,
+        QComboBox,
+        QListWidget,
+        QTableWidget,
+        QCheckBox,
+        QAbstractButton,
+        QTableView,
+    )
     for form in window.session.registry.latest():
         editor = window.new_record(form.id)
-        unnamed = [type(w).__name__ for w in editor.findChildren(QWidget)
-                   if isinstance(w, inputs) and not w.accessibleName()
-                   and w.isVisibleTo(editor) and w.parent() is not None
-                   and not type(w.parent()).__name__.startswith("Q")]
+        unnamed = [
+            type(w).__name__
+            for w in editor.findChildren(QWidget)
+            if isinstance(w, inputs)
+            and not w.accessibleName()
+            and w.isVisibleTo(editor)
+            and w.parent() is not None
+            and not type(w.parent()).__name__.startswith("Q")
+        ]
         named_parent_ok = [u for u in unnamed if u not in ("QScrollBar",)]
         assert named_parent_ok == [], f"{form.id}: {named_parent_ok}"
     for w in window.main_page.findChildren(QWidget):
@@ -238,9 +255,12 @@ def test_every_field_type_has_a_widget() -> None:
 
     for ftype in FIELD_TYPES:
         spec = FieldSpec(key="x", label="X", type=ftype)
-        editor = make_editor(spec, children=[("c1", "Maya")],
-                             put_attachment=lambda d, m, n: "0" * 64,
-                             get_attachment=lambda s: b"")
+        editor = make_editor(
+            spec,
+            children=[("c1", "Maya")],
+            put_attachment=lambda d, m, n: "0" * 64,
+            get_attachment=lambda s: b"",
+        )
         assert editor.widget.accessibleName() == "X" or editor.widget.findChildren(QWidget)
 
 
@@ -249,18 +269,51 @@ def test_models_pass_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-un
     from app.ui.models import CaseListModel, ChronologyFilter, ChronologyModel, RecordListModel
 
     cases = CaseListModel()
-    cases.set_rows([{"id": "a", "reference": "FB-1", "children": ["Maya"], "records": 2,
-                     "drafts": 1, "updated": "2026-11-20T10:00:00Z"}])
+    cases.set_rows(
+        [
+            {
+                "id": "a",
+                "reference": "FB-1",
+                "children": ["Maya"],
+                "records": 2,
+                "drafts": 1,
+                "updated": "2026-11-20T10:00:00Z",
+            }
+        ]
+    )
     qtmodeltester.check(cases)
     records = RecordListModel()
-    records.set_rows([{"id": "r", "form_id": "concern", "title": "Concern", "when": "2026-11-20",
-                       "status": "final", "addenda": 1, "author": "Sam"}])
+    records.set_rows(
+        [
+            {
+                "id": "r",
+                "form_id": "concern",
+                "title": "Concern",
+                "when": "2026-11-20",
+                "status": "final",
+                "addenda": 1,
+                "author": "Sam",
+            }
+        ]
+    )
     qtmodeltester.check(records)
     chron = ChronologyModel()
-    chron.set_rows([{"id": str(i), "date": f"2026-0{1 + i % 9}-01", "source": "School",
-                     "event": "e", "impact": "", "significance": ["low", "high"][i % 2],
-                     "derived": bool(i % 3), "form_title": "Referral", "sequence": 0}
-                    for i in range(50)])
+    chron.set_rows(
+        [
+            {
+                "id": str(i),
+                "date": f"2026-0{1 + i % 9}-01",
+                "source": "School",
+                "event": "e",
+                "impact": "",
+                "significance": ["low", "high"][i % 2],
+                "derived": bool(i % 3),
+                "form_title": "Referral",
+                "sequence": 0,
+            }
+            for i in range(50)
+        ]
+    )
     qtmodeltester.check(chron)
     proxy = ChronologyFilter()
     proxy.setSourceModel(chron)
@@ -275,8 +328,7 @@ def test_chronology_sorts_and_filters_10000_entries(window: MainWindow) -> None:
     from app.core.demo import add_generated_chronology
 
     case_id = add_case(window)
-    window.session.call(lambda s: add_generated_chronology(s, window.session.registry, case_id,
-                                                           10_000))
+    window.session.call(lambda s: add_generated_chronology(s, window.session.registry, case_id, 10_000))
     window.open_case(case_id)
     tab = window.workspace.chronology
     assert tab.model.rowCount() == 10_000
@@ -288,8 +340,10 @@ def test_chronology_sorts_and_filters_10000_entries(window: MainWindow) -> None:
     shown = tab.view.model()
     high = shown.rowCount()
     assert 0 < high < 10_000
-    assert all(shown.index(r, 4).data() == tab.model.display({"significance": "high"},
-                                                             "significance") for r in range(high))
+    assert all(
+        shown.index(r, 4).data() == tab.model.display({"significance": "high"}, "significance")
+        for r in range(high)
+    )
     dates = [shown.index(r, 0).data(Qt.ItemDataRole.UserRole + 1) for r in range(high)]
     assert dates == sorted(dates, reverse=True)  # the filtered view keeps the chosen order
     tab.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
@@ -328,8 +382,13 @@ def test_a_draft_typed_before_sigkill_is_there_after_restart(window: MainWindow)
     add_case(window)
     path = window.session.vault_path
     window.lock()
-    proc = subprocess.Popen([sys.executable, "-c", DRAFT_CHILD, str(path), PASS], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRAFT_CHILD, str(path), PASS],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     os.kill(proc.pid, signal.SIGKILL)
@@ -350,8 +409,14 @@ def test_worker_thread_runs_jobs_off_the_main_thread(qtbot, tmp_path: Path) -> N
     session = Session(tmp_path / "v.fieldbook")
     seen: dict[str, object] = {}
     with qtbot.waitSignal(session.unlocked, timeout=20_000):
-        session.create(PASS, "Sam Carter", "Social worker", "Northshire",
-                       lambda _: None, lambda e: seen.setdefault("error", e))
+        session.create(
+            PASS,
+            "Sam Carter",
+            "Social worker",
+            "Northshire",
+            lambda _: None,
+            lambda e: seen.setdefault("error", e),
+        )
     main = threading.get_ident()
     thread_id = session.call(lambda s: threading.get_ident())
     assert thread_id != main
@@ -382,14 +447,17 @@ def test_typing_stays_live_while_a_large_case_loads(qtbot, tmp_path: Path) -> No
     page.pass2.setText(PASS)
     page.button.click()
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.main_page, timeout=30_000)
-    big = session.call(lambda s: s.create_case("FB-BIG", [PersonIn("child", "Leo", "Okafor",
-                                                                   dob="2022-01-10")]))
+    big = session.call(
+        lambda s: s.create_case("FB-BIG", [PersonIn("child", "Leo", "Okafor", dob="2022-01-10")])
+    )
     session.call(lambda s: add_generated_chronology(s, session.registry, big, 10_000))
-    small = session.call(lambda s: s.create_case("FB-NOTE", [PersonIn("child", "Maya", "Okafor",
-                                                                      dob="2017-03-02")]))
+    small = session.call(
+        lambda s: s.create_case("FB-NOTE", [PersonIn("child", "Maya", "Okafor", dob="2017-03-02")])
+    )
     win.open_case(small)
-    qtbot.waitUntil(lambda: win.workspace.snapshot is not None
-                    and win.workspace.snapshot.case_id == small, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: win.workspace.snapshot is not None and win.workspace.snapshot.case_id == small, timeout=30_000
+    )
     edit = win.new_record("chronology_entry").editors["event"].edit
 
     loading, release = threading.Event(), threading.Event()
@@ -415,15 +483,16 @@ def test_typing_stays_live_while_a_large_case_loads(qtbot, tmp_path: Path) -> No
 
 
 def test_a_long_session_of_qt_calls_does_not_crash(qtbot) -> None:  # type: ignore[no-untyped-def]
-    """PySide6 6.12 on Python 3.11 drops a reference to None on every void Qt call; without the
-    workaround in app.ui this many calls deallocate None and abort the process."""
+    """A day's use makes hundreds of thousands of void Qt calls; PySide6 6.12.0 on Python 3.11
+    dropped a reference to None on each, until None was deallocated and the app aborted. The pinned
+    release must keep None's count steady (no workaround pokes the object header any more)."""
     make_app()
     w = QWidget()
     qtbot.addWidget(w)
     before = sys.getrefcount(None)
     for _ in range(300_000):
         w.setToolTip("x")
-    assert sys.getrefcount(None) >= before - 300_000 > 0 or sys.version_info >= (3, 12)
+    assert abs(sys.getrefcount(None) - before) < 1_000
 
 
 def test_export_date_range_accepts_day_first_dates_and_names_a_bad_one(window: MainWindow) -> None:
@@ -457,17 +526,25 @@ def test_a_core_group_milestone_on_the_overview_meets_its_deadline(window: MainW
     maya = window.session.call(lambda s: s.get_case(case_id)).children[0].id
 
     def icpc(s: Store) -> None:
-        rid = s.create_record(case_id, "conference_report", 1,
-                              {"conference_date": icpc_day, "conference_type": "initial"},
-                              [maya], icpc_day)
+        rid = s.create_record(
+            case_id,
+            "conference_report",
+            1,
+            {"conference_date": icpc_day, "conference_type": "initial"},
+            [maya],
+            icpc_day,
+        )
         s.finalise(rid)
 
     window.session.call(icpc)
     window.open_case(case_id)
     workspace = window.workspace
     assert "First core group" in workspace.header.text()
-    button = next(b for b in workspace.milestones.findChildren(QPushButton)
-                  if b.accessibleName() == "New Case milestone")
+    button = next(
+        b
+        for b in workspace.milestones.findChildren(QPushButton)
+        if b.accessibleName() == "New Case milestone"
+    )
     button.click()
     editor = window.editor
     assert editor is not None and editor.form.id == "milestone"

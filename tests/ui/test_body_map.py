@@ -25,10 +25,13 @@ def test_markers_added_from_the_keyboard_are_numbered_and_described(qtbot) -> No
     assert value is not None
     assert [(m["n"], m["side"], m["description"]) for m in value["markers"]] == [
         (1, "front", "Round bruise, 1 cm, blue, left upper arm"),
-        (2, "back", "Graze, 3 cm, lower back")]
+        (2, "back", "Graze, 3 cm, lower back"),
+    ]
     edits = widget.findChildren(QLineEdit)
-    assert [e.accessibleName() for e in edits] == ["Marker 1 (front) description",
-                                                   "Marker 2 (back) description"]
+    assert [e.accessibleName() for e in edits] == [
+        "Marker 1 (front) description",
+        "Marker 2 (back) description",
+    ]
     tags = [lab for lab in widget.findChildren(QLabel) if lab.buddy() in edits]
     assert sorted(t.text() for t in tags) == ["<b>1</b> front", "<b>2</b> back"]
     assert edits[0].toolTip() == "Round bruise, 1 cm, blue, left upper arm"
@@ -41,8 +44,9 @@ def test_loading_a_record_replaces_the_marker_rows(qtbot) -> None:  # type: igno
     widget.show()
     widget.add_marker("front", 0.3, 0.4, "first")
     widget.add_marker("front", 0.6, 0.4, "second")
-    widget.set_value({"markers": [{"n": 1, "side": "back", "x": 0.5, "y": 0.6,
-                                   "description": "only this one"}]})
+    widget.set_value(
+        {"markers": [{"n": 1, "side": "back", "x": 0.5, "y": 0.6, "description": "only this one"}]}
+    )
     qtbot.waitUntil(lambda: len(widget.findChildren(QLineEdit)) == 1)
     assert widget.findChildren(QLineEdit)[0].text() == "only this one"
     value = widget.value()
@@ -55,8 +59,7 @@ def test_clicking_the_outline_places_a_marker_where_clicked(qtbot) -> None:  # t
     qtbot.addWidget(widget)
     widget.show()
     canvas = widget.canvas
-    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton,
-                     pos=QPoint(canvas.width() // 4, canvas.height() // 2))
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(canvas.width() // 4, canvas.height() // 2))
     value = widget.value()
     assert value is not None and len(value["markers"]) == 1
     assert value["markers"][0]["side"] == "front"
@@ -69,8 +72,9 @@ def test_a_day_first_date_typed_in_a_table_cell_is_saved_as_iso(qtbot) -> None: 
 
     make_app()
     form = load_registry().get("strategy_discussion")
-    spec = next(f for f in form.all_fields() if f.type == "table"
-                and any(c.type == "date" for c in f.columns))
+    spec = next(
+        f for f in form.all_fields() if f.type == "table" and any(c.type == "date" for c in f.columns)
+    )
     col = next(i for i, c in enumerate(spec.columns) if c.type == "date")
     editor = TableEditor(spec)
     qtbot.addWidget(editor.widget)

@@ -28,8 +28,9 @@ def session(tmp_path: Path) -> Session:
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     s = Session(tmp_path / "vault.fieldbook", clock=clock, inline=True)
     errors: list[BaseException] = []
-    s.create(PASS, "Sam Carter", "Social worker", "Northshire Children's Services",
-             lambda _: None, errors.append)
+    s.create(
+        PASS, "Sam Carter", "Social worker", "Northshire Children's Services", lambda _: None, errors.append
+    )
     assert not errors and s.is_unlocked
     yield s
     s.shutdown()
@@ -39,16 +40,21 @@ def front_door_cert(path: Path) -> Path:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Northshire MASH front door")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + timedelta(days=365))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
     path.write_bytes(cert.public_bytes(Encoding.PEM))
     return path
 
 
-def test_autolock_and_forms_folder_are_kept_in_the_vault(qtbot, session: Session,
-                                                         tmp_path: Path) -> None:
+def test_autolock_and_forms_folder_are_kept_in_the_vault(qtbot, session: Session, tmp_path: Path) -> None:
     """Saved auto-lock minutes and forms folder are there the next time settings open."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -73,8 +79,7 @@ def test_autolock_is_limited_to_one_to_fifteen_minutes(qtbot, session: Session) 
     assert dlg.autolock.value() == 1
 
 
-def test_missing_forms_folder_is_named_and_nothing_is_saved(qtbot, session: Session,
-                                                           tmp_path: Path) -> None:
+def test_missing_forms_folder_is_named_and_nothing_is_saved(qtbot, session: Session, tmp_path: Path) -> None:
     """A forms folder that does not exist gets a message naming the field, and is not saved."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -86,8 +91,7 @@ def test_missing_forms_folder_is_named_and_nothing_is_saved(qtbot, session: Sess
     assert session.call(lambda s: s.settings_get("forms.dir")) is None
 
 
-def test_front_door_certificate_added_and_removed(qtbot, session: Session,
-                                                  tmp_path: Path) -> None:
+def test_front_door_certificate_added_and_removed(qtbot, session: Session, tmp_path: Path) -> None:
     """A front-door certificate appears in the trust list as a destination and can be removed."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -106,8 +110,7 @@ def test_front_door_certificate_added_and_removed(qtbot, session: Session,
     assert dlg.trust_model.rowCount() == before
 
 
-def test_a_file_that_is_not_a_certificate_is_refused(qtbot, session: Session,
-                                                     tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_certificate_is_refused(qtbot, session: Session, tmp_path: Path) -> None:
     """Choosing a file that is not a certificate says so and trusts nothing new."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -142,8 +145,9 @@ def test_export_certificate_and_backup_now(qtbot, session: Session, tmp_path: Pa
         copy.close()
 
 
-def test_settings_inputs_have_accessible_names_and_model_is_sound(qtbot, qtmodeltester,
-                                                                  session: Session) -> None:
+def test_settings_inputs_have_accessible_names_and_model_is_sound(
+    qtbot, qtmodeltester, session: Session
+) -> None:
     """Screen readers can name every settings control; the trust model obeys Qt's rules."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -162,14 +166,18 @@ def test_settings_inputs_have_accessible_names_and_model_is_sound(qtbot, qtmodel
 def local_authority_p12(path: Path, password: str) -> Path:
     from app.core.crypto.keys import generate_identity, to_pkcs12
 
-    ident = generate_identity("Sam Carter", "Senior social worker", "Northshire County Council",
-                              now=datetime.now(UTC), key_bits=2048)
+    ident = generate_identity(
+        "Sam Carter",
+        "Senior social worker",
+        "Northshire County Council",
+        now=datetime.now(UTC),
+        key_bits=2048,
+    )
     path.write_bytes(to_pkcs12(ident, password.encode()))
     return path
 
 
-def test_import_p12_replaces_the_signing_identity(qtbot, session: Session,
-                                                  tmp_path: Path) -> None:
+def test_import_p12_replaces_the_signing_identity(qtbot, session: Session, tmp_path: Path) -> None:
     """After importing the local authority's P12 the dialog shows the new signer."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -182,8 +190,9 @@ def test_import_p12_replaces_the_signing_identity(qtbot, session: Session,
     assert "Northshire County Council" in dlg.identity.text()
 
 
-def test_import_p12_with_wrong_vault_passphrase_changes_nothing(qtbot, session: Session,
-                                                                tmp_path: Path) -> None:
+def test_import_p12_with_wrong_vault_passphrase_changes_nothing(
+    qtbot, session: Session, tmp_path: Path
+) -> None:
     """A mistyped vault passphrase is named as the problem and the old identity stays."""
     dlg = SettingsDialog(session)
     qtbot.addWidget(dlg)
@@ -199,8 +208,9 @@ def test_import_p12_with_wrong_vault_passphrase_changes_nothing(qtbot, session: 
     assert dlg.identity.text() == before
 
 
-def test_restore_brings_back_the_backup_and_keeps_the_current_vault(qtbot, session: Session,
-                                                                   tmp_path: Path) -> None:
+def test_restore_brings_back_the_backup_and_keeps_the_current_vault(
+    qtbot, session: Session, tmp_path: Path
+) -> None:
     """Restore locks the vault, puts the backup in place and keeps the newer file beside it."""
     from app.core.store import PersonIn
 
@@ -236,8 +246,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_vault(qtbot, sessi
     assert [p for p in kept if not p.name.endswith(("-wal", "-shm"))]
 
 
-def test_restore_with_wrong_passphrase_changes_nothing(qtbot, session: Session,
-                                                       tmp_path: Path) -> None:
+def test_restore_with_wrong_passphrase_changes_nothing(qtbot, session: Session, tmp_path: Path) -> None:
     """A wrong backup passphrase is reported and the vault file is left exactly as it was."""
     backup = tmp_path / "backup.fieldbook"
     session.call(lambda s: s.vault.backup(backup))

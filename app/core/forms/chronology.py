@@ -51,8 +51,7 @@ def _text(form: FormSpec, key: str, value: Any) -> str:
 
 
 def fill(form: FormSpec, template: str, data: dict[str, Any]) -> str:
-    out = re.sub(r"\{([a-z0-9_]+)\}", lambda m: _text(form, m.group(1), data.get(m.group(1))),
-                 template)
+    out = re.sub(r"\{([a-z0-9_]+)\}", lambda m: _text(form, m.group(1), data.get(m.group(1))), template)
     out = re.sub(r"\(\s*\)|\[\s*\]", "", out)  # a bracket whose field was empty
     return re.sub(r"\s{2,}", " ", out).strip(" —-:;,")
 
@@ -65,15 +64,24 @@ def chronology_line(form: FormSpec, record: Any) -> ChronologyLine | None:
     if form.id == "chronology_entry":
         raw = data.get("date")
         day = raw.get("date") if isinstance(raw, dict) else raw
-        approx = data.get("date_approximate") == "yes" or (isinstance(raw, dict)
-                                                             and bool(raw.get("approximate")))
+        approx = data.get("date_approximate") == "yes" or (
+            isinstance(raw, dict) and bool(raw.get("approximate"))
+        )
         seq = data.get("sequence") or 0
-        return ChronologyLine(str(day or _get(record, "occurred_at") or ""), approx,
-                              int(seq) if isinstance(seq, int | float) else 0,
-                              str(data.get("source") or ""), str(data.get("event") or ""),
-                              str(data.get("impact") or ""), str(data.get("action") or ""),
-                              str(data.get("significance") or "medium"), rid, form.id, False,
-                              status)
+        return ChronologyLine(
+            str(day or _get(record, "occurred_at") or ""),
+            approx,
+            int(seq) if isinstance(seq, int | float) else 0,
+            str(data.get("source") or ""),
+            str(data.get("event") or ""),
+            str(data.get("impact") or ""),
+            str(data.get("action") or ""),
+            str(data.get("significance") or "medium"),
+            rid,
+            form.id,
+            False,
+            status,
+        )
     spec = form.chronology
     if spec is None:
         return None
@@ -86,13 +94,25 @@ def chronology_line(form: FormSpec, record: Any) -> ChronologyLine | None:
         significance = str(data.get(significance[6:]) or "medium")
     author = _get(record, "author", {}) or {}
     source = fill(form, spec.source, data) if spec.source else str(author.get("agency", ""))
-    return ChronologyLine(str(day)[:10], isinstance(raw, dict) and bool(raw.get("approximate")),
-                          0, source, fill(form, spec.summary, data), "", "", significance, rid,
-                          form.id, True, status)
+    return ChronologyLine(
+        str(day)[:10],
+        isinstance(raw, dict) and bool(raw.get("approximate")),
+        0,
+        source,
+        fill(form, spec.summary, data),
+        "",
+        "",
+        significance,
+        rid,
+        form.id,
+        True,
+        status,
+    )
 
 
-def case_chronology(registry: Any, records: list[Any], *, include_drafts: bool = False
-                    ) -> list[ChronologyLine]:
+def case_chronology(
+    registry: Any, records: list[Any], *, include_drafts: bool = False
+) -> list[ChronologyLine]:
     """Every line of a case's chronology, by date then sequence."""
     lines = []
     for rec in records:
@@ -102,7 +122,7 @@ def case_chronology(registry: Any, records: list[Any], *, include_drafts: bool =
         try:
             form = registry.get(_get(rec, "form_id"), _get(rec, "form_version"))
         except NotFound:  # a record of a form this build does not know still exists;
-            form = None   # it just cannot be summarised
+            form = None  # it just cannot be summarised
         line = chronology_line(form, rec) if form is not None else None
         if line is not None:
             lines.append(line)

@@ -26,8 +26,11 @@ def all_codelists() -> dict[str, dict[str, Any]]:
         for name, body in doc.items():
             if not isinstance(body, dict) or not isinstance(body.get("codes"), list):
                 raise FormError(f"{path.name}: [{name}] needs a list of codes")
-            out[name] = {"version": body.get("version", ""), "source": body.get("source", ""),
-                         "codes": [(str(c[0]), str(c[1])) for c in body["codes"]]}
+            out[name] = {
+                "version": body.get("version", ""),
+                "source": body.get("source", ""),
+                "codes": [(str(c[0]), str(c[1])) for c in body["codes"]],
+            }
     return out
 
 

@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 # Stored dates start YYYY-MM-DD: other ISO spellings (20261120, 2026-W47-5) would parse but
 # sort wrongly as text in the chronology.
 ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
-_DAY_FIRST = re.compile(
-    r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})[:.](\d{2}))?\s*$")
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})[:.](\d{2}))?\s*$")
 
 
 def normalise(text: str, kind: str) -> str:
@@ -75,8 +74,7 @@ def normalise_record(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
         value = out.get(f.key)
         if f.type in ("date", "date_time") and isinstance(value, str):
             out[f.key] = normalise(value, f.type)
-        elif f.type == "approximate_date" and isinstance(value, dict) \
-                and isinstance(value.get("date"), str):
+        elif f.type == "approximate_date" and isinstance(value, dict) and isinstance(value.get("date"), str):
             out[f.key] = {**value, "date": normalise(value["date"], "date")}
         elif f.type == "table" and isinstance(value, list):
             dated = [c for c in f.columns if c.type in ("date", "date_time")]

@@ -29,8 +29,23 @@ from app.core.paths import builtin_forms_dir
 
 FORM_KEYS = {"id", "version", "title", "description", "sections", "prompts", "chronology"}
 SECTION_KEYS = {"key", "title", "fields", "help"}
-FIELD_KEYS = {"key", "label", "type", "required", "required_if", "help", "placeholder", "choices",
-              "codelist", "show_if", "rules", "pdf", "columns", "repeatable", "max_length"}
+FIELD_KEYS = {
+    "key",
+    "label",
+    "type",
+    "required",
+    "required_if",
+    "help",
+    "placeholder",
+    "choices",
+    "codelist",
+    "show_if",
+    "rules",
+    "pdf",
+    "columns",
+    "repeatable",
+    "max_length",
+}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FILE_RE = re.compile(r"^v([1-9][0-9]{0,3})\.toml$")
 
@@ -47,7 +62,7 @@ class Problems:
 def check_condition(cond: Any, keys: set[str], where: str, probs: Problems) -> None:
     """show_if / required_if / prompt conditions: {field, equals|in|empty|not_empty}, all, any."""
     if not isinstance(cond, dict):
-        probs.add(where, "a condition must be a table like { field = \"x\", equals = \"y\" }")
+        probs.add(where, 'a condition must be a table like { field = "x", equals = "y" }')
         return
     if "all" in cond or "any" in cond:
         items = cond.get("all", cond.get("any"))
@@ -59,7 +74,7 @@ def check_condition(cond: Any, keys: set[str], where: str, probs: Problems) -> N
         return
     name = cond.get("field")
     if not isinstance(name, str):
-        probs.add(where, "a condition needs field = \"<field key>\"")
+        probs.add(where, 'a condition needs field = "<field key>"')
     elif name not in keys:
         probs.add(where, f"refers to a field “{name}” that this form does not have")
     ops = [k for k in ("equals", "in", "empty", "not_empty", "not_equals") if k in cond]
@@ -132,7 +147,8 @@ def _field(raw: Any, where: str, probs: Problems, *, in_table: bool = False) -> 
         if rule not in RULES:
             probs.add(f"{where}.rules.{rule}", f"unknown rule; known: {', '.join(RULES)}")
         elif rule in ("min_length", "max_length", "max_rows") and (
-                not isinstance(arg, int) or isinstance(arg, bool) or arg < 0):
+            not isinstance(arg, int) or isinstance(arg, bool) or arg < 0
+        ):
             probs.add(f"{where}.rules.{rule}", "must be a whole number ≥ 0")
         elif rule in ("min", "max") and not isinstance(arg, int | float):
             probs.add(f"{where}.rules.{rule}", "must be a number")
@@ -140,8 +156,9 @@ def _field(raw: Any, where: str, probs: Problems, *, in_table: bool = False) -> 
             probs.add(f"{where}.rules.{rule}", "must be true or false")
         elif rule in ("after", "not_before") and not isinstance(arg, str):
             probs.add(f"{where}.rules.{rule}", "must name another date field")
-        elif rule == "agencies_present" and not (isinstance(arg, list) and arg and all(
-                isinstance(a, str) for a in arg)):
+        elif rule == "agencies_present" and not (
+            isinstance(arg, list) and arg and all(isinstance(a, str) for a in arg)
+        ):
             probs.add(f"{where}.rules.{rule}", "must be a list of agency codes")
     pdf = raw.get("pdf", {})
     if not isinstance(pdf, dict):
@@ -165,11 +182,22 @@ def _field(raw: Any, where: str, probs: Problems, *, in_table: bool = False) -> 
         probs.add(f"{where}.max_length", "must be a whole number above 0")
         max_length = None
     return FieldSpec(
-        key=key, label=label.strip(), type=ftype, required=bool(raw.get("required", False)),
-        required_if=raw.get("required_if"), help=str(raw.get("help", "")),
-        placeholder=str(raw.get("placeholder", "")), choices=choices, codelist=codelist,
-        show_if=raw.get("show_if"), rules=dict(rules), pdf=dict(pdf), columns=tuple(columns),
-        repeatable=bool(raw.get("repeatable", False)), max_length=max_length)
+        key=key,
+        label=label.strip(),
+        type=ftype,
+        required=bool(raw.get("required", False)),
+        required_if=raw.get("required_if"),
+        help=str(raw.get("help", "")),
+        placeholder=str(raw.get("placeholder", "")),
+        choices=choices,
+        codelist=codelist,
+        show_if=raw.get("show_if"),
+        rules=dict(rules),
+        pdf=dict(pdf),
+        columns=tuple(columns),
+        repeatable=bool(raw.get("repeatable", False)),
+        max_length=max_length,
+    )
 
 
 def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | None:
@@ -194,12 +222,17 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
             continue
         for extra in sorted(set(rs) - SECTION_KEYS):
             probs.add(f"{where}.{extra}", "unknown key")
-        fields = [_field(f, f"{where}.fields[{j}]", probs)
-                  for j, f in enumerate(rs.get("fields") or [])]
+        fields = [_field(f, f"{where}.fields[{j}]", probs) for j, f in enumerate(rs.get("fields") or [])]
         if not rs.get("fields"):
             probs.add(f"{where}.fields", "a section needs at least one field")
-        sections.append(Section(str(rs.get("key", f"s{i}")), str(rs.get("title", "")),
-                                tuple(f for f in fields if f), str(rs.get("help", ""))))
+        sections.append(
+            Section(
+                str(rs.get("key", f"s{i}")),
+                str(rs.get("title", "")),
+                tuple(f for f in fields if f),
+                str(rs.get("help", "")),
+            )
+        )
     keys = [f.key for s in sections for f in s.fields]
     for dup in sorted({k for k in keys if keys.count(k) > 1}):
         probs.add(f"field {dup}", "the key is used by more than one field")
@@ -213,8 +246,10 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
             for rule in ("after", "not_before"):
                 other = f.rules.get(rule)
                 if isinstance(other, str) and other not in key_set:
-                    probs.add(f"field {f.key}.rules.{rule}", f"refers to a field “{other}” that "
-                                                             "this form does not have")
+                    probs.add(
+                        f"field {f.key}.rules.{rule}",
+                        f"refers to a field “{other}” that this form does not have",
+                    )
     prompts: list[Prompt] = []
     for i, rp in enumerate(doc.get("prompts") or []):
         where = f"prompts[{i}]"
@@ -223,8 +258,11 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
             continue
         if rp.get("when") is not None:
             check_condition(rp["when"], key_set, f"{where}.when", probs)
-        prompts.append(Prompt(str(rp.get("key", f"prompt{i}")), rp["message"], rp.get("when"),
-                              str(rp.get("standard", ""))))
+        prompts.append(
+            Prompt(
+                str(rp.get("key", f"prompt{i}")), rp["message"], rp.get("when"), str(rp.get("standard", ""))
+            )
+        )
     chron = None
     rc = doc.get("chronology")
     if rc is not None:
@@ -232,19 +270,29 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
             probs.add("chronology", "needs date_field and summary")
         else:
             if rc.get("date_field") not in key_set:
-                probs.add("chronology.date_field", f"“{rc.get('date_field')}” is not a field of "
-                                                   "this form")
+                probs.add("chronology.date_field", f"“{rc.get('date_field')}” is not a field of this form")
             for name in re.findall(r"\{([a-z0-9_]+)\}", rc["summary"] + str(rc.get("source", ""))):
                 if name not in key_set:
                     probs.add("chronology.summary", f"“{{{name}}}” is not a field of this form")
-            chron = ChronologySpec(str(rc.get("date_field")), rc["summary"],
-                                   str(rc.get("significance", "medium")), str(rc.get("source", "")),
-                                   bool(rc.get("key_event", False)))
+            chron = ChronologySpec(
+                str(rc.get("date_field")),
+                rc["summary"],
+                str(rc.get("significance", "medium")),
+                str(rc.get("source", "")),
+                bool(rc.get("key_event", False)),
+            )
     if probs.items and (not isinstance(form_id, str) or not isinstance(version, int)):
         return None
-    return FormSpec(id=str(form_id), version=int(version or 0), title=str(doc.get("title", "")),
-                    description=str(doc.get("description", "")), sections=tuple(sections),
-                    prompts=tuple(prompts), chronology=chron, path=file)
+    return FormSpec(
+        id=str(form_id),
+        version=int(version or 0),
+        title=str(doc.get("title", "")),
+        description=str(doc.get("description", "")),
+        sections=tuple(sections),
+        prompts=tuple(prompts),
+        chronology=chron,
+        path=file,
+    )
 
 
 def load_file(path: Path) -> tuple[FormSpec | None, list[str]]:
@@ -314,8 +362,10 @@ def load_registry(extra_dir: Path | None = None) -> FormRegistry:
         problems += local_problems
         for spec in local:
             if (spec.id, spec.version) in forms:
-                problems.append(f"{spec.path}: version: {spec.id} v{spec.version} is a published "
-                                "built-in version; give your version a new number")
+                problems.append(
+                    f"{spec.path}: version: {spec.id} v{spec.version} is a published "
+                    "built-in version; give your version a new number"
+                )
                 continue
             forms[(spec.id, spec.version)] = FormSpec(**{**spec.__dict__, "origin": str(extra_dir)})
     if problems:

@@ -27,8 +27,18 @@ FIELD_TYPES = {
     "image": '{"sha256", "caption"} (a list if repeatable)',
     "body_map": '{"markers": [{"n", "side", "x", "y", "description"}]}',
 }
-RULES = ("not_future", "after", "not_before", "min_length", "max_length", "min", "max",
-         "agencies_present", "at_least_one_row", "max_rows")
+RULES = (
+    "not_future",
+    "after",
+    "not_before",
+    "min_length",
+    "max_length",
+    "min",
+    "max",
+    "agencies_present",
+    "at_least_one_row",
+    "max_rows",
+)
 PDF_HINTS = ("emphasis", "opinion", "hide_if_empty", "label_style", "width")
 
 

@@ -116,8 +116,7 @@ def _shape(f: FieldSpec, v: Any, ctx: ValidationContext) -> str | None:
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10:
             return "should be a whole number from 0 to 10"
     elif t == "child_picker":
-        if not isinstance(v, list) or any(not isinstance(x, str) or x not in ctx.child_ids()
-                                          for x in v):
+        if not isinstance(v, list) or any(not isinstance(x, str) or x not in ctx.child_ids() for x in v):
             return "choose children from this case"
     elif t == "verbatim_quote":
         quotes = v if isinstance(v, list) else [v]
@@ -143,8 +142,9 @@ def _shape(f: FieldSpec, v: Any, ctx: ValidationContext) -> str | None:
     return None
 
 
-def _field_problems(f: FieldSpec, v: Any, data: dict[str, Any], form: FormSpec,
-                    ctx: ValidationContext, label: str) -> list[Problem]:
+def _field_problems(
+    f: FieldSpec, v: Any, data: dict[str, Any], form: FormSpec, ctx: ValidationContext, label: str
+) -> list[Problem]:
     out: list[Problem] = []
 
     def add(message: str) -> None:
@@ -174,8 +174,7 @@ def _field_problems(f: FieldSpec, v: Any, data: dict[str, Any], form: FormSpec,
         if day and other:
             other_day = _date(data.get(other))
             other_f = form.field(other)
-            if other_day and (day < other_day or (rule == "after" and day == other_day
-                                                  and f.type != "date")):
+            if other_day and (day < other_day or (rule == "after" and day == other_day and f.type != "date")):
                 what = other_f.label if other_f else other
                 add(f"is before {what} ({other_day.isoformat()})")
     if f.type == "table" and isinstance(v, list):
@@ -188,11 +187,13 @@ def _field_problems(f: FieldSpec, v: Any, data: dict[str, Any], form: FormSpec,
                 cv = row.get(col.key)
                 if is_empty(cv):
                     if col.required:
-                        out.append(Problem(f"{f.key}[{i}].{col.key}", f"{label}, row {i + 1}",
-                                           f"{col.label} is needed"))
+                        out.append(
+                            Problem(
+                                f"{f.key}[{i}].{col.key}", f"{label}, row {i + 1}", f"{col.label} is needed"
+                            )
+                        )
                     continue
-                for p in _field_problems(col, cv, row, form, ctx, f"{label}, row {i + 1}, "
-                                                                  f"{col.label}"):
+                for p in _field_problems(col, cv, row, form, ctx, f"{label}, row {i + 1}, {col.label}"):
                     out.append(Problem(f"{f.key}[{i}].{col.key}", p.label, p.message))
         needed = r.get("agencies_present")
         if needed:
@@ -200,6 +201,7 @@ def _field_problems(f: FieldSpec, v: Any, data: dict[str, Any], form: FormSpec,
             present = {row.get("agency") for row in v}
             missing = [a for a in needed if a not in present]
             if missing and agency_col is not None:
+
                 def words(code: str, col: FieldSpec = agency_col) -> str:
                     return AGENCY_WORDS.get(code) or col.choice_label(code).lower()
 
@@ -213,8 +215,7 @@ def _and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def validate(form: FormSpec, data: dict[str, Any], context: ValidationContext | None = None
-             ) -> list[Problem]:
+def validate(form: FormSpec, data: dict[str, Any], context: ValidationContext | None = None) -> list[Problem]:
     """Every problem with a record, each naming the field the practitioner sees."""
     ctx = context or ValidationContext()
     problems: list[Problem] = []
@@ -243,12 +244,24 @@ class PromptHit:
     standard: str = ""
 
 
-def practice_prompts(form: FormSpec, data: dict[str, Any],
-                     context: ValidationContext | None = None) -> list[PromptHit]:
+def practice_prompts(
+    form: FormSpec, data: dict[str, Any], context: ValidationContext | None = None
+) -> list[PromptHit]:
     """Soft warnings shown before export (the multi-agency practice standards)."""
-    return [PromptHit(p.key, p.message, p.standard) for p in form.prompts
-            if p.when is not None and holds(p.when, data)]
+    return [
+        PromptHit(p.key, p.message, p.standard)
+        for p in form.prompts
+        if p.when is not None and holds(p.when, data)
+    ]
 
 
-__all__ = ["Prompt", "PromptHit", "ValidationContext", "holds", "is_empty", "practice_prompts",
-           "validate", "visible"]
+__all__ = [
+    "Prompt",
+    "PromptHit",
+    "ValidationContext",
+    "holds",
+    "is_empty",
+    "practice_prompts",
+    "validate",
+    "visible",
+]

@@ -271,12 +271,19 @@ def run(quick: bool = False) -> list[Row]:
     if report.status != "valid":
         raise RuntimeError("benchmark pack did not verify: " + "; ".join(report.reasons))
     return [
-        {**_row(f"export conference pack ({n_chrono} chronology, {n_images} images, signed)",
-                t_export, "s", 2.0),
-         "detail": f"median of {len(exports)}, range {min(exports):.2f}-{max(exports):.2f} s"},
-        {**_row("export ÷ bare ReportLab render of the same content", ratio, "×", 1.5),
-         "detail": f"median of {len(ratios)} interleaved pairs, range "
-                   f"{ratios[0]:.2f}-{ratios[-1]:.2f}"},
+        {
+            **_row(
+                f"export conference pack ({n_chrono} chronology, {n_images} images, signed)",
+                t_export,
+                "s",
+                2.0,
+            ),
+            "detail": f"median of {len(exports)}, range {min(exports):.2f}-{max(exports):.2f} s",
+        },
+        {
+            **_row("export ÷ bare ReportLab render of the same content", ratio, "×", 1.5),
+            "detail": f"median of {len(ratios)} interleaved pairs, range {ratios[0]:.2f}-{ratios[-1]:.2f}",
+        },
         _row(f"verify a {len(big.data) / 1e6:.0f} MB pack", t_verify, "s", 1.0),
         _row("peak memory during export (process max RSS)", peak_mb, "MB", 300.0),
     ]

@@ -190,14 +190,15 @@ def export_pack(
         try:
             deadlines = [
                 # Every deadline says which rule made it, its status and its source (issue 4).
-                {"due": d.due.isoformat(),
-                 "label": f"{d.rule.title} ({d.state_label}) — {d.rule.status_label}; "
-                          f"source: {d.rule.source[0]}"}
-                for d in upcoming_deadlines(case_finals, settings_from_store(store),
-                                            clock=clock)
+                {
+                    "due": d.due.isoformat(),
+                    "label": f"{d.rule.title} ({d.state_label}) — {d.rule.status_label}; "
+                    f"source: {d.rule.source[0]}",
+                }
+                for d in upcoming_deadlines(case_finals, settings_from_store(store), clock=clock)
             ]
         except FieldbookError:  # e.g. a broken local rules file: the cover is a courtesy, the
-            deadlines = []      # export goes ahead (`fieldbook deadlines` names the problem)
+            deadlines = []  # export goes ahead (`fieldbook deadlines` names the problem)
     times = [t for r in records for t in (r.get("updated_at"), r.get("finalised_at")) if t]
     info = identity.info
 

@@ -28,14 +28,41 @@ if TYPE_CHECKING:
     from app.core.store.throttle import unlock_delay
     from app.core.store.vault import KDF_ITER, CheckReport, Vault
 
-_REPO = ("Addendum", "Attachment", "AuditEntry", "Case", "CaseSummary", "PackRow", "Person",
-         "PersonIn", "Profile", "Record", "SearchHit", "Store", "TrustedCert")
+_REPO = (
+    "Addendum",
+    "Attachment",
+    "AuditEntry",
+    "Case",
+    "CaseSummary",
+    "PackRow",
+    "Person",
+    "PersonIn",
+    "Profile",
+    "Record",
+    "SearchHit",
+    "Store",
+    "TrustedCert",
+)
 _VAULT = ("KDF_ITER", "CheckReport", "Vault")
 
 __all__ = [
-    "KDF_ITER", "Addendum", "Attachment", "AuditEntry", "Case", "CaseSummary", "CheckReport",
-    "PackRow", "Person", "PersonIn", "Profile", "Record", "SearchHit", "Store", "TrustedCert",
-    "Vault", "unlock_delay",
+    "KDF_ITER",
+    "Addendum",
+    "Attachment",
+    "AuditEntry",
+    "Case",
+    "CaseSummary",
+    "CheckReport",
+    "PackRow",
+    "Person",
+    "PersonIn",
+    "Profile",
+    "Record",
+    "SearchHit",
+    "Store",
+    "TrustedCert",
+    "Vault",
+    "unlock_delay",
 ]
 
 

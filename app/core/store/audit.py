@@ -16,22 +16,30 @@ GENESIS = "0" * 64
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, UTF-8, no NaN: the same bytes on every machine."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(entry)).encode("utf-8")).hexdigest()
 
 
-def _entry(seq: int, at: str, actor: str, action: str, object_type: str, object_id: str,
-           details: str) -> dict[str, Any]:
-    return {"seq": seq, "at": at, "actor": actor, "action": action, "object_type": object_type,
-            "object_id": object_id, "details": json.loads(details)}
+def _entry(
+    seq: int, at: str, actor: str, action: str, object_type: str, object_id: str, details: str
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "details": json.loads(details),
+    }
 
 
-def append(conn: Any, *, at: str, actor: str, action: str, object_type: str, object_id: str,
-           details: dict[str, Any]) -> int:
+def append(
+    conn: Any, *, at: str, actor: str, action: str, object_type: str, object_id: str, details: dict[str, Any]
+) -> int:
     """Append one entry (call inside the transaction of the change it describes)."""
     row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
@@ -50,14 +58,15 @@ def verify_chain(conn: Any) -> tuple[int | None, int]:
     prev = GENESIS
     expected_seq = 1
     count = 0
-    for row in conn.execute("SELECT seq, at, actor, action, object_type, object_id, details,"
-                            " prev_hash, hash FROM audit ORDER BY seq"):
+    for row in conn.execute(
+        "SELECT seq, at, actor, action, object_type, object_id, details,"
+        " prev_hash, hash FROM audit ORDER BY seq"
+    ):
         count += 1
         seq, at, actor, action, otype, oid, details, prev_hash, digest = row
         try:
             entry = _entry(seq, at, actor, action, otype, oid, details)
-            good = (seq == expected_seq and prev_hash == prev
-                    and entry_hash(prev, entry) == digest)
+            good = seq == expected_seq and prev_hash == prev and entry_hash(prev, entry) == digest
         except (ValueError, TypeError):
             good = False
         if not good:

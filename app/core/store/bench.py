@@ -29,15 +29,83 @@ from app.core.store.vault import Vault
 
 Row = dict[str, Any]
 PASSPHRASE = "benchmark lantern over the fells"  # noqa: S105 - a throwaway vault
-WORDS = ["visit", "school", "nursery", "health", "police", "mother", "father", "grandmother",
-         "worried", "bruise", "arm", "said", "home", "dinner", "sleep", "bed", "shouting",
-         "neighbour", "GP", "referral", "plan", "safety", "strategy", "discussion", "conference",
-         "core", "group", "drawing", "three", "houses", "worries", "wishes", "dog", "park", "bus",
-         "uniform", "breakfast", "missed", "appointment", "attendance", "dentist", "asthma",
-         "inhaler", "phone", "online", "message", "older", "boy", "money", "gift", "party", "late",
-         "night", "police", "called"]
-NAMES = ["Maya", "Leo", "Amira", "Noah", "Zofia", "Eleni", "Yusuf", "Isla", "Kacper", "Noa",
-         "Okafor", "Haddad", "Wójcik", "Papadopoulou", "Cohen", "Ahmed", "Nowak", "Evans"]
+WORDS = [
+    "visit",
+    "school",
+    "nursery",
+    "health",
+    "police",
+    "mother",
+    "father",
+    "grandmother",
+    "worried",
+    "bruise",
+    "arm",
+    "said",
+    "home",
+    "dinner",
+    "sleep",
+    "bed",
+    "shouting",
+    "neighbour",
+    "GP",
+    "referral",
+    "plan",
+    "safety",
+    "strategy",
+    "discussion",
+    "conference",
+    "core",
+    "group",
+    "drawing",
+    "three",
+    "houses",
+    "worries",
+    "wishes",
+    "dog",
+    "park",
+    "bus",
+    "uniform",
+    "breakfast",
+    "missed",
+    "appointment",
+    "attendance",
+    "dentist",
+    "asthma",
+    "inhaler",
+    "phone",
+    "online",
+    "message",
+    "older",
+    "boy",
+    "money",
+    "gift",
+    "party",
+    "late",
+    "night",
+    "police",
+    "called",
+]
+NAMES = [
+    "Maya",
+    "Leo",
+    "Amira",
+    "Noah",
+    "Zofia",
+    "Eleni",
+    "Yusuf",
+    "Isla",
+    "Kacper",
+    "Noa",
+    "Okafor",
+    "Haddad",
+    "Wójcik",
+    "Papadopoulou",
+    "Cohen",
+    "Ahmed",
+    "Nowak",
+    "Evans",
+]
 
 
 class _PlainVault:
@@ -47,9 +115,15 @@ class _PlainVault:
         self.conn: Any = sqlite3.connect(str(path), isolation_level=None)
         # The same lookaside pool as the vault, so the ratio is the price of encryption alone.
         lookaside.enlarge(self.conn, path)
-        for pragma in ("temp_store = MEMORY", "secure_delete = ON", "trusted_schema = OFF",
-                       "foreign_keys = ON", "cell_size_check = ON", "journal_mode = WAL",
-                       "synchronous = FULL"):
+        for pragma in (
+            "temp_store = MEMORY",
+            "secure_delete = ON",
+            "trusted_schema = OFF",
+            "foreign_keys = ON",
+            "cell_size_check = ON",
+            "journal_mode = WAL",
+            "synchronous = FULL",
+        ):
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.execute("BEGIN")
         for migration in MIGRATIONS:
@@ -78,10 +152,20 @@ def _workload(store: Store, n: int, batch: int = 100) -> Iterator[None]:
     for first in range(0, n, batch):
         with store.transaction():
             for i in range(first, min(first + batch, n)):
-                store.create_record(case_id, "chronology_entry", 1, {
-                    "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", "source": rng.choice(NAMES),
-                    "event": _text(rng, 25), "impact": _text(rng, 10), "significance": "medium",
-                }, [], None)
+                store.create_record(
+                    case_id,
+                    "chronology_entry",
+                    1,
+                    {
+                        "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                        "source": rng.choice(NAMES),
+                        "event": _text(rng, 25),
+                        "impact": _text(rng, 10),
+                        "significance": "medium",
+                    },
+                    [],
+                    None,
+                )
         yield
     store.list_records(case_id)
     yield
@@ -135,8 +219,7 @@ def vault_workload(n: int, runs: int = 3) -> tuple[float, float, float, list[flo
             t_unlock = time.perf_counter() - start
             plain = _PlainVault(Path(tmp) / "plain.db", SYSTEM_CLOCK)
             try:
-                t_cipher, t_plain = interleaved(_workload(Store(vault), n),
-                                                _workload(Store(plain), n))  # type: ignore[arg-type]
+                t_cipher, t_plain = interleaved(_workload(Store(vault), n), _workload(Store(plain), n))  # type: ignore[arg-type]
             finally:
                 plain.close()
                 vault.close()
@@ -155,15 +238,25 @@ def search_latency(n: int, queries: int = 60) -> tuple[float, float, float]:
         store = Store(vault)
         store.set_profile("Sam Carter", "Social worker", "Northshire Children's Services")
         start = time.perf_counter()
-        cases = [store.create_case(None, [PersonIn("child", rng.choice(NAMES[:10]),
-                                                   rng.choice(NAMES[10:]))]) for _ in range(200)]
+        cases = [
+            store.create_case(None, [PersonIn("child", rng.choice(NAMES[:10]), rng.choice(NAMES[10:]))])
+            for _ in range(200)
+        ]
         for first in range(0, n, 5000):
             with store.transaction():
                 for i in range(first, min(first + 5000, n)):
-                    store.create_record(rng.choice(cases), "chronology_entry", 1, {
-                        "source": rng.choice(NAMES), "event": _text(rng, 30),
-                        "impact": f"{rng.choice(NAMES)} {_text(rng, 8)} ref{i}",
-                    }, [], None)
+                    store.create_record(
+                        rng.choice(cases),
+                        "chronology_entry",
+                        1,
+                        {
+                            "source": rng.choice(NAMES),
+                            "event": _text(rng, 30),
+                            "impact": f"{rng.choice(NAMES)} {_text(rng, 8)} ref{i}",
+                        },
+                        [],
+                        None,
+                    )
         build = time.perf_counter() - start
         terms = [rng.choice(NAMES) for _ in range(queries // 3)]
         terms += [f"{rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(queries // 3)]
@@ -181,39 +274,76 @@ def search_latency(n: int, queries: int = 60) -> tuple[float, float, float]:
 def _measure(n_work: int, n_search: int) -> dict[str, float]:
     t_cipher, t_plain, t_unlock, ratios = vault_workload(n_work)
     median, p95, build = search_latency(n_search)
-    return {"cipher": t_cipher, "plain": t_plain, "unlock": t_unlock, "median": median,
-            "p95": p95, "build": build, "ratio_min": min(ratios), "ratio_max": max(ratios)}
+    return {
+        "cipher": t_cipher,
+        "plain": t_plain,
+        "unlock": t_unlock,
+        "median": median,
+        "p95": p95,
+        "build": build,
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+    }
 
 
 def _in_child(memory_security: str, n_work: int, n_search: int) -> dict[str, float]:
     """Memory security is process-wide and one-way, so each setting is measured in its own process."""
-    code = ("import json, sys; from app.core.store.bench import _measure; "
-            "print(json.dumps(_measure(int(sys.argv[1]), int(sys.argv[2]))))")
+    code = (
+        "import json, sys; from app.core.store.bench import _measure; "
+        "print(json.dumps(_measure(int(sys.argv[1]), int(sys.argv[2]))))"
+    )
     env = {**os.environ, "FIELDBOOK_MEMORY_SECURITY": memory_security}
-    out = subprocess.run([sys.executable, "-c", code, str(n_work), str(n_search)], env=env,
-                         capture_output=True, text=True, check=True, timeout=3600)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(n_work), str(n_search)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def run(quick: bool = False) -> list[Row]:
     n_work, n_search = (1_000, 10_000) if quick else (10_000, 100_000)
     rows: list[Row] = []
-    for setting, label in (("on", "shipped: memory security on"),
-                           ("off", "memory security off")):
+    for setting, label in (("on", "shipped: memory security on"), ("off", "memory security off")):
         m = _in_child(setting, n_work, n_search)
         ratio = m["cipher"] / m["plain"]
         rows += [
-            {"name": f"vault workload {n_work:,} records ({label}) / plain sqlite3",
-             "value": round(ratio, 2), "unit": "×", "target": 1.3, "ok": ratio <= 1.3,
-             "detail": f"{m['cipher']:.2f} s vs {m['plain']:.2f} s; median of 3 interleaved "
-                       f"runs, range {m['ratio_min']:.2f}-{m['ratio_max']:.2f}"},
-            {"name": f"search over {n_search:,} records ({label}): median",
-             "value": round(m["median"], 2), "unit": "ms", "target": 20, "ok": m["median"] <= 20},
-            {"name": f"search over {n_search:,} records ({label}): 95th percentile",
-             "value": round(m["p95"], 2), "unit": "ms", "target": None, "ok": True},
+            {
+                "name": f"vault workload {n_work:,} records ({label}) / plain sqlite3",
+                "value": round(ratio, 2),
+                "unit": "×",
+                "target": 1.3,
+                "ok": ratio <= 1.3,
+                "detail": f"{m['cipher']:.2f} s vs {m['plain']:.2f} s; median of 3 interleaved "
+                f"runs, range {m['ratio_min']:.2f}-{m['ratio_max']:.2f}",
+            },
+            {
+                "name": f"search over {n_search:,} records ({label}): median",
+                "value": round(m["median"], 2),
+                "unit": "ms",
+                "target": 20,
+                "ok": m["median"] <= 20,
+            },
+            {
+                "name": f"search over {n_search:,} records ({label}): 95th percentile",
+                "value": round(m["p95"], 2),
+                "unit": "ms",
+                "target": None,
+                "ok": True,
+            },
         ]
         if setting == "on":
-            rows.append({"name": "unlock (key derivation, 600k PBKDF2-SHA512)",
-                         "value": round(m["unlock"], 2), "unit": "s", "target": None, "ok": True,
-                         "detail": "deliberately slow"})
+            rows.append(
+                {
+                    "name": "unlock (key derivation, 600k PBKDF2-SHA512)",
+                    "value": round(m["unlock"], 2),
+                    "unit": "s",
+                    "target": None,
+                    "ok": True,
+                    "detail": "deliberately slow",
+                }
+            )
     return rows

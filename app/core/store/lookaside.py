@@ -48,8 +48,13 @@ def _library(module_file: str) -> Any:
     lib.sqlite3_db_filename.restype = ctypes.c_char_p
     lib.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.sqlite3_db_status.restype = ctypes.c_int
-    lib.sqlite3_db_status.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int),
-                                      ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    lib.sqlite3_db_status.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_int),
+        ctypes.POINTER(ctypes.c_int),
+        ctypes.c_int,
+    ]
     # sqlite3_db_config is variadic: fixed arguments declared, the rest passed as typed values.
     lib.sqlite3_db_config.restype = ctypes.c_int
     return lib
@@ -93,9 +98,13 @@ def enlarge(conn: Any, path: Path, slots: int = SLOTS) -> bool:
     if found is None:
         return False
     lib, db = found
-    rc = lib.sqlite3_db_config(ctypes.c_void_p(db), ctypes.c_int(_SQLITE_DBCONFIG_LOOKASIDE),
-                               ctypes.c_void_p(None), ctypes.c_int(SLOT_SIZE),
-                               ctypes.c_int(slots))
+    rc = lib.sqlite3_db_config(
+        ctypes.c_void_p(db),
+        ctypes.c_int(_SQLITE_DBCONFIG_LOOKASIDE),
+        ctypes.c_void_p(None),
+        ctypes.c_int(SLOT_SIZE),
+        ctypes.c_int(slots),
+    )
     return bool(rc == _SQLITE_OK)
 
 
@@ -106,8 +115,10 @@ def stats(conn: Any, path: Path) -> dict[str, int] | None:
         return None
     lib, db = found
     out = {}
-    for name, op in (("peak_used", _SQLITE_DBSTATUS_LOOKASIDE_USED),
-                     ("misses_full", _SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL)):
+    for name, op in (
+        ("peak_used", _SQLITE_DBSTATUS_LOOKASIDE_USED),
+        ("misses_full", _SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL),
+    ):
         cur, high = ctypes.c_int(), ctypes.c_int()
         lib.sqlite3_db_status(db, op, ctypes.byref(cur), ctypes.byref(high), 0)
         out[name] = high.value

@@ -10,15 +10,15 @@ from app.core.errors import WeakPassphrase
 from app.core.paths import resource
 
 MIN_LENGTH = 12
-_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "3": "e", "5": "s",
-                       "$": "s", "7": "t", "8": "b", "9": "g"})
+_LEET = str.maketrans(
+    {"@": "a", "4": "a", "0": "o", "1": "i", "3": "e", "5": "s", "$": "s", "7": "t", "8": "b", "9": "g"}
+)
 
 
 @lru_cache(maxsize=1)
 def _deny_list() -> frozenset[str]:
     text = resource("passwords", "deny-list.txt").read_text("utf-8")
-    return frozenset(line.strip() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def normalise(passphrase: str) -> str:
@@ -32,7 +32,8 @@ def check_passphrase(passphrase: str) -> str:
     if len(value) < MIN_LENGTH:
         raise WeakPassphrase(
             f"Passphrase: it has {len(value)} characters; use at least {MIN_LENGTH} "
-            "(three random words make a strong, memorable passphrase)")
+            "(three random words make a strong, memorable passphrase)"
+        )
     if any(unicodedata.category(c) == "Cs" for c in value):
         raise WeakPassphrase("Passphrase: it contains characters that cannot be stored")
     lowered = value.casefold()
@@ -43,7 +44,8 @@ def check_passphrase(passphrase: str) -> str:
     deny = _deny_list()
     if any(v and v in deny for v in (lowered, compact, squashed, unleet)):
         raise WeakPassphrase(
-            "Passphrase: it is on the list of commonly used passwords; choose three random words")
+            "Passphrase: it is on the list of commonly used passwords; choose three random words"
+        )
     if len(set(compact)) <= 2:
         raise WeakPassphrase("Passphrase: it repeats one or two characters; choose three random words")
     return value

@@ -105,13 +105,18 @@ def _v1(conn: Any) -> None:
 # dozen heap allocations per saved record, each an mlock/munlock system call with memory security
 # on (``fieldbook bench``: vault writes 1.55x plain sqlite3 with the IN lists, 1.27x without).
 CHECKS_V2 = {
-    "people": ("CHECK (kind IN ('child','household','significant_other','professional'))",
-               "CHECK (kind = 'child' OR kind = 'household' OR kind = 'significant_other' "
-               "OR kind = 'professional')"),
-    "records": ("CHECK (status IN ('draft','final','discarded'))",
-                "CHECK (status = 'draft' OR status = 'final' OR status = 'discarded')"),
-    "trust": ("CHECK (kind IN ('practitioner','root','recipient'))",
-              "CHECK (kind = 'practitioner' OR kind = 'root' OR kind = 'recipient')"),
+    "people": (
+        "CHECK (kind IN ('child','household','significant_other','professional'))",
+        "CHECK (kind = 'child' OR kind = 'household' OR kind = 'significant_other' OR kind = 'professional')",
+    ),
+    "records": (
+        "CHECK (status IN ('draft','final','discarded'))",
+        "CHECK (status = 'draft' OR status = 'final' OR status = 'discarded')",
+    ),
+    "trust": (
+        "CHECK (kind IN ('practitioner','root','recipient'))",
+        "CHECK (kind = 'practitioner' OR kind = 'root' OR kind = 'recipient')",
+    ),
 }
 
 
@@ -124,13 +129,18 @@ def _v2(conn: Any) -> None:
     conn.execute("PRAGMA writable_schema = ON")
     try:
         for table, (old, new) in CHECKS_V2.items():
-            (sql,) = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
-                                  (table,)).fetchone()
+            (sql,) = conn.execute(
+                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
             if sql.count(old) != 1:
-                raise VaultError(f"Vault: schema upgrade 2 expected the original CHECK on table "
-                                 f"{table}; the vault was not changed")
-            conn.execute("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?",
-                         (sql.replace(old, new), table))
+                raise VaultError(
+                    f"Vault: schema upgrade 2 expected the original CHECK on table "
+                    f"{table}; the vault was not changed"
+                )
+            conn.execute(
+                "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?",
+                (sql.replace(old, new), table),
+            )
         conn.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
         conn.execute("PRAGMA writable_schema = OFF")

@@ -48,7 +48,11 @@ def memory_security_wanted() -> bool:
     (lookaside.py) keeps most of them off the heap. See ``fieldbook bench`` for the measured cost.
     Key material is wiped either way."""
     return os.environ.get("FIELDBOOK_MEMORY_SECURITY", "on").strip().lower() not in (
-        "off", "0", "false", "no")
+        "off",
+        "0",
+        "false",
+        "no",
+    )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -95,19 +99,24 @@ def _check_file(path: Path) -> None:
         raise VaultDamaged(f"{path} is not a vault file")
     size = path.stat().st_size
     if size == 0:
-        raise VaultDamaged(f"The vault file {path} is empty (0 bytes). It has been kept as it is; "
-                           "restore your latest backup with `fieldbook vault restore`.")
+        raise VaultDamaged(
+            f"The vault file {path} is empty (0 bytes). It has been kept as it is; "
+            "restore your latest backup with `fieldbook vault restore`."
+        )
     if size % PAGE_SIZE:
-        raise VaultDamaged(f"The vault file {path} is truncated or damaged. It has been kept as it "
-                           "is; restore your latest backup with `fieldbook vault restore`.")
+        raise VaultDamaged(
+            f"The vault file {path} is truncated or damaged. It has been kept as it "
+            "is; restore your latest backup with `fieldbook vault restore`."
+        )
 
 
 def _connect(path: Path, secret: bytearray, *, kdf_iter: int = KDF_ITER) -> Any:
     """A keyed connection with the hardened settings; raises ``WrongPassphrase`` on a bad key."""
     global _memory_security_done
     with _private_umask():
-        conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True,
-                                 cached_statements=256)
+        conn = sqlcipher.connect(
+            str(path), isolation_level=None, check_same_thread=True, cached_statements=256
+        )
     try:
         # Before any statement: SQLite only resizes an unused pool (see lookaside.py for why).
         lookaside.enlarge(conn, path)
@@ -181,8 +190,9 @@ class Vault:
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK,
-               kdf_iter: int = KDF_ITER) -> Vault:
+    def create(
+        cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK, kdf_iter: int = KDF_ITER
+    ) -> Vault:
         """A new vault at ``path``; refuses (and keeps) any file already there."""
         path = Path(path)
         value = check_passphrase(passphrase)
@@ -204,8 +214,9 @@ class Vault:
         return cls(path, conn, secret, clock)
 
     @classmethod
-    def open(cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK,
-             check: bool = True) -> Vault:
+    def open(
+        cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK, check: bool = True
+    ) -> Vault:
         """Unlock an existing vault. Every failure that could reveal a guess says the same thing."""
         path = Path(path)
         _check_file(path)
@@ -290,10 +301,12 @@ class Vault:
             raise UsageError(f"Backup: {dest} already exists; choose a new file name")
         problems = integrity_problems(self.conn)
         if problems:
-            raise VaultDamaged("The vault failed its integrity check, so no backup was made: "
-                               + "; ".join(problems[:3]))
-        secret = bytearray(check_passphrase(passphrase).encode("utf-8")) if passphrase \
-            else bytearray(self._secret)
+            raise VaultDamaged(
+                "The vault failed its integrity check, so no backup was made: " + "; ".join(problems[:3])
+            )
+        secret = (
+            bytearray(check_passphrase(passphrase).encode("utf-8")) if passphrase else bytearray(self._secret)
+        )
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
         try:
@@ -316,15 +329,20 @@ class Vault:
             _fsync_dir(dest.parent)
         finally:
             _zero(secret)
-            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm"),
-                             tmp.with_name(tmp.name + "-journal")):
+            for leftover in (
+                tmp,
+                tmp.with_name(tmp.name + "-wal"),
+                tmp.with_name(tmp.name + "-shm"),
+                tmp.with_name(tmp.name + "-journal"),
+            ):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
         return dest
 
     @staticmethod
-    def restore(path: Path | str, backup: Path | str, passphrase: str, *,
-                clock: Clock = SYSTEM_CLOCK) -> Path | None:
+    def restore(
+        path: Path | str, backup: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK
+    ) -> Path | None:
         """Put a verified backup in place; the current vault is kept beside it, never deleted.
 
         Returns where the previous vault was kept (None if there was none).
@@ -395,8 +413,10 @@ class Vault:
         try:
             conn = _connect(self.path, fresh)
         except WrongPassphrase:
-            raise VaultDamaged("The new passphrase did not open the vault after the change; "
-                               f"your previous vault is in {backup}") from None
+            raise VaultDamaged(
+                "The new passphrase did not open the vault after the change; "
+                f"your previous vault is in {backup}"
+            ) from None
         if integrity_problems(conn):
             conn.close()
             raise VaultDamaged(f"The vault failed its check after the change; a backup is in {backup}")
@@ -414,8 +434,9 @@ def _migrate(conn: Any, path: Path, secret: bytearray, *, fresh: bool) -> None:
     """Bring the schema up to date, after a verified backup when a vault already holds data."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
-        raise VaultError(f"This vault was written by a newer Fieldbook (schema {version}); "
-                         "update Fieldbook to open it")
+        raise VaultError(
+            f"This vault was written by a newer Fieldbook (schema {version}); update Fieldbook to open it"
+        )
     if version == SCHEMA_VERSION:
         return
     if not fresh and version > 0:
@@ -427,8 +448,10 @@ def _migrate(conn: Any, path: Path, secret: bytearray, *, fresh: bool) -> None:
             conn.execute(f"PRAGMA user_version = {number}")
             problems = integrity_problems(conn)
             if problems:
-                raise VaultError(f"Vault: schema upgrade {number} failed its check "
-                                 f"({problems[0]}); the vault was not changed")
+                raise VaultError(
+                    f"Vault: schema upgrade {number} failed its check "
+                    f"({problems[0]}); the vault was not changed"
+                )
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlcipher.Error):
@@ -446,8 +469,9 @@ def _backup_before_migration(conn: Any, path: Path, secret: bytearray, target: i
         copy.execute("PRAGMA journal_mode = DELETE")
         conn.backup(copy)
         if integrity_problems(copy):
-            raise VaultDamaged("The backup before the schema upgrade did not verify; the vault "
-                               "was not changed")
+            raise VaultDamaged(
+                "The backup before the schema upgrade did not verify; the vault was not changed"
+            )
     finally:
         copy.close()
     os.replace(tmp, dest)

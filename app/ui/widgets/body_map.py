@@ -81,8 +81,9 @@ class BodyCanvas(QWidget):
         w, h = float(data["width"]), float(data["height"])
         for side, rect in self._rects().items():
             p.setPen(QColor("#333333"))
-            p.drawText(QRectF(rect.left(), 4, rect.width(), 22), Qt.AlignmentFlag.AlignCenter,
-                       side.capitalize())
+            p.drawText(
+                QRectF(rect.left(), 4, rect.width(), 22), Qt.AlignmentFlag.AlignCenter, side.capitalize()
+            )
             body = data["sides"][side]
             p.setPen(QPen(QColor("#4a5568"), 1.6))
             p.setBrush(Qt.BrushStyle.NoBrush)
@@ -102,16 +103,18 @@ class BodyCanvas(QWidget):
                 p.setPen(QPen(QColor("#ffffff"), 1.5))
                 p.setBrush(QColor("#b3261e"))
                 p.drawEllipse(c, 10, 10)
-                p.drawText(QRectF(c.x() - 10, c.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter,
-                           str(m["n"]))
+                p.drawText(QRectF(c.x() - 10, c.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter, str(m["n"]))
         p.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         for side, rect in self._rects().items():
             if rect.contains(pos):
-                self.clicked.emit(side, round((pos.x() - rect.left()) / rect.width(), 3),
-                                  round((pos.y() - rect.top()) / rect.height(), 3))
+                self.clicked.emit(
+                    side,
+                    round((pos.x() - rect.left()) / rect.width(), 3),
+                    round((pos.y() - rect.top()) / rect.height(), 3),
+                )
                 return
 
 
@@ -146,8 +149,7 @@ class BodyMapWidget(QWidget):
 
     def add_marker(self, side: str, x: float, y: float, description: str = "") -> None:
         n = len(self.canvas.markers) + 1
-        self.canvas.markers.append({"n": n, "side": side, "x": x, "y": y,
-                                    "description": description})
+        self.canvas.markers.append({"n": n, "side": side, "x": x, "y": y, "description": description})
         # each description is labelled with the number drawn on the map, so the two are linked
         # by text, not by position or colour
         row = QWidget()

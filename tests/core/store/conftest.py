@@ -45,11 +45,21 @@ def store(vault_path: Path, clock: FixedClock) -> Iterator[Store]:
 
 
 def okafor_case(store: Store) -> str:
-    return store.create_case("FB-2026-0001", [
-        PersonIn("child", "Maya", "Okafor", dob="2017-03-02", legal_status="birth_family"),
-        PersonIn("child", "Leo", "Okafor", dob="2022-01-10"),
-        PersonIn("child", "Baby", "Okafor", due_date="2027-02-01"),
-    ], [PersonIn("household", "Grace", "Okafor", relationship="mother",
-                 parental_responsibility=True),
-        PersonIn("professional", "Priya", "Shah", agency="Northshire Primary School",
-                 role="Designated safeguarding lead")])
+    return store.create_case(
+        "FB-2026-0001",
+        [
+            PersonIn("child", "Maya", "Okafor", dob="2017-03-02", legal_status="birth_family"),
+            PersonIn("child", "Leo", "Okafor", dob="2022-01-10"),
+            PersonIn("child", "Baby", "Okafor", due_date="2027-02-01"),
+        ],
+        [
+            PersonIn("household", "Grace", "Okafor", relationship="mother", parental_responsibility=True),
+            PersonIn(
+                "professional",
+                "Priya",
+                "Shah",
+                agency="Northshire Primary School",
+                role="Designated safeguarding lead",
+            ),
+        ],
+    )

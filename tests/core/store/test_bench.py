@@ -24,10 +24,16 @@ def test_bench_command_prints_json_rows_and_a_table_with_whole_names() -> None:
     """`fieldbook bench --only vault --quick --json` gives rows with name, value, unit, target,
     ok; the plain table shows every name whole, so the two vault modes and the median and 95th
     percentile rows can be told apart."""
+
     def bench(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "app", "bench", "--only", "vault", "--quick",
-                               *extra], cwd=ROOT, capture_output=True, text=True, timeout=900,
-                              env={**os.environ})
+        return subprocess.run(
+            [sys.executable, "-m", "app", "bench", "--only", "vault", "--quick", *extra],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ},
+        )
 
     out = bench("--json")
     assert out.returncode == 0, out.stderr

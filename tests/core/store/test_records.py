@@ -39,8 +39,9 @@ def test_people_are_checked_with_named_fields(store: Store) -> None:
     with pytest.raises(ValidationError, match="Expected due date"):
         store.create_case(None, [PersonIn("child", "Baby", "Adeyemi", due_date="soon")])
     with pytest.raises(ValidationError, match="not both"):
-        store.create_case(None, [PersonIn("child", "Tia", "Adeyemi", dob="2020-01-01",
-                                          due_date="2027-01-01")])
+        store.create_case(
+            None, [PersonIn("child", "Tia", "Adeyemi", dob="2020-01-01", due_date="2027-01-01")]
+        )
     with pytest.raises(ValidationError, match="Legal status"):
         store.create_case(None, [PersonIn("child", "Tia", "Adeyemi", legal_status="fostered")])
     with pytest.raises(ValidationError, match="at least one child"):
@@ -50,10 +51,12 @@ def test_people_are_checked_with_named_fields(store: Store) -> None:
 
 def test_every_script_comes_back_exactly_and_is_searchable(store: Store) -> None:
     """Arabic, Hebrew, Polish, Greek, emoji, SQL-like and markup text round-trips exactly."""
-    case_id = store.create_case(None, [PersonIn("child", "ليلى", "حداد"),
-                                       PersonIn("child", "Ελένη", "Παπαδοπούλου")])
-    rid = store.create_record(case_id, "chronology_entry", 1,
-                              {k: v for k, v in TEXTS.items()}, [], "2026-11-20")
+    case_id = store.create_case(
+        None, [PersonIn("child", "ليلى", "حداد"), PersonIn("child", "Ελένη", "Παπαδοπούλου")]
+    )
+    rid = store.create_record(
+        case_id, "chronology_entry", 1, {k: v for k, v in TEXTS.items()}, [], "2026-11-20"
+    )
     assert store.get_record(rid).data == TEXTS
     assert store.get_case(case_id).children[0].given_name == "ليلى"
     assert [h.id for h in store.search("Zażółć") if h.kind == "record"] == [rid]
@@ -86,13 +89,30 @@ def test_unfinished_last_word_finds_what_fts5_would_newest_first(store: Store) -
     case_b = store.create_case(None, [PersonIn("child", "Tia", "Wójcik")])
     with store.transaction():
         for i in range(400):  # ref0 … ref399: 400 distinct words starting with "ref"
-            store.create_record(case_a if i % 3 else case_b, "chronology_entry", 1, {
-                "event": f"ref{i} grand{'mother' if i % 2 else 'father'} visited"
-                         + " police" * (i % 5 == 0),
-                "source": "Wójcik" if i % 7 == 0 else "school"}, [], None)
-    checks = [("ref1", None, 111), ("ref", None, 400), ("re", case_b, 134), ("grand", None, 400),
-              ("police vis", None, 80), ("WOJC", case_a, None), ("wójcik", None, None),
-              ("ref39", case_a, None), ("ref1", case_b, None), ("zebra", None, 0)]
+            store.create_record(
+                case_a if i % 3 else case_b,
+                "chronology_entry",
+                1,
+                {
+                    "event": f"ref{i} grand{'mother' if i % 2 else 'father'} visited"
+                    + " police" * (i % 5 == 0),
+                    "source": "Wójcik" if i % 7 == 0 else "school",
+                },
+                [],
+                None,
+            )
+    checks = [
+        ("ref1", None, 111),
+        ("ref", None, 400),
+        ("re", case_b, 134),
+        ("grand", None, 400),
+        ("police vis", None, 80),
+        ("WOJC", case_a, None),
+        ("wójcik", None, None),
+        ("ref39", case_a, None),
+        ("ref1", case_b, None),
+        ("zebra", None, 0),
+    ]
     for text, case, count in checks:
         expected = _fts_own_prefix_search(store, text, case)
         got = [h.id for h in store.search(text, limit=1000, case_id=case)]
@@ -117,15 +137,17 @@ def test_lifecycle_draft_final_addendum(store: Store) -> None:
     """Drafts change freely; a final record is read-only and takes addenda; nothing deletes it."""
     case_id = okafor_case(store)
     maya = store.get_case(case_id).children[0].id
-    rid = store.create_record(case_id, "chronology_entry", 1, {"event": "Home visit"}, [maya],
-                              "2026-11-20")
+    rid = store.create_record(case_id, "chronology_entry", 1, {"event": "Home visit"}, [maya], "2026-11-20")
     assert store.update_draft(rid, {"event": "Home visit, Maya seen alone"}) == 2
     digest = store.finalise(rid)
     record = store.get_record(rid)
     assert record.status == "final" and record.content_hash == digest and record.finalised_at
     assert record.children == [maya]
-    assert record.author == {"name": "Sam Carter", "role": "Social worker",
-                             "agency": "Northshire Children's Services"}
+    assert record.author == {
+        "name": "Sam Carter",
+        "role": "Social worker",
+        "agency": "Northshire Children's Services",
+    }
     with pytest.raises(RecordLocked, match="addendum"):
         store.update_draft(rid, {"event": "rewritten history"})
     with pytest.raises(RecordLocked):
@@ -156,8 +178,9 @@ def test_attachments_live_inside_the_vault(store: Store) -> None:
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     sha = store.put_attachment(png, "image/png", "drawing.png")
     assert store.put_attachment(png, "image/png", "again.png") == sha
-    rid = store.create_record(case_id, "direct_work", 1,
-                              {"artefacts": [{"sha256": sha, "caption": "Three houses"}]}, [], None)
+    rid = store.create_record(
+        case_id, "direct_work", 1, {"artefacts": [{"sha256": sha, "caption": "Three houses"}]}, [], None
+    )
     got = store.get_attachment(sha)
     assert (got.data, got.media_type, got.size) == (png, "image/png", len(png))
     assert store.attachments_of_case(case_id) == [sha]
@@ -192,7 +215,7 @@ def test_audit_log_refuses_edits_and_reports_tampering(store: Store) -> None:
         store.conn.execute("DELETE FROM audit WHERE seq = 2")
     # Someone with the key drops the trigger and rewrites history:
     store.conn.execute("DROP TRIGGER audit_no_update")
-    store.conn.execute("UPDATE audit SET details = '{\"reference\":\"other\"}' WHERE seq = 2")
+    store.conn.execute('UPDATE audit SET details = \'{"reference":"other"}\' WHERE seq = 2')
     assert store.verify_audit() == 2
     report = store.vault.check()
     assert not report.ok and report.audit_broken_at == 2
@@ -219,24 +242,27 @@ def test_filtered_record_lists_keep_each_records_children_and_addenda(store: Sto
     case order and every addendum, whatever else the case holds."""
     case_id = okafor_case(store)
     kids = [c.id for c in store.get_case(case_id).children]
-    entry = store.create_record(case_id, "chronology_entry", 1, {"event": "School report"},
-                                [kids[0]], "2026-11-01")
+    entry = store.create_record(
+        case_id, "chronology_entry", 1, {"event": "School report"}, [kids[0]], "2026-11-01"
+    )
     store.finalise(entry)
     store.add_addendum(entry, "Source", "Class teacher, by phone.")
-    voice = store.create_record(case_id, "childs_voice", 1, {"child_wishes": "Stay with Nan"},
-                                list(reversed(kids)), "2026-11-02")
+    voice = store.create_record(
+        case_id, "childs_voice", 1, {"child_wishes": "Stay with Nan"}, list(reversed(kids)), "2026-11-02"
+    )
     store.finalise(voice)
     store.add_addendum(voice, "Clarification", "Nan is the maternal grandmother.")
-    draft = store.create_record(case_id, "direct_work", 1, {"purpose": "Worries"}, [kids[-1]],
-                                "2026-11-03")
+    draft = store.create_record(case_id, "direct_work", 1, {"purpose": "Worries"}, [kids[-1]], "2026-11-03")
 
     def shape(records: list) -> list[tuple[str, list[str], list[str]]]:
         return [(r.id, r.children, [a.reason for a in r.addenda]) for r in records]
 
     everything = shape(store.list_records(case_id))
-    assert everything == [(entry, [kids[0]], ["Source"]),
-                          (voice, kids, ["Clarification"]),  # case order, not the order given
-                          (draft, [kids[-1]], [])]
+    assert everything == [
+        (entry, [kids[0]], ["Source"]),
+        (voice, kids, ["Clarification"]),  # case order, not the order given
+        (draft, [kids[-1]], []),
+    ]
     assert shape(store.list_records(case_id, exclude_form="chronology_entry")) == everything[1:]
     assert shape(store.list_records(case_id, form_id="childs_voice")) == [everything[1]]
     assert shape(store.list_records(case_id, status="final")) == everything[:2]

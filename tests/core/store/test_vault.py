@@ -39,9 +39,14 @@ def test_no_plaintext_in_vault_wal_shm_temp_or_config(vault_path: Path, clock: F
     store = Store(vault)
     case_id = store.create_case(None, [PersonIn("child", *SECRET_NAME.split(" ", 1))])
     sha256 = store.put_attachment(("drawing " + SECRET_NOTE).encode(), "text/plain", "note.txt")
-    store.create_record(case_id, "chronology_entry", 1,
-                        {"event": SECRET_NOTE, "source": "School", "photo": {"sha256": sha256}},
-                        [], "2026-11-20")
+    store.create_record(
+        case_id,
+        "chronology_entry",
+        1,
+        {"event": SECRET_NOTE, "source": "School", "photo": {"sha256": sha256}},
+        [],
+        "2026-11-20",
+    )
     # While open: the WAL and shared-memory files hold fresh pages.
     on_disk = [p for p in files_near(vault_path)]
     assert any(p.name.endswith("-wal") for p in on_disk)
@@ -63,6 +68,7 @@ def test_no_plaintext_in_vault_wal_shm_temp_or_config(vault_path: Path, clock: F
 
 def test_hardened_settings_are_in_force(store: Store) -> None:
     """T02: the cipher and SQLite settings of SECURITY.md, read back from the live connection."""
+
     def pragma(name: str) -> object:
         return store.conn.execute(f"PRAGMA {name}").fetchone()[0]
 
@@ -124,8 +130,7 @@ def test_back_off_grows_after_five_failures(vault_path: Path) -> None:
         assert (clock.now() - start).total_seconds() == pytest.approx(waits[-1])
     assert waits == [0, 0, 0, 0, 0, 5, 10, 20]
     # Ten guesses take more than five minutes once the back-off runs.
-    assert sum([0] * 5 + [5 * 2 ** i for i in range(5)]) < 300 <= sum(
-        min(5 * 2 ** i, 300) for i in range(6))
+    assert sum([0] * 5 + [5 * 2**i for i in range(5)]) < 300 <= sum(min(5 * 2**i, 300) for i in range(6))
     vault = Vault.open(vault_path, PASSPHRASE, clock=clock)
     store = Store(vault)
     store.note_failed_unlocks()
@@ -162,8 +167,7 @@ def test_nfc_forms_of_the_same_passphrase_open_the_vault(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("damage", ["missing", "empty", "truncated"])
-def test_missing_empty_or_truncated_vault_is_refused_and_kept(vault_path: Path,
-                                                              damage: str) -> None:
+def test_missing_empty_or_truncated_vault_is_refused_and_kept(vault_path: Path, damage: str) -> None:
     """T07: never a fresh empty vault where one is expected; the damaged file is kept as it is."""
     if damage == "missing":
         vault_path.unlink()
@@ -190,8 +194,14 @@ def test_a_truncated_vault_with_whole_pages_fails_its_check(vault_path: Path) ->
         store = Store(vault)
         case_id = okafor_case(store)
         for i in range(60):
-            store.create_record(case_id, "chronology_entry", 1,
-                                {"event": f"visit {i} " + "x" * 3000, "source": "CSC"}, [], None)
+            store.create_record(
+                case_id,
+                "chronology_entry",
+                1,
+                {"event": f"visit {i} " + "x" * 3000, "source": "CSC"},
+                [],
+                None,
+            )
     data = vault_path.read_bytes()
     vault_path.write_bytes(data[: len(data) - 4096 * 3])
     before = sha(vault_path)
@@ -233,8 +243,9 @@ def test_backup_then_restore_round_trips(vault_path: Path, tmp_path: Path) -> No
         store = Store(vault)
         case_id = okafor_case(store)
         backup = vault.backup(tmp_path / "backups" / "monday.fieldbook")
-        store.create_case("LATER", [__import__("app.core.store", fromlist=["PersonIn"]).PersonIn(
-            "child", "Later", "Child")])
+        store.create_case(
+            "LATER", [__import__("app.core.store", fromlist=["PersonIn"]).PersonIn("child", "Later", "Child")]
+        )
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     kept = Vault.restore(vault_path, backup, PASSPHRASE)
     assert kept is not None and kept.exists()
@@ -246,8 +257,7 @@ def test_backup_then_restore_round_trips(vault_path: Path, tmp_path: Path) -> No
         assert {c.reference for c in Store(vault).list_cases()} == {"FB-2026-0001", "LATER"}
 
 
-def test_restore_refuses_a_damaged_backup_and_changes_nothing(vault_path: Path,
-                                                              tmp_path: Path) -> None:
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(vault_path: Path, tmp_path: Path) -> None:
     """A backup that fails its check is refused; the current vault stays as it was."""
     bad = tmp_path / "bad.fieldbook"
     shutil.copy2(vault_path, bad)
@@ -260,8 +270,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(vault_path: Path,
     assert sha(vault_path) == before
 
 
-def test_migration_takes_a_verified_backup_first(vault_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_takes_a_verified_backup_first(vault_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Opening a vault with an older schema backs it up (and the backup opens) before migrating."""
     from app.core.store import schema
     from app.core.store import vault as vault_mod
@@ -285,9 +294,9 @@ def test_migration_takes_a_verified_backup_first(vault_path: Path,
         assert old.conn.execute("PRAGMA user_version").fetchone()[0] == current
 
 
-def test_a_v1_vault_with_records_upgrades_to_comparison_checks(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch
-                                                               ) -> None:
+def test_a_v1_vault_with_records_upgrades_to_comparison_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A vault written by schema 1 opens under schema 2: a backup first, every record and person
     kept exactly, the constraints still refuse a bad status or kind, and a new record saves."""
     from app.core.store import schema
@@ -300,14 +309,27 @@ def test_a_v1_vault_with_records_upgrades_to_comparison_checks(tmp_path: Path,
         store = Store(vault)
         store.set_profile("Sam Carter", "Social worker", "Northshire Children's Services")
         case_id = store.create_case("V1-CASE", [PersonIn("child", "Zofia", "Wójcik")])
-        rid = store.create_record(case_id, "chronology_entry", 1, {
-            "date": "2026-10-02", "source": "School", "event": "Said «nie chcę iść do domu».",
-            "impact": "Worried", "significance": "high"}, [], None)
+        rid = store.create_record(
+            case_id,
+            "chronology_entry",
+            1,
+            {
+                "date": "2026-10-02",
+                "source": "School",
+                "event": "Said «nie chcę iść do domu».",
+                "impact": "Worried",
+                "significance": "high",
+            },
+            [],
+            None,
+        )
         store.finalise(rid)
         before = [tuple(r) for r in vault.conn.execute("SELECT * FROM records")]
         people = [tuple(r) for r in vault.conn.execute("SELECT * FROM people")]
-        assert "status IN" in vault.conn.execute(
-            "SELECT sql FROM sqlite_schema WHERE name = 'records'").fetchone()[0]
+        assert (
+            "status IN"
+            in vault.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'records'").fetchone()[0]
+        )
     monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS)
     monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", schema.SCHEMA_VERSION)
     with Vault.open(path, PASSPHRASE) as vault:
@@ -321,12 +343,20 @@ def test_a_v1_vault_with_records_upgrades_to_comparison_checks(tmp_path: Path,
         with pytest.raises(sqlcipher3.IntegrityError, match="CHECK"):
             conn.execute("UPDATE records SET status = 'archived' WHERE id = ?", (rid,))
         with pytest.raises(sqlcipher3.IntegrityError, match="CHECK"):
-            conn.execute("INSERT INTO people (id, case_id, kind, created_at, updated_at) "
-                         "VALUES ('p', ?, 'stranger', 't', 't')", (case_id,))
+            conn.execute(
+                "INSERT INTO people (id, case_id, kind, created_at, updated_at) "
+                "VALUES ('p', ?, 'stranger', 't', 't')",
+                (case_id,),
+            )
         store = Store(vault)
-        store.create_record(case_id, "chronology_entry", 1, {
-            "date": "2026-10-03", "source": "GP", "event": "Seen", "impact": "None",
-            "significance": "low"}, [], None)
+        store.create_record(
+            case_id,
+            "chronology_entry",
+            1,
+            {"date": "2026-10-03", "source": "GP", "event": "Seen", "impact": "None", "significance": "low"},
+            [],
+            None,
+        )
         assert len(store.list_records(case_id)) == 2
         assert vault.check().ok
     assert path.with_name(path.name + ".pre-v2.bak").exists()
@@ -338,9 +368,20 @@ def test_saving_a_record_builds_no_temporary_btree(store: Store) -> None:
     seen: list[str] = []
     store.conn.set_trace_callback(seen.append)
     with store.transaction():
-        store.create_record(case_id, "chronology_entry", 1, {
-            "date": "2026-10-02", "source": "School", "event": "Seen", "impact": "None",
-            "significance": "low"}, [], None)
+        store.create_record(
+            case_id,
+            "chronology_entry",
+            1,
+            {
+                "date": "2026-10-02",
+                "source": "School",
+                "event": "Seen",
+                "impact": "None",
+                "significance": "low",
+            },
+            [],
+            None,
+        )
     store.conn.set_trace_callback(None)
     writes = [s for s in seen if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert len(writes) >= 3
@@ -359,9 +400,20 @@ def test_vault_connections_get_a_large_lookaside_pool(store: Store, vault_path: 
     case_id = store.create_case(None, [PersonIn("child", "Noa", "Cohen")])
     with store.transaction():
         for i in range(100):
-            store.create_record(case_id, "chronology_entry", 1, {
-                "date": "2026-10-02", "source": "School", "event": f"Entry {i} " * 20,
-                "impact": "None", "significance": "low"}, [], None)
+            store.create_record(
+                case_id,
+                "chronology_entry",
+                1,
+                {
+                    "date": "2026-10-02",
+                    "source": "School",
+                    "event": f"Entry {i} " * 20,
+                    "impact": "None",
+                    "significance": "low",
+                },
+                [],
+                None,
+            )
     stats = lookaside.stats(store.conn, vault_path)
     assert stats is not None
     assert stats["peak_used"] > 123  # more than SQLite's default pool could hold
@@ -376,8 +428,9 @@ def test_lookaside_refuses_a_handle_that_names_another_file(store: Store, tmp_pa
     assert lookaside.enlarge(store.conn, tmp_path / "some-other.fieldbook") is False
 
 
-def test_a_vault_from_a_newer_fieldbook_is_not_touched(vault_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_vault_from_a_newer_fieldbook_is_not_touched(
+    vault_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A newer schema is refused with advice, not downgraded or damaged."""
     from app.core.store import vault as vault_mod
 
