@@ -169,13 +169,17 @@ def _vault_trust(ctx: CliContext) -> list[Any]:
 
 def _load_key(path: Path) -> tuple[Any, Any]:
     """(certificate or None, private key) from PEM/DER or PKCS#12."""
-    from app.core.crypto.keys import CryptoError, from_pkcs12, load_certificates, load_private_key
+    from app.core.crypto.keys import (
+        CryptoError,
+        load_certificates,
+        load_private_key,
+        recipient_from_pkcs12,
+    )
 
     data = _read(path, "Key", 1024 * 1024)
     password = os.environ.get("FIELDBOOK_KEY_PASSPHRASE")
     if path.suffix.lower() in (".p12", ".pfx"):
-        ident = from_pkcs12(data, (password or "").encode())
-        return ident.cert, ident.key
+        return recipient_from_pkcs12(data, (password or "").encode())
     key = load_private_key(data, password.encode() if password else None)
     cert = None
     if b"CERTIFICATE" in data:

@@ -180,7 +180,7 @@ def test_openssl_accepts_our_detached_signature(people: People, tmp_path: Path) 
 
 
 def test_envelope_round_trip_and_openssl_decrypt(people: People, tmp_path: Path) -> None:
-    """A pack encrypted to the front door opens with its key (ours and openssl's) and no other."""
+    """A pack encrypted to the front door (AES-GCM, RSA-OAEP) opens with its key (ours, openssl's) only."""
     openssl = need_tool("openssl")
     secret = b"PK\x03\x04 pack bytes for Leo Okafor"
     env = envelope_encrypt(secret, people.front_door.cert)

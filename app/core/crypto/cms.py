@@ -1,26 +1,36 @@
 """CMS: detached signatures over a pack manifest, and the envelope to a recipient's certificate.
 
 Signing uses ``cryptography`` (which cannot verify CMS); verification uses pyHanko's detached CMS
-validation against pinned trust roots only, offline. The envelope (AES-256-CBC, RSA key transport)
-has no integrity of its own: callers sign first and then encrypt (SECURITY.md finding 5).
+validation against pinned trust roots only, offline. The envelope (AES-256-GCM; RSA-OAEP or ECDH
+key transport) authenticates the content but not the sender: callers sign first and then encrypt,
+and name the recipient inside the signed manifest (SECURITY.md finding 5).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
+from asn1crypto import algos as asn1_algos
 from asn1crypto import cms as asn1_cms
+from asn1crypto import core as asn1_core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import algorithms
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
+from cryptography.hazmat.primitives.padding import PKCS7
 from cryptography.hazmat.primitives.serialization import pkcs7
 from pyhanko_certvalidator import ValidationContext
 
-from app.core.crypto.keys import CryptoError, Identity, cert_der, cert_sha256
+from app.core.crypto.keys import CryptoError, DecryptionKey, Identity, cert_der, cert_sha256
 
 
 @dataclass(frozen=True)
@@ -149,65 +159,288 @@ def _trust_problem(status: object) -> str:
     return "the signer is not in the trust store"
 
 
-def envelope_encrypt(data: bytes, recipient: x509.Certificate) -> bytes:
-    """CMS EnvelopedData (DER) to one RSA recipient with AES-256; ``openssl cms -decrypt`` opens it."""
+# --- Envelopes to a recipient (RFC 5652 / 5083 / 5084 / 5753 / 8017) ------------------------------
+#
+# New packs are AuthEnvelopedData with AES-256-GCM (the content carries its own integrity), the
+# content key sent by RSA-OAEP (SHA-256) to an RSA certificate or by ECDH (P-256 / P-384, X9.63 KDF,
+# AES key wrap) to an EC one. ``cryptography`` cannot build these, so they are put together with
+# asn1crypto here; OpenSSL 3's ``openssl cms -decrypt`` opens both. Old packs (EnvelopedData,
+# PKCS#1 v1.5, AES-CBC) still open. Every failure to open reads the same (no oracle hints).
+
+_OPEN_FAILED = "Encrypted pack: it cannot be opened with this key"
+_CURVE_KDF: dict[str, tuple[str, type[hashes.HashAlgorithm]]] = {
+    # curve → (RFC 5753 dhSinglePass-stdDH-*kdf-scheme OID, the KDF's hash)
+    "secp256r1": ("1.3.132.1.11.1", hashes.SHA256),
+    "secp384r1": ("1.3.132.1.11.2", hashes.SHA384),
+}
+_KDF_HASH: dict[str, type[hashes.HashAlgorithm]] = {
+    **{oid: h for oid, h in _CURVE_KDF.values()},
+    # read as well: what other tools write (OpenSSL's default is the SHA-1 KDF)
+    "1.3.133.16.840.63.0.2": hashes.SHA1,
+    "1.3.132.1.11.0": hashes.SHA224,
+    "1.3.132.1.11.3": hashes.SHA512,
+}
+_WRAP_OIDS = {"aes128_wrap": 16, "aes192_wrap": 24, "aes256_wrap": 32}
+_OAEP_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+
+class GCMParameters(asn1_core.Sequence):  # type: ignore[misc]  # asn1crypto is untyped
+    """RFC 5084 §3.2: the nonce and the tag length of AES-GCM."""
+
+    _fields: ClassVar = [
+        ("aes_nonce", asn1_core.OctetString),
+        ("aes_icvlen", asn1_core.Integer, {"default": 12}),
+    ]
+
+
+class EccCmsSharedInfo(asn1_core.Sequence):  # type: ignore[misc]
+    """RFC 5753 §7.2: the X9.63 KDF's SharedInfo."""
+
+    _fields: ClassVar = [
+        ("key_info", asn1_algos.EncryptionAlgorithm),
+        ("entity_u_info", asn1_core.OctetString, {"explicit": 0, "optional": True}),
+        ("supp_pub_info", asn1_core.OctetString, {"explicit": 2}),
+    ]
+
+
+def _shared_info(wrap: str, ukm: bytes | None) -> bytes:
+    info = {"key_info": {"algorithm": wrap}, "supp_pub_info": (_WRAP_OIDS[wrap] * 8).to_bytes(4, "big")}
+    if ukm is not None:
+        info["entity_u_info"] = ukm
+    return bytes(EccCmsSharedInfo(info).dump())
+
+
+def _kek(z: bytes, kdf_oid: str, wrap: str, ukm: bytes | None) -> bytes:
+    return X963KDF(_KDF_HASH[kdf_oid](), _WRAP_OIDS[wrap], _shared_info(wrap, ukm)).derive(z)
+
+
+def _issuer_serial(cert: x509.Certificate) -> asn1_cms.IssuerAndSerialNumber:
+    tbs = _asn1_cert(cert)["tbs_certificate"]
+    return asn1_cms.IssuerAndSerialNumber({"issuer": tbs["issuer"], "serial_number": tbs["serial_number"]})
+
+
+def _recipient_info(cek: bytes, recipient: x509.Certificate) -> asn1_cms.RecipientInfo:
     public = recipient.public_key()
-    if not isinstance(public, rsa.RSAPublicKey):
-        raise CryptoError("Recipient certificate: only RSA certificates can receive an encrypted pack")
-    if public.key_size < 2048:
-        raise CryptoError(f"Recipient certificate: its {public.key_size}-bit key is too weak")
-    return (
-        pkcs7.PKCS7EnvelopeBuilder()
-        .set_data(data)
-        .add_recipient(recipient)
-        .set_content_encryption_algorithm(algorithms.AES256)
-        .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    rid = _issuer_serial(recipient)
+    if isinstance(public, rsa.RSAPublicKey):
+        if public.key_size < 2048:
+            raise CryptoError(f"Recipient certificate: its {public.key_size}-bit key is too weak")
+        oaep = asn1_algos.RSAESOAEPParams(
+            {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
+            }
+        )
+        encrypted = public.encrypt(
+            cek, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+        )
+        return asn1_cms.RecipientInfo(
+            name="ktri",
+            value={
+                "version": "v0",
+                "rid": asn1_cms.RecipientIdentifier(name="issuer_and_serial_number", value=rid),
+                "key_encryption_algorithm": {"algorithm": "rsaes_oaep", "parameters": oaep},
+                "encrypted_key": encrypted,
+            },
+        )
+    if isinstance(public, ec.EllipticCurvePublicKey) and public.curve.name in _CURVE_KDF:
+        kdf_oid, _hash = _CURVE_KDF[public.curve.name]
+        ephemeral = ec.generate_private_key(public.curve)
+        kek = _kek(ephemeral.exchange(ec.ECDH(), public), kdf_oid, "aes256_wrap", None)
+        point = ephemeral.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return asn1_cms.RecipientInfo(
+            name="kari",
+            value={
+                "version": "v3",
+                "originator": asn1_cms.OriginatorIdentifierOrKey(
+                    name="originator_key",
+                    # parameters absent: the curve is the recipient's (RFC 5753 §7.1.1, as OpenSSL writes)
+                    value={"algorithm": {"algorithm": "ec"}, "public_key": point},
+                ),
+                "key_encryption_algorithm": {
+                    "algorithm": kdf_oid,
+                    "parameters": asn1_cms.KeyEncryptionAlgorithm({"algorithm": "aes256_wrap"}),
+                },
+                "recipient_encrypted_keys": [
+                    {
+                        "rid": asn1_cms.KeyAgreementRecipientIdentifier(
+                            name="issuer_and_serial_number", value=rid
+                        ),
+                        "encrypted_key": aes_key_wrap(kek, cek),
+                    }
+                ],
+            },
+        )
+    raise CryptoError(
+        "Recipient certificate: its key must be RSA (2048 bits or more) or EC on P-256 or P-384"
     )
 
 
-def envelope_decrypt(data: bytes, cert: x509.Certificate, key: rsa.RSAPrivateKey) -> bytes:
-    """Open an envelope; one message for every failure (no padding-oracle hints)."""
+def envelope_encrypt(data: bytes, recipient: x509.Certificate) -> bytes:
+    """CMS AuthEnvelopedData (DER, AES-256-GCM) to one RSA (OAEP) or EC (ECDH) recipient.
+
+    ``openssl cms -decrypt`` (OpenSSL 3) opens it.
+    """
+    cek = os.urandom(32)
+    nonce = os.urandom(12)
+    info = _recipient_info(cek, recipient)
+    sealed = AESGCM(cek).encrypt(nonce, data, None)  # ciphertext ‖ 16-byte tag
+    env = asn1_cms.AuthEnvelopedData(
+        {
+            "version": "v0",
+            "recipient_infos": [info],
+            "auth_encrypted_content_info": {
+                "content_type": "data",
+                "content_encryption_algorithm": {
+                    "algorithm": "aes256_gcm",
+                    "parameters": GCMParameters({"aes_nonce": nonce, "aes_icvlen": 16}),
+                },
+                "encrypted_content": sealed[:-16],
+            },
+            "mac": sealed[-16:],
+        }
+    )
+    return bytes(
+        asn1_cms.ContentInfo({"content_type": "authenticated_enveloped_data", "content": env}).dump()
+    )
+
+
+def _rid_matches(rid: Any, cert: x509.Certificate | None) -> bool:
+    if cert is None:
+        return True  # no certificate at hand: try the key on every recipient
+    if rid.name == "issuer_and_serial_number":
+        return bool(rid.chosen.dump() == _issuer_serial(cert).dump())
     try:
-        return pkcs7.pkcs7_decrypt_der(data, cert, key, [])
+        ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except x509.ExtensionNotFound:
+        return False
+    value = rid.chosen["subject_key_identifier"] if rid.name == "r_key_id" else rid.chosen
+    return bool(value.native == ski)
+
+
+def _content_keys(env: Any, key: DecryptionKey, cert: x509.Certificate | None) -> list[bytes]:
+    """Every content key this private key can unwrap from the envelope's recipients."""
+    keys: list[bytes] = []
+    for ri in env["recipient_infos"]:
+        info = ri.chosen
+        try:
+            if ri.name == "ktri" and isinstance(key, rsa.RSAPrivateKey) and _rid_matches(info["rid"], cert):
+                alg = info["key_encryption_algorithm"]
+                if alg["algorithm"].native == "rsaes_oaep":
+                    params = asn1_algos.RSAESOAEPParams.load(alg["parameters"].dump())
+                    hash_cls = _OAEP_HASHES[params["hash_algorithm"]["algorithm"].native]
+                    mgf_cls = _OAEP_HASHES[params["mask_gen_algorithm"]["parameters"]["algorithm"].native]
+                    pad: padding.AsymmetricPadding = padding.OAEP(
+                        mgf=padding.MGF1(mgf_cls()), algorithm=hash_cls(), label=None
+                    )
+                else:
+                    pad = padding.PKCS1v15()  # packs written before OAEP
+                keys.append(key.decrypt(info["encrypted_key"].native, pad))
+            elif ri.name == "kari" and isinstance(key, ec.EllipticCurvePrivateKey):
+                alg = info["key_encryption_algorithm"]
+                kdf_oid = alg["algorithm"].dotted
+                wrap = asn1_cms.KeyEncryptionAlgorithm.load(alg["parameters"].dump())["algorithm"].native
+                point = info["originator"].chosen["public_key"].native
+                peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, point)
+                ukm = info["ukm"].native if info["ukm"].native is not None else None
+                kek = _kek(key.exchange(ec.ECDH(), peer), kdf_oid, wrap, ukm)
+                for rek in info["recipient_encrypted_keys"]:
+                    if _rid_matches(rek["rid"], cert):
+                        keys.append(aes_key_unwrap(kek, rek["encrypted_key"].native))
+        except Exception:  # noqa: S112 - one uniform failure; another recipient may match
+            continue
+    return keys
+
+
+def envelope_open(data: bytes, key: DecryptionKey, cert: x509.Certificate | None = None) -> bytes:
+    """Open an envelope (new AuthEnvelopedData or old EnvelopedData) with the recipient's key.
+
+    With ``cert`` only the recipients naming it are tried. One message for every failure.
+    """
+    try:
+        info = asn1_cms.ContentInfo.load(data)
+        kind = info["content_type"].native
+        env = info["content"]
+        if kind == "authenticated_enveloped_data":
+            enc = env["auth_encrypted_content_info"]
+            algo = enc["content_encryption_algorithm"]
+            if algo["algorithm"].native not in ("aes128_gcm", "aes192_gcm", "aes256_gcm"):
+                raise CryptoError(_OPEN_FAILED)
+            params = GCMParameters.load(algo["parameters"].dump())
+            sealed = (enc["encrypted_content"].native or b"") + env["mac"].native
+            if len(env["mac"].native) != params["aes_icvlen"].native:
+                raise CryptoError(_OPEN_FAILED)
+            attrs = env["auth_attrs"]
+            # RFC 5083 §2.2: authenticated attributes are MACed as an (untagged) SET OF.
+            aad = b"\x31" + attrs.dump()[1:] if attrs.native is not None else None
+            for cek in _content_keys(env, key, cert):
+                try:
+                    gcm = AESGCM(cek)
+                except ValueError:
+                    continue
+                try:
+                    return gcm.decrypt(params["aes_nonce"].native, sealed, aad)
+                except InvalidTag:
+                    continue
+        elif kind == "enveloped_data":
+            enc = env["encrypted_content_info"]
+            algo = enc["content_encryption_algorithm"]
+            if algo["algorithm"].native not in ("aes128_cbc", "aes192_cbc", "aes256_cbc"):
+                raise CryptoError(_OPEN_FAILED)
+            for cek in _content_keys(env, key, cert):
+                try:
+                    decryptor = Cipher(algorithms.AES(cek), modes.CBC(algo["parameters"].native)).decryptor()
+                    padded = decryptor.update(enc["encrypted_content"].native) + decryptor.finalize()
+                    unpadder = PKCS7(128).unpadder()
+                    return unpadder.update(padded) + unpadder.finalize()
+                except ValueError:
+                    continue
     except Exception as exc:
-        raise CryptoError("Encrypted pack: it cannot be opened with this key") from exc
+        raise CryptoError(_OPEN_FAILED) from exc
+    raise CryptoError(_OPEN_FAILED)
+
+
+def envelope_decrypt(data: bytes, cert: x509.Certificate, key: DecryptionKey) -> bytes:
+    """Open an envelope addressed to ``cert`` with its private key."""
+    return envelope_open(data, key, cert)
+
+
+def envelope_decrypt_with_key(data: bytes, key: DecryptionKey) -> bytes:
+    """Open an envelope with only the recipient's private key (no certificate at hand)."""
+    return envelope_open(data, key, None)
 
 
 def is_envelope(data: bytes) -> bool:
-    """Whether ``data`` looks like CMS EnvelopedData (cheap check before a full parse)."""
+    """Whether ``data`` looks like a CMS envelope (cheap check before a full parse)."""
     try:
         return bool(
-            data[:1] == b"\x30" and asn1_cms.ContentInfo.load(data)["content_type"].native == "enveloped_data"
+            data[:1] == b"\x30"
+            and asn1_cms.ContentInfo.load(data)["content_type"].native
+            in ("enveloped_data", "authenticated_enveloped_data")
         )
     except Exception:
         return False
 
 
-def envelope_decrypt_with_key(data: bytes, key: rsa.RSAPrivateKey) -> bytes:
-    """Open an envelope with only the recipient's private key (no certificate at hand).
-
-    Tries each key-transport recipient; AES-CBC content. One message for every failure.
-    """
-    from cryptography.hazmat.primitives.ciphers import Cipher, modes
-    from cryptography.hazmat.primitives.padding import PKCS7
-
-    try:
-        env = asn1_cms.ContentInfo.load(data)["content"]
-        enc = env["encrypted_content_info"]
-        algo = enc["content_encryption_algorithm"]
-        iv = algo["parameters"].native
-        ciphertext = enc["encrypted_content"].native
-        for ri in env["recipient_infos"]:
-            if ri.name != "ktri":
-                continue
-            try:
-                cek = key.decrypt(ri.chosen["encrypted_key"].native, padding.PKCS1v15())
-                decryptor = Cipher(algorithms.AES(cek), modes.CBC(iv)).decryptor()
-                padded = decryptor.update(ciphertext) + decryptor.finalize()
-                unpadder = PKCS7(128).unpadder()
-                return unpadder.update(padded) + unpadder.finalize()
-            except Exception:  # noqa: S112 - one uniform failure; another recipient may match
-                continue
-    except Exception as exc:
-        raise CryptoError("Encrypted pack: it cannot be opened with this key") from exc
-    raise CryptoError("Encrypted pack: it cannot be opened with this key")
+def envelope_kind(data: bytes) -> dict[str, str]:
+    """What an envelope is made of, for reports and tests: content type, content cipher, key transport."""
+    env = asn1_cms.ContentInfo.load(data)
+    content = env["content"]
+    auth = env["content_type"].native == "authenticated_enveloped_data"
+    enc = content["auth_encrypted_content_info" if auth else "encrypted_content_info"]
+    transports = []
+    for ri in content["recipient_infos"]:
+        alg = ri.chosen["key_encryption_algorithm"]["algorithm"]
+        transports.append(alg.native if ri.name == "ktri" else f"ecdh:{alg.dotted}")
+    return {
+        "content_type": env["content_type"].native,
+        "cipher": enc["content_encryption_algorithm"]["algorithm"].native,
+        "key_transport": ",".join(transports),
+    }

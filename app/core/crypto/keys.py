@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -20,6 +20,11 @@ from app.core.errors import UsageError
 
 RSA_BITS = 3072
 MAX_VALIDITY_DAYS = 730  # at most two years (SECURITY.md "Signing keys and certificates")
+
+
+# A key that can open a pack encrypted to its certificate (RSA-OAEP, or ECDH on P-256 / P-384).
+DecryptionKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+DECRYPTION_CURVES = ("secp256r1", "secp384r1")
 
 
 class CryptoError(UsageError):
@@ -201,8 +206,8 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     return [load_certificate(data)]
 
 
-def load_private_key(data: bytes, password: bytes | None = None) -> rsa.RSAPrivateKey:
-    """An RSA private key from PEM or DER (PKCS#1 or PKCS#8), optionally encrypted."""
+def load_private_key(data: bytes, password: bytes | None = None) -> DecryptionKey:
+    """An RSA or EC (P-256 / P-384) private key from PEM or DER (PKCS#1, SEC 1 or PKCS#8)."""
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             key = serialization.load_pem_private_key(data, password)
@@ -210,12 +215,29 @@ def load_private_key(data: bytes, password: bytes | None = None) -> rsa.RSAPriva
             key = serialization.load_der_private_key(data, password)
     except Exception as exc:
         raise CryptoError("Key: not a readable private key, or the key's password is wrong") from exc
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise CryptoError("Key: only RSA keys can open an encrypted pack")
-    return key
+    return _decryption_key(key, "Key")
 
 
-def key_pem(key: rsa.RSAPrivateKey) -> bytes:
+def _decryption_key(key: object, what: str) -> DecryptionKey:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name in DECRYPTION_CURVES:
+        return key
+    raise CryptoError(f"{what}: only RSA keys and EC keys on P-256 or P-384 can open an encrypted pack")
+
+
+def recipient_from_pkcs12(data: bytes, password: bytes) -> tuple[x509.Certificate, DecryptionKey]:
+    """A recipient's (front door's) certificate and decryption key from PKCS#12: RSA or EC."""
+    try:
+        key, cert, _extra = pkcs12.load_key_and_certificates(data, password)
+    except Exception as exc:
+        raise CryptoError("PKCS#12 file: cannot be opened — wrong password or not a PKCS#12 file") from exc
+    if key is None or cert is None:
+        raise CryptoError("PKCS#12 file: it must hold a private key and its certificate")
+    return cert, _decryption_key(key, "PKCS#12 file")
+
+
+def key_pem(key: DecryptionKey) -> bytes:
     """Unencrypted PKCS#8 PEM (for a recipient's test key; never used for the practitioner's key)."""
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
