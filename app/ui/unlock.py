@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import FieldbookError, VaultError
 from app.ui.session import Session
+from app.ui.widgets.announce import StatusLabel
+from app.ui.widgets.passphrase import PassphraseEdit, PassphraseField
 
 
 def _title(text: str) -> QLabel:
@@ -61,19 +63,19 @@ class UnlockPage(_Centred):
         hint = QLabel("Your records are encrypted on this laptop. Enter your passphrase to open them.")
         hint.setWordWrap(True)
         lay.addWidget(hint)
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
-        self.passphrase.setPlaceholderText("Passphrase")
+        field = PassphraseField("Passphrase")
+        self.passphrase = field.edit
+        self.show_passphrase = field.toggle
+        self.caps_warning = field.caps
         self.passphrase.returnPressed.connect(self.try_unlock)
         label = QLabel("&Passphrase")
         label.setBuddy(self.passphrase)
         lay.addWidget(label)
-        lay.addWidget(self.passphrase)
-        self.error = QLabel("")
+        lay.addWidget(field)
+        # no fixed accessible name: a screen reader reads the message itself, and hears it
+        # announced when it changes
+        self.error = StatusLabel()
         self.error.setObjectName("error")
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Unlock message")
         lay.addWidget(self.error)
         self.button = QPushButton("&Unlock")
         self.button.setDefault(True)
@@ -92,13 +94,18 @@ class UnlockPage(_Centred):
         wait = unlock_delay(self.session.vault_path, self.session.clock)
         if wait > 0:
             self.button.setEnabled(False)
-            self.error.setText(f"⚠ Too many attempts. You can try again in {int(wait + 0.999)} seconds.")
+            text = f"⚠ Too many attempts. You can try again in {int(wait + 0.999)} seconds."
+            # announced once when the wait begins, not every second of the countdown
+            if self.error.text().startswith("⚠ Too many"):
+                self.error.setText(text)
+            else:
+                self.error.say(text)
             self._timer.start()
         else:
             self.button.setEnabled(True)
             self._timer.stop()
             if self.error.text().startswith("⚠ Too many"):
-                self.error.setText("")
+                self.error.say("You can try again now.")
 
     def try_unlock(self) -> None:
         if not self.button.isEnabled():
@@ -106,7 +113,7 @@ class UnlockPage(_Centred):
         text = self.passphrase.text()
         self.passphrase.clear()
         self.button.setEnabled(False)
-        self.error.setText("Unlocking…")
+        self.error.say("Unlocking…")
         self.session.unlock(text, lambda _: self._done(), self._failed)
 
     def _done(self) -> None:
@@ -117,7 +124,7 @@ class UnlockPage(_Centred):
     def _failed(self, exc: BaseException) -> None:
         self.button.setEnabled(True)
         msg = exc.message if isinstance(exc, FieldbookError) else VaultError.GENERIC
-        self.error.setText("✖ " + msg)
+        self.error.say("✖ " + msg)
         self.passphrase.setFocus()
         self._tick()
 
@@ -143,42 +150,45 @@ class CreateVaultPage(_Centred):
         self.name = self._line("Your name", form, "&Name")
         self.role = self._line("Your role", form, "&Role")
         self.agency = self._line("Your agency", form, "&Agency")
-        self.pass1 = self._line("Passphrase", form, "&Passphrase", secret=True)
-        self.pass2 = self._line("Repeat passphrase", form, "Re&peat", secret=True)
+        self.pass1 = self._secret("Passphrase", form, "&Passphrase")
+        self.pass2 = self._secret("Repeat passphrase", form, "Re&peat")
         lay.addLayout(form)
         self.meter = QProgressBar()
         self.meter.setRange(0, 4)
         self.meter.setTextVisible(False)
         self.meter.setAccessibleName("Passphrase strength")
-        self.strength = QLabel("Use at least 12 characters — three random words work well.")
-        self.strength.setWordWrap(True)
-        self.strength.setAccessibleName("Passphrase advice")
+        self.strength = StatusLabel("Use at least 12 characters — three random words work well.")
         lay.addWidget(self.meter)
         lay.addWidget(self.strength)
-        self.error = QLabel("")
+        self.error = StatusLabel()
         self.error.setObjectName("error")
-        self.error.setWordWrap(True)
         lay.addWidget(self.error)
         self.button = QPushButton("&Create vault")
         self.button.setAccessibleName("Create vault")
         self.button.clicked.connect(self.create_vault)
         lay.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignRight)
-        self.pass1.textChanged.connect(self._strength)
+        self.pass1.secret_changed.connect(self._strength)
         self._place(_card(lay))
 
-    def _line(self, name: str, form: QFormLayout, label: str, *, secret: bool = False) -> QLineEdit:
+    def _line(self, name: str, form: QFormLayout, label: str) -> QLineEdit:
         edit = QLineEdit()
         edit.setAccessibleName(name)
-        if secret:
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
         lab = QLabel(label)
         lab.setBuddy(edit)
         form.addRow(lab, edit)
         return edit
 
-    def _strength(self, text: str) -> None:
+    def _secret(self, name: str, form: QFormLayout, label: str) -> PassphraseEdit:
+        field = PassphraseField(name)
+        lab = QLabel(label)
+        lab.setBuddy(field.edit)
+        form.addRow(lab, field)
+        return field.edit
+
+    def _strength(self) -> None:
         from app.core.store.policy import strength_hint
 
+        text = self.pass1.text()
         score, hint = strength_hint(text)
         self.meter.setValue(score)
         words = ["too weak", "acceptable", "good", "strong", "very strong"][score]
@@ -191,15 +201,15 @@ class CreateVaultPage(_Centred):
     def create_vault(self) -> None:
         for edit, label in ((self.name, "Name"), (self.role, "Role"), (self.agency, "Agency")):
             if not edit.text().strip():
-                self.error.setText(f"✖ {label}: required")
+                self.error.say(f"✖ {label}: required")
                 edit.setFocus()
                 return
         if self.pass1.text() != self.pass2.text():
-            self.error.setText("✖ Repeat passphrase: the two passphrases differ")
+            self.error.say("✖ Repeat passphrase: the two passphrases differ")
             self.pass2.setFocus()
             return
         self.button.setEnabled(False)
-        self.error.setText("Creating your vault and signing key…")
+        self.error.say("Creating your vault and signing key…")
         self.session.create(
             self.pass1.text(),
             self.name.text(),
@@ -211,4 +221,4 @@ class CreateVaultPage(_Centred):
 
     def _failed(self, exc: BaseException) -> None:
         self.button.setEnabled(True)
-        self.error.setText("✖ " + (exc.message if isinstance(exc, FieldbookError) else str(exc)))
+        self.error.say("✖ " + (exc.message if isinstance(exc, FieldbookError) else str(exc)))
