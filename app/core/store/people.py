@@ -1,0 +1,198 @@
+"""Cases and the people in them (children, household, significant others, professionals)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from app.core.errors import NotFound, UsageError, ValidationError
+from app.core.store.base import StoreBase
+from app.core.store.models import (
+    PERSON_COLS,
+    Case,
+    CaseListRow,
+    CaseRow,
+    CaseSummary,
+    Person,
+    PersonIn,
+    columns,
+)
+from app.core.store.values import LEGAL_STATUSES, PERSON_KINDS, clean_text
+
+
+class PeopleRepo(StoreBase):
+    """Cases and people."""
+
+    def _person_values(self, person: PersonIn) -> dict[str, Any]:
+        if person.kind not in PERSON_KINDS:
+            raise ValidationError(f"Person kind: “{person.kind}” is not one of " + ", ".join(PERSON_KINDS))
+        vals = asdict(person)
+        for key, value in vals.items():
+            if isinstance(value, str):
+                vals[key] = clean_text(value.strip(), key.replace("_", " ").capitalize()) or None
+        vals["given_name"] = vals["given_name"] or ""
+        vals["family_name"] = vals["family_name"] or ""
+        who = " ".join(x for x in (vals["given_name"], vals["family_name"]) if x) or "Person"
+        if not (vals["given_name"] or vals["family_name"] or vals["known_as"]):
+            raise ValidationError(
+                f"{person.kind.replace('_', ' ').capitalize()}: a name is needed "
+                "(a first name, family name or known-as name)"
+            )
+        for key in ("dob", "due_date"):
+            if vals[key]:
+                try:
+                    date.fromisoformat(vals[key])
+                except ValueError:
+                    label = "Date of birth" if key == "dob" else "Expected due date"
+                    raise ValidationError(
+                        f"{who}, {label}: “{vals[key]}” is not a date (YYYY-MM-DD)"
+                    ) from None
+        if person.kind == "child" and vals["dob"] and vals["due_date"]:
+            raise ValidationError(
+                f"{who}: give a date of birth or, for an unborn child, an expected due date — not both"
+            )
+        if vals["legal_status"] and vals["legal_status"] not in LEGAL_STATUSES:
+            raise ValidationError(
+                f"{who}, Legal status: “{vals['legal_status']}” is not one of " + ", ".join(LEGAL_STATUSES)
+            )
+        if vals["parental_responsibility"] is not None:
+            vals["parental_responsibility"] = int(bool(vals["parental_responsibility"]))
+        return vals
+
+    def _index_person(self, person_id: str, case_id: str, vals: dict[str, Any]) -> None:
+        names = " ".join(
+            v for v in (vals.get("given_name"), vals.get("family_name"), vals.get("known_as")) if v
+        )
+        extra = " ".join(v for v in (vals.get("role"), vals.get("agency"), vals.get("relationship")) if v)
+        self._index("people", "person", person_id, case_id, names, extra)
+
+    def create_case(
+        self,
+        reference: str | None,
+        children: list[PersonIn],
+        others: list[PersonIn] | None = None,
+        *,
+        case_id: str | None = None,
+        person_ids: list[str] | None = None,
+    ) -> str:
+        if not children:
+            raise ValidationError(
+                "Children: a case needs at least one child (an unborn child with an expected due date counts)"
+            )
+        if any(c.kind != "child" for c in children):
+            raise ValidationError("Children: everyone in the children list must be a child")
+        ref = clean_text(reference.strip(), "Reference") if reference else None
+        case_id = case_id or str(uuid.uuid4())
+        ids = list(person_ids or [])
+        now = self._now()
+        with self.transaction():
+            if ref and self.conn.execute("SELECT 1 FROM cases WHERE reference = ?", (ref,)).fetchone():
+                raise ValidationError(f"Reference: another case already uses “{ref}”")
+            self.conn.execute(
+                "INSERT INTO cases (id, reference, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                (case_id, ref or None, now, now),
+            )
+            for i, person in enumerate([*children, *(others or [])]):
+                self.add_person(case_id, person, person_id=ids[i] if i < len(ids) else None)
+            self._log(
+                "create",
+                "case",
+                case_id,
+                {"reference": ref, "people": len(children) + len(others or [])},
+                at=now,
+            )
+        return case_id
+
+    def add_person(self, case_id: str, person: PersonIn, *, person_id: str | None = None) -> str:
+        vals = self._person_values(person)
+        person_id = person_id or str(uuid.uuid4())
+        now = self._now()
+        with self.transaction():
+            self._require_case(case_id)
+            pos = self.conn.execute(
+                "SELECT coalesce(max(position), 0) + 1 FROM people WHERE case_id = ?", (case_id,)
+            ).fetchone()[0]
+            cols = ", ".join(PERSON_COLS)
+            marks = ", ".join("?" for _ in PERSON_COLS)
+            self.conn.execute(
+                f"INSERT INTO people (id, case_id, {cols}, position, created_at, updated_at) "
+                f"VALUES (?, ?, {marks}, ?, ?, ?)",
+                (person_id, case_id, *(vals[c] for c in PERSON_COLS), pos, now, now),
+            )
+            self._index_person(person_id, case_id, vals)
+            self._touch_case(case_id)
+            if self._depth == 1:
+                self._log("create", "person", person_id, {"case_id": case_id, "kind": person.kind}, at=now)
+        return person_id
+
+    def update_person(self, person_id: str, person: PersonIn) -> None:
+        vals = self._person_values(person)
+        with self.transaction():
+            row = self.conn.execute("SELECT case_id FROM people WHERE id = ?", (person_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"Person: no person with id {person_id}")
+            (case_id,) = row
+            sets = ", ".join(f"{c} = ?" for c in PERSON_COLS)
+            self.conn.execute(
+                f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
+                (*(vals[c] for c in PERSON_COLS), self._now(), person_id),
+            )
+            self._index_person(person_id, case_id, vals)
+            self._touch_case(case_id)
+            self._log("edit", "person", person_id, {"case_id": case_id})
+
+    def list_cases(self) -> list[CaseSummary]:
+        rows = self.conn.execute(
+            "SELECT c.id, c.reference, c.created_at, c.updated_at, "
+            " (SELECT group_concat(trim(given_name || ' ' || family_name), '|') FROM "
+            "   (SELECT given_name, family_name FROM people WHERE case_id = c.id AND kind = 'child'"
+            "    ORDER BY position)), "
+            " (SELECT count(*) FROM records WHERE case_id = c.id AND status != 'discarded'), "
+            " (SELECT count(*) FROM records WHERE case_id = c.id AND status = 'draft') "
+            "FROM cases c ORDER BY c.updated_at DESC"
+        )
+        return [
+            CaseSummary(
+                r.id,
+                r.reference,
+                r.created_at,
+                r.updated_at,
+                r.children.split("|") if r.children else [],
+                r.records,
+                r.drafts,
+            )
+            for r in map(CaseListRow._make, rows)
+        ]
+
+    def get_case(self, case_id: str) -> Case:
+        row = self.conn.execute(f"SELECT {columns(CaseRow)} FROM cases WHERE id = ?", (case_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"Case: no case with id {case_id}")
+        case = CaseRow._make(row)
+        names = ("id", "case_id", *PERSON_COLS)
+        people = []
+        for p in self.conn.execute(
+            f"SELECT {', '.join(names)} FROM people WHERE case_id = ? ORDER BY position", (case_id,)
+        ):
+            vals = dict(zip(names, p, strict=True))
+            if vals["parental_responsibility"] is not None:
+                vals["parental_responsibility"] = bool(vals["parental_responsibility"])
+            people.append(Person(**vals))
+        return Case(case.id, case.reference, case.created_at, case.updated_at, people)
+
+    def find_case(self, key: str) -> str:
+        """A case id from its id, a unique id prefix (4+ characters) or its reference."""
+        key = key.strip()
+        exact = self.conn.execute("SELECT id FROM cases WHERE id = ? OR reference = ?", (key, key)).fetchall()
+        if len(exact) == 1:
+            return str(exact[0][0])
+        if len(key) >= 4:
+            like = key.replace("%", "").replace("_", "") + "%"
+            rows = self.conn.execute("SELECT id FROM cases WHERE id LIKE ?", (like,)).fetchall()
+            if len(rows) == 1:
+                return str(rows[0][0])
+            if len(rows) > 1:
+                raise UsageError(f"CASE: “{key}” matches {len(rows)} cases; give more of the id")
+        raise NotFound(f"CASE: no case with id or reference “{key}”")

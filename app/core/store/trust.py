@@ -1,0 +1,92 @@
+"""The signing identity, trusted certificates and the packs written from this vault."""
+
+from __future__ import annotations
+
+import hashlib
+
+from app.core.errors import NotFound
+from app.core.store.base import StoreBase
+from app.core.store.models import PackRow, TrustedCert, columns
+from app.core.store.values import clean_text
+
+
+class TrustRepo(StoreBase):
+    """Identity, trust store and the packs register."""
+
+    def put_identity(self, p12: bytes, cert_der: bytes) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE identity SET active = 0")
+            self.conn.execute(
+                "INSERT INTO identity (p12, cert_der, created_at, active) VALUES (?, ?, ?, 1)",
+                (bytes(p12), bytes(cert_der), self._now()),
+            )
+
+    def get_identity(self) -> tuple[bytes, bytes] | None:
+        row = self.conn.execute(
+            "SELECT p12, cert_der FROM identity WHERE active = 1 ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        p12, cert_der = row
+        return bytes(p12), bytes(cert_der)
+
+    def add_trusted(self, cert_der: bytes, kind: str, label: str) -> str:
+        sha = hashlib.sha256(cert_der).hexdigest()
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO trust VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO "
+                "UPDATE SET kind = excluded.kind, label = excluded.label",
+                (sha, bytes(cert_der), kind, clean_text(label, "Label"), self._now()),
+            )
+            self._log("trust", "certificate", sha, {"kind": kind, "label": label})
+        return sha
+
+    def list_trusted(self, kind: str | None = None) -> list[TrustedCert]:
+        sql = f"SELECT {columns(TrustedCert)} FROM trust"
+        rows = (
+            self.conn.execute(sql + " WHERE kind = ? ORDER BY added_at", (kind,))
+            if kind
+            else self.conn.execute(sql + " ORDER BY added_at")
+        )
+        return [TrustedCert(sha, bytes(der), kind, label, added) for sha, der, kind, label, added in rows]
+
+    def remove_trusted(self, sha256: str) -> None:
+        with self.transaction():
+            cur = self.conn.execute("DELETE FROM trust WHERE sha256 = ?", (sha256,))
+            if cur.rowcount == 0:
+                raise NotFound(f"Certificate: {sha256[:12]}… is not trusted by this vault")
+            self._log("untrust", "certificate", sha256, {})
+
+    def next_pack_sequence(self, case_id: str) -> int:
+        row = self.conn.execute(
+            "SELECT coalesce(max(sequence), 0) + 1 FROM packs WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        (sequence,) = row
+        return int(sequence)
+
+    def record_pack(
+        self,
+        *,
+        pack_id: str,
+        case_id: str,
+        kind: str,
+        sequence: int,
+        created_at: str,
+        sha256: str,
+        recipient: str | None,
+        filename: str,
+    ) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO packs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (pack_id, case_id, kind, int(sequence), created_at, sha256, recipient, filename),
+            )
+
+    def list_packs(self, case_id: str | None = None) -> list[PackRow]:
+        sql = f"SELECT {columns(PackRow)} FROM packs"
+        rows = (
+            self.conn.execute(sql + " WHERE case_id = ? ORDER BY sequence", (case_id,))
+            if case_id
+            else self.conn.execute(sql + " ORDER BY created_at")
+        )
+        return [PackRow(*r) for r in rows]  # columns(PackRow) lists its fields in order

@@ -1,0 +1,103 @@
+"""Values going into the vault: text cleaning, the content hash of a final record, search text.
+
+Pure functions with no connection: the record service, case import and the repositories all
+clean and hash values the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from typing import Any
+
+from app.core.errors import ValidationError
+from app.core.store.audit import canonical_json
+
+PERSON_KINDS = ("child", "household", "significant_other", "professional")
+LEGAL_STATUSES = (
+    "birth_family",
+    "kinship_care",
+    "special_guardianship",
+    "adopted",
+    "looked_after",
+    "child_arrangements_order",
+    "private_fostering",
+)
+MAX_TEXT = 200_000  # characters in one note field (SECURITY.md import limits)
+
+
+def clean_text(value: str, where: str) -> str:
+    """NFC text with no lone surrogates or control characters (tab and newlines allowed)."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValidationError(f"{where}: contains a broken character (a lone surrogate)")
+    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in value):
+        raise ValidationError(f"{where}: contains a control character that cannot be stored")
+    if len(value) > MAX_TEXT:
+        raise ValidationError(f"{where}: is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_value(value: Any, where: str, depth: int = 0) -> Any:
+    """Clean every string in a JSON-like value; refuse NaN and absurd nesting."""
+    if depth > 32:
+        raise ValidationError(f"{where}: nested too deeply")
+    if isinstance(value, str):
+        return clean_text(value, where)
+    if isinstance(value, dict):
+        return {
+            clean_text(str(k), where): clean_value(v, f"{where}.{k}", depth + 1) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [clean_value(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
+        raise ValidationError(f"{where}: is not a number")
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    raise ValidationError(f"{where}: {type(value).__name__} values cannot be stored")
+
+
+def flatten_text(value: Any) -> list[str]:
+    """Every string inside a record's data, for the full-text index."""
+    out: list[str] = []
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k in ("sha256", "side"):
+                continue
+            out.extend(flatten_text(v))
+    elif isinstance(value, list):
+        for v in value:
+            out.extend(flatten_text(v))
+    return out
+
+
+def attachment_refs(value: Any) -> set[str]:
+    """The attachments a record's data points at (``{"sha256": …}`` anywhere inside)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        sha = value.get("sha256")
+        if isinstance(sha, str) and len(sha) == 64:
+            found.add(sha.lower())
+        for v in value.values():
+            found |= attachment_refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            found |= attachment_refs(v)
+    return found
+
+
+def content_hash(
+    form_id: str, form_version: int, data: Any, children: list[str], occurred_at: str | None
+) -> str:
+    return hashlib.sha256(
+        canonical_json(
+            {
+                "form_id": form_id,
+                "form_version": form_version,
+                "data": data,
+                "children": sorted(children),
+                "occurred_at": occurred_at,
+            }
+        ).encode("utf-8")
+    ).hexdigest()
