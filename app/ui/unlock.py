@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -152,6 +153,11 @@ class CreateVaultPage(_Centred):
         self.agency = self._line("Your agency", form, "&Agency")
         self.pass1 = self._secret("Passphrase", form, "&Passphrase")
         self.pass2 = self._secret("Repeat passphrase", form, "Re&peat")
+        # one Show control after both fields, so Tab goes from the passphrase to its repeat
+        self.show_passphrases = QCheckBox("S&how the passphrases")
+        self.show_passphrases.toggled.connect(self.pass1.set_shown)
+        self.show_passphrases.toggled.connect(self.pass2.set_shown)
+        form.addRow("", self.show_passphrases)
         lay.addLayout(form)
         self.meter = QProgressBar()
         self.meter.setRange(0, 4)
@@ -179,7 +185,7 @@ class CreateVaultPage(_Centred):
         return edit
 
     def _secret(self, name: str, form: QFormLayout, label: str) -> PassphraseEdit:
-        field = PassphraseField(name)
+        field = PassphraseField(name, toggle=False)
         lab = QLabel(label)
         lab.setBuddy(field.edit)
         form.addRow(lab, field)

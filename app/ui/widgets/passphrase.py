@@ -128,7 +128,9 @@ class PassphraseEdit(QLineEdit):
 class PassphraseField(QWidget):
     """The passphrase, a Show toggle beside it, and a Caps Lock warning beneath."""
 
-    def __init__(self, name: str = "Passphrase", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str = "Passphrase", parent: QWidget | None = None, *, toggle: bool = True
+    ) -> None:
         super().__init__(parent)
         self.edit = PassphraseEdit()
         self.edit.setAccessibleName(name)
@@ -148,7 +150,10 @@ class PassphraseField(QWidget):
         col.setSpacing(4)
         row = QHBoxLayout()
         row.addWidget(self.edit, 1)
-        row.addWidget(self.toggle)
+        if toggle:
+            row.addWidget(self.toggle)
+        else:  # a page with two passphrases shows both with one control after them
+            self.toggle.hide()
         col.addLayout(row)
         col.addWidget(self.caps)
         self.setFocusProxy(self.edit)
