@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from cryptography.hazmat.primitives.padding import PKCS7
-from cryptography.hazmat.primitives.serialization import pkcs7
 from pyhanko_certvalidator import ValidationContext
 
 from app.core.crypto.keys import CryptoError, DecryptionKey, Identity, cert_der, cert_sha256
@@ -75,23 +74,55 @@ def validation_context(
     )
 
 
-def sign_detached(data: bytes, identity: Identity) -> bytes:
-    """A detached CMS SignedData (DER, SHA-256, RSA-PSS, signer certificate included)."""
-    builder = (
-        pkcs7.PKCS7SignatureBuilder()
-        .set_data(data)
-        .add_signer(
-            identity.cert,
-            identity.key,
-            hashes.SHA256(),
-            rsa_padding=padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH),
+def sign_detached(data: bytes, identity: Identity, *, now: datetime | None = None) -> bytes:
+    """A detached CAdES-BES signature (CMS SignedData, DER, SHA-256, RSA-PSS, certificates included).
+
+    The signed attributes carry the content type, the message digest, the signing time (``now``,
+    the caller's clock) and ESS signing-certificate-v2 (RFC 5035), which binds the signer's
+    certificate to the signature as the PDF's PAdES signature does. ``openssl cms -verify`` accepts it.
+    """
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+    # pades owns the pyHanko signer over the already-loaded key; imported here (pades imports cms).
+    from app.core.crypto.pades import _signer
+
+    try:
+        info = asyncio.run(
+            _signer(identity, prefer_pss=True).async_sign_general_data(
+                data,
+                "sha256",
+                detached=True,
+                use_cades=True,
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=(now or datetime.now(UTC))),
+            )
         )
-    )
-    for extra in identity.chain:
-        builder = builder.add_certificate(extra)
-    return builder.sign(
-        serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]
-    )
+    except Exception as exc:
+        raise CryptoError(f"Manifest: it could not be signed ({exc})") from exc
+    return bytes(info.dump())
+
+
+def signer_public_key(signature: bytes) -> bytes | None:
+    """The signer's public key (SubjectPublicKeyInfo DER) from a CMS signature, or None if unreadable.
+
+    Read without checking the signature: used to recognise a person (their key), not to trust them.
+    """
+    try:
+        signed = asn1_cms.ContentInfo.load(signature)["content"]
+        sid = signed["signer_infos"][0]["sid"]
+        for choice in signed["certificates"] or []:
+            cert = choice.chosen
+            if not isinstance(cert, asn1_x509.Certificate):
+                continue
+            tbs = cert["tbs_certificate"]
+            if (
+                sid.name == "issuer_and_serial_number"
+                and sid.chosen["serial_number"].native == tbs["serial_number"].native
+                and sid.chosen["issuer"] == tbs["issuer"]
+            ) or (sid.name == "subject_key_identifier" and sid.chosen.native == cert.key_identifier):
+                return bytes(tbs["subject_public_key_info"].dump())
+    except Exception:  # untrusted bytes: unreadable is simply "unknown"
+        return None
+    return None
 
 
 def verify_detached(

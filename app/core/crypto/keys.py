@@ -80,6 +80,13 @@ class Identity:
         return hashlib.sha256(self.cert_der).hexdigest()
 
     @property
+    def public_key_der(self) -> bytes:
+        """The SubjectPublicKeyInfo (DER): the same for every certificate issued over this key."""
+        return self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    @property
     def info(self) -> CertInfo:
         return cert_info(self.cert)
 

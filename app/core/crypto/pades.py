@@ -20,6 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -69,7 +70,7 @@ class _KeySigner(signers.SimpleSigner):
         return self._key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
 
-def _signer(identity: Identity) -> signers.SimpleSigner:
+def _signer(identity: Identity, *, prefer_pss: bool = False) -> signers.SimpleSigner:
     key_info = asn1_keys.PrivateKeyInfo.load(
         identity.key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -83,6 +84,7 @@ def _signer(identity: Identity) -> signers.SimpleSigner:
         signing_cert=asn1_x509.Certificate.load(identity.cert_der),
         signing_key=key_info,
         cert_registry=registry,
+        prefer_pss=prefer_pss,
     )
 
 
@@ -96,14 +98,15 @@ def sign_pdf(
     reason: str,
     location: str = "",
     check_validity: bool = True,
+    appearance: Appearance | None = None,
 ) -> bytes:
     """A PAdES B-B signature as an incremental update; the returned bytes extend ``pdf``.
 
     ``check_validity=False`` exists only so that tests can produce a document signed with an
-    expired certificate (which the app itself refuses to do).
+    expired certificate (which the app itself refuses to do). ``appearance`` makes the signature
+    visible (see ``Appearance``); without it the signature is invisible.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 
     if check_validity:
@@ -120,9 +123,8 @@ def sign_pdf(
             docmdp_permissions=MDPPerm.FILL_FORMS,
             md_algorithm="sha256",
         )
-        pdf_signer = signers.PdfSigner(
-            meta, signer=_signer(identity), new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
-        )
+        spec, stamp = _visible(writer, field_name, appearance)
+        pdf_signer = signers.PdfSigner(meta, signer=_signer(identity), new_field_spec=spec, stamp_style=stamp)
         out = io.BytesIO()
         asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
         return out.getvalue()
@@ -130,6 +132,55 @@ def sign_pdf(
         raise
     except Exception as exc:
         raise CryptoError(f"PDF: it could not be signed ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """A visible signature: a box on the last page showing ``stamp`` (a one-page PDF, drawn by the
+    pack renderer with its embedded fonts), and empty signature fields to reserve for later signers
+    (so that the manager's countersignature fills a field the author's DocMDP already allows)."""
+
+    stamp: bytes
+    box: tuple[int, int, int, int]
+    reserve: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()
+
+
+class _PdfBytesPage(PdfContent):
+    """pyHanko's ImportedPdfPage, from bytes in memory (no temporary file)."""
+
+    def __init__(self, pdf: bytes) -> None:
+        super().__init__()
+        self._pdf = pdf
+
+    def render(self) -> bytes:
+        import binascii
+        import uuid
+
+        from pyhanko.pdf_utils.layout import BoxConstraints
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self._pdf)), page_ix=0)
+        name = b"/Import" + binascii.hexlify(uuid.uuid4().bytes)
+        self.resources.xobject[name.decode("ascii")] = xobj
+        x1, y1, x2, y2 = xobj.get_object()["/BBox"]
+        self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return name + b" Do"
+
+
+def _visible(writer: Any, field_name: str, appearance: Appearance | None) -> tuple[Any, Any]:
+    """The new field's spec (None when the field is already there) and the stamp style."""
+    from pyhanko.sign import fields
+    from pyhanko.stamp import StaticStampStyle
+
+    existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
+    if appearance is None:
+        spec = None if field_name in existing else fields.SigFieldSpec(sig_field_name=field_name)
+        return spec, None
+    for name, box in appearance.reserve:
+        if name not in existing:
+            fields.append_signature_field(writer, fields.SigFieldSpec(name, on_page=-1, box=box))
+    spec = None if field_name in existing else fields.SigFieldSpec(field_name, on_page=-1, box=appearance.box)
+    return spec, StaticStampStyle(background=_PdfBytesPage(appearance.stamp), border_width=0)
 
 
 def validate_pdf(

@@ -28,6 +28,7 @@ from app.core.crypto.pades import sign_pdf
 from app.core.errors import PackError, UsageError
 from app.core.packs.manifest import FORMAT, KINDS, MEDIA_TYPE, SCHEMA_VERSION, canonical_json
 from app.core.packs.safezip import write_zip
+from app.core.packs.stamp import author_appearance
 
 AUTHOR_FIELD = "Author"
 REVIEW_FIELD = "Review"
@@ -101,6 +102,7 @@ def build_pack(
         field_name=AUTHOR_FIELD,
         reason=f"Author of Fieldbook {content.kind} pack {pack_id}",
         location=info.agency,
+        appearance=author_appearance(info, now, REVIEW_FIELD),
     )
     data_json = canonical_json(content.case_data)
     files: list[tuple[str, bytes, str]] = [
@@ -139,7 +141,7 @@ def build_pack(
     entries = [
         ("mimetype", MEDIA_TYPE.encode(), False),
         ("manifest.json", manifest_bytes, True),
-        ("manifest.json.p7s", sign_detached(manifest_bytes, identity), False),
+        ("manifest.json.p7s", sign_detached(manifest_bytes, identity, now=now), False),
     ]
     entries += [(p, b, m not in _COMPRESSED_TYPES) for p, b, m in files]
     zip_bytes = write_zip(entries)

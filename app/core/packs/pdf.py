@@ -862,6 +862,9 @@ def render_pdf(inp: RenderInput) -> bytes:
             continue  # already in the chronology table
         flows = record_flowables(ctx, rec)
         story += [KeepTogether(flows[:3]), *flows[3:]]
+    from app.core.packs.stamp import signature_page  # the boxes the visible signatures fill
+
+    story += signature_page()
     buf = io.BytesIO()
     header = f"{MARKING} · Fieldbook {inp.kind} pack {inp.pack_id}"
 

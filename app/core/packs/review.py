@@ -11,17 +11,31 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.clock import Clock, iso_now
-from app.core.crypto.cms import sign_detached
+from app.core.crypto.cms import sign_detached, signer_public_key
 from app.core.crypto.keys import Identity
 from app.core.crypto.pades import sign_pdf
 from app.core.errors import PackError, UsageError
 from app.core.packs.build import REVIEW_FIELD, sha256_hex
 from app.core.packs.manifest import canonical_json, parse_json
 from app.core.packs.safezip import read_zip, write_zip
+from app.core.packs.stamp import review_appearance
 from app.core.packs.verify import REVIEW_FILES, REVIEW_FORMAT
 
 DECISIONS = ("approve", "return")
 MAX_COMMENT = 20_000
+
+
+def refuse_self_review(manifest: Any, manifest_signature: bytes, identity: Identity) -> None:
+    """A countersignature must come from someone other than the author: refuse the author's
+    certificate, and any certificate over the author's key (a re-issued certificate is the same person)."""
+    author = manifest.get("author") if isinstance(manifest, dict) else None
+    author_sha = author.get("certificate_sha256") if isinstance(author, dict) else None
+    same_key = signer_public_key(manifest_signature) == identity.public_key_der
+    if author_sha == identity.cert_sha256 or same_key:
+        raise UsageError(
+            "Review: you are the author of this pack (your certificate signed it), and a review must "
+            "come from someone else — ask your manager to countersign it"
+        )
 
 
 def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, clock: Clock) -> bytes:
@@ -39,6 +53,7 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
         if needed not in entries:
             raise PackError(f"The pack has no {needed}")
     manifest = parse_json(entries["manifest.json"], what="manifest.json")
+    refuse_self_review(manifest, entries.get("manifest.json.p7s", b""), identity)
     info = identity.info
     created = iso_now(clock)
     reviewer = {
@@ -63,6 +78,7 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
         field_name=REVIEW_FIELD,
         reason=f"Review: {decision}",
         location=info.agency,
+        appearance=review_appearance(info, clock.now(), decision),
     )
     rman = {
         "format": REVIEW_FORMAT,
@@ -84,6 +100,6 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
     out += [
         ("review/review.json", review_bytes, True),
         ("review/manifest.json", rman_bytes, True),
-        ("review/manifest.json.p7s", sign_detached(rman_bytes, identity), False),
+        ("review/manifest.json.p7s", sign_detached(rman_bytes, identity, now=clock.now()), False),
     ]
     return write_zip(out)
