@@ -1,4 +1,4 @@
-"""``fieldbook identity show|export-cert|import-p12`` and ``fieldbook trust add|list|remove``."""
+"""``fieldbook identity show|export-cert|import-p12|request|install``; ``fieldbook trust add|list|remove``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     )
     i.add_argument("file", type=Path)
     i.set_defaults(func=cmd_import_p12)
+    rq = ident.add_parser(
+        "request",
+        parents=[common],
+        help="write a certificate signing request for the vault's key (the key stays in the vault)",
+    )
+    rq.add_argument("--out", required=True, type=Path, help="the request to send to the authority (.csr)")
+    rq.set_defaults(func=cmd_request)
+    ins = ident.add_parser(
+        "install", parents=[common], help="install the certificate the authority issued for the request"
+    )
+    ins.add_argument("cert", type=Path, metavar="CERT", help="the issued certificate (PEM or DER)")
+    ins.add_argument("--chain", type=Path, help="the authority's issuing chain up to its root (PEM)")
+    ins.set_defaults(func=cmd_install)
 
     trust = groups["trust"]
     a = trust.add_parser("add", parents=[common], help="trust a practitioner or authority certificate")
@@ -86,6 +99,36 @@ def cmd_import_p12(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.emit(
         info.as_dict(),
         f"Signing identity is now {info.name} ({info.role}, {info.agency}); "
+        f"valid until {info.as_dict()['not_after']}",
+    )
+    return 0
+
+
+def cmd_request(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import request_certificate
+    from app.core.packs.build import write_atomic
+
+    if not args.out.parent.exists():
+        raise UsageError(f"Out: the folder {args.out.parent} does not exist")
+    csr = request_certificate(_store(ctx), ctx.passphrase())
+    write_atomic(args.out, csr)
+    ctx.emit(
+        {"file": str(args.out)},
+        f"Certificate request written to {args.out}; send it to your authority's certificate team, "
+        "then run `fieldbook identity install` with the certificate they return",
+    )
+    return 0
+
+
+def cmd_install(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import install_certificate
+
+    cert = _read(args.cert, "Certificate")
+    chain = _read(args.chain, "Chain") if args.chain is not None else None
+    info = install_certificate(_store(ctx), cert, chain, ctx.passphrase(), clock=ctx.clock)
+    ctx.emit(
+        info.as_dict(),
+        f"Signing identity is now {info.name} ({info.role}, {info.agency}), issued by {info.issuer}; "
         f"valid until {info.as_dict()['not_after']}",
     )
     return 0

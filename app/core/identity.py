@@ -22,9 +22,12 @@ from app.core.crypto.keys import (
     cert_der,
     cert_info,
     cert_sha256,
+    certificate_request,
     from_pkcs12,
     generate_identity,
+    issued_identity,
     load_certificate,
+    load_certificates,
     to_pkcs12,
 )
 from app.core.errors import NotFound, UsageError
@@ -175,3 +178,31 @@ def remove_trusted(store: Any, sha_prefix: str) -> TrustedCert:
 def trust_roots(store: Any) -> list[x509.Certificate]:
     """Certificates that verification trusts: practitioners and local authority roots."""
     return [t.cert for t in list_trusted(store) if t.kind in ("practitioner", "root")]
+
+
+# --- Local authority PKI: request a certificate for the vault's key, install what was issued ------
+
+
+def request_certificate(store: Any, passphrase: str) -> bytes:
+    """A certificate signing request (PEM) for the vault's signing key; the key stays in the vault."""
+    identity = load_identity(store, passphrase)
+    csr = certificate_request(identity)
+    store.audit("identity", "certificate_request", identity.cert_sha256, {"subject": identity.info.subject})
+    return csr
+
+
+def install_certificate(
+    store: Any, cert_data: bytes, chain_data: bytes | None, passphrase: str, *, clock: Clock = SYSTEM_CLOCK
+) -> CertInfo:
+    """Install the certificate an authority issued for the vault's key, with its chain; trust its root.
+
+    The previous certificate stays in the trust store, so packs signed before still verify.
+    """
+    identity = load_identity(store, passphrase)
+    cert = load_certificate(cert_data)
+    chain = load_certificates(chain_data) if chain_data else []
+    issued = issued_identity(identity, cert, chain, now=clock.now())
+    _store_identity(store, issued, passphrase)
+    root = issued.chain[-1]
+    add_trusted(store, root, "root", f"{cert_info(root).name or cert_info(root).subject} (authority root)")
+    return issued.info

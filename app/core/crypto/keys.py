@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -294,3 +295,88 @@ def check_can_sign(identity: Identity, now: datetime) -> None:
         )
     if not info.non_repudiation:
         raise CryptoError("Signing certificate: it does not allow non-repudiation signatures")
+
+
+# --- A certificate from a local authority's CA, for the key that stays in the vault --------------
+
+
+def certificate_request(identity: Identity) -> bytes:
+    """A PKCS#10 certificate signing request (PEM) over the identity's key, signed by that key.
+
+    The subject is the current certificate's (name, role, agency); the request asks for the key
+    usages a practitioner's signature needs. The private key is used, never written out.
+    """
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(identity.cert.subject)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(identity.key, hashes.SHA256())
+    )
+    return csr.public_bytes(serialization.Encoding.PEM)
+
+
+def issued_identity(
+    identity: Identity, cert: x509.Certificate, chain: list[x509.Certificate], *, now: datetime
+) -> Identity:
+    """The identity with ``cert`` (issued by an authority for its key) and the issuing ``chain``.
+
+    Refuses a certificate for another key, one that cannot sign packs (no nonRepudiation, a CA
+    certificate, expired or not yet valid), and a chain that does not lead from it to a root.
+    """
+    public = identity.key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    if (
+        cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        != public
+    ):
+        raise CryptoError(
+            "Certificate: it was not issued for this vault's key — send the authority the request "
+            "made by `fieldbook identity request` and install what it returns"
+        )
+    try:
+        if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            raise CryptoError("Certificate: it is a CA certificate, not a practitioner's")
+    except x509.ExtensionNotFound:
+        pass
+    candidate = Identity(identity.key, cert, tuple(c for c in chain if c != cert))
+    check_can_sign(candidate, now)
+    path = [cert]
+    pool = list(candidate.chain)
+    while path[-1].issuer != path[-1].subject:
+        issuer = next((c for c in pool if c.subject == path[-1].issuer and _issued_by(path[-1], c)), None)
+        if issuer is None:
+            raise CryptoError(
+                "Chain: it does not hold the certificate that issued "
+                f"“{_attr(path[-1].subject, NameOID.COMMON_NAME) or path[-1].subject.rfc4514_string()}” "
+                "— give the authority's full chain up to its root (--chain)"
+            )
+        pool.remove(issuer)
+        path.append(issuer)
+    if len(path) == 1:
+        raise CryptoError("Certificate: it is self-issued; a local authority's CA must issue it")
+    return Identity(identity.key, cert, tuple(path[1:]))
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
