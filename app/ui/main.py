@@ -5,18 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-STYLE = """
-QWidget { font-size: 11pt; }
-QFrame#card { background: #ffffff; border: 1px solid #d0d7de; border-radius: 8px; padding: 18px; }
-QLabel#error { color: #b3261e; }
-QLabel#title { font-size: 18pt; font-weight: bold; }
-QLabel#problems { background: #fff8e1; border: 1px solid #e8d48a; padding: 6px; }
-QLabel#caseHeader { background: #f3f6fa; border-bottom: 1px solid #d0d7de; padding: 8px; }
-QGroupBox { font-weight: bold; margin-top: 14px; }
-QGroupBox::title { subcontrol-origin: margin; left: 6px; }
-QWidget#quote { background: #eef5ff; border-left: 4px solid #1d4f91; }
-"""
-
 
 def harden_process() -> None:
     """No core dumps of a process holding decrypted records (SECURITY.md, process hardening)."""
@@ -52,7 +40,11 @@ def make_app() -> object:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Fieldbook")
     app.setOrganizationName("Fieldbook")
-    app.setStyleSheet(STYLE)  # type: ignore[attr-defined]
+    if not getattr(app, "_fieldbook_themed", False):  # once: restyling repolishes every widget
+        from app.ui.theme import apply
+
+        apply(app)  # type: ignore[arg-type]
+        app._fieldbook_themed = True  # type: ignore[attr-defined]
     return app
 
 

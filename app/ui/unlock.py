@@ -32,7 +32,8 @@ def _card(layout: QVBoxLayout) -> QFrame:
     card = QFrame()
     card.setObjectName("card")
     card.setFrameShape(QFrame.Shape.StyledPanel)
-    card.setLayout(layout)
+    layout.setContentsMargins(24, 24, 24, 24)  # margins, not style-sheet padding: wrapped
+    card.setLayout(layout)  # labels then get the width they are measured for (nothing clipped)
     # A fixed width lets word-wrapped labels compute their height (nothing clipped).
     card.setFixedWidth(560)
     return card
