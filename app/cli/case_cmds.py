@@ -85,7 +85,8 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         action="append",
         default=[],
         metavar="PERSON",
-        help="a child the record concerns (id or name; default: every child)",
+        help="a child the record concerns (id or name; default: the form's child picker, "
+        "or every child for a form without one)",
     )
     a.add_argument("--final", action="store_true", help="finalise it (only if it is valid)")
     a.set_defaults(func=_record_add)
@@ -204,7 +205,7 @@ def _record_add(ctx: CliContext, args: argparse.Namespace) -> int:
     data = _read_json(args.data_file)
     store = Store(ctx.vault())
     case = store.get_case(store.find_case(args.case))
-    children = [c.id for c in case.children]
+    children: list[str] | None = None
     if args.child:
         children = []
         for key in args.child:
@@ -219,18 +220,23 @@ def _record_add(ctx: CliContext, args: argparse.Namespace) -> int:
             if len(match) != 1:
                 raise UsageError(f"--child: “{key}” is not one child of this case")
             children.append(match[0])
-    record_id, problems = add_record(
-        store,
-        ctx.registry(),
-        case.id,
-        args.form,
-        data,
-        children=children,
-        final=args.final,
-        form_version=args.form_version,
-    )
-    if args.final and problems:
-        raise ValidationError(problems, context=f"Record {record_id} was saved as a draft, not finalised")
+    try:
+        record_id, problems = add_record(
+            store,
+            ctx.registry(),
+            case.id,
+            args.form,
+            data,
+            children=children,
+            final=args.final,
+            form_version=args.form_version,
+        )
+    except ValidationError as exc:
+        if not args.final:
+            raise
+        raise ValidationError(
+            exc.problems, context="Nothing was saved (--final needs a complete record)"
+        ) from None
     status = "final" if args.final else "draft"
     text = record_id
     if problems:

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import records
 from app.core.errors import FieldbookError
 from app.core.forms import FormSpec, ValidationContext, practice_prompts, validate, visible
-from app.core.records import derive_occurred_at
 from app.ui.fields import FieldEditor, make_editor
 from app.ui.session import Session
 
@@ -91,7 +91,8 @@ class RecordEditor(QWidget):
         outer.addLayout(bar)
         self.save_button.clicked.connect(self.save_now)
         self.finalise_button.clicked.connect(self.finalise)
-        self.addendum_button.clicked.connect(self.add_addendum)
+        # clicked(bool) would arrive as the reason: the slot takes no arguments
+        self.addendum_button.clicked.connect(self._ask_addendum)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -122,7 +123,7 @@ class RecordEditor(QWidget):
         return out
 
     def _context(self) -> ValidationContext:
-        return ValidationContext(children=self.case.children, today=self.session.clock.today())
+        return records.validation_context(self.case, self.session.clock.today())
 
     def _edited(self) -> None:
         if self._loading or self.status != "draft":
@@ -165,17 +166,11 @@ class RecordEditor(QWidget):
         self.timer.stop()
         if self.status != "draft" and self.record_id is not None:
             return self.record_id  # final records change only through addenda
-        data = self.data()
-        occurred = derive_occurred_at(self.form, data)
-        kids = data.get("children") or data.get("children_seen") or [c.id for c in self.case.children]
-        if self.record_id is None:
-            rid = self.session.call(
-                lambda s: s.create_record(self.case.id, self.form.id, self.form.version, data, kids, occurred)
-            )
-            self.record_id = str(rid)
-        else:
-            rid = self.record_id
-            self.session.call(lambda s: s.update_draft(rid, data, kids, occurred))
+        data, known = self.data(), self.record_id
+        rid, _ = self.session.call(
+            lambda s: records.save_draft(s, self.form, self.case.id, data, record_id=known)
+        )
+        self.record_id = str(rid)
         self.state.setText(f"Draft saved at {self.session.clock.now():%H:%M:%S}")
         self.saved.emit(self.record_id)
         return self.record_id
@@ -195,31 +190,36 @@ class RecordEditor(QWidget):
             != QMessageBox.StandardButton.Yes
         ):
             return False
-        rid = self.save_now()
+        self.timer.stop()
+        data, known = self.data(), self.record_id
         try:
-            self.session.call(lambda s: s.finalise(rid))
+            rid = self.session.call(
+                lambda s: records.finalise(s, self.form, self.case.id, data, record_id=known)
+            )
         except FieldbookError as exc:
             self._say("✖ " + exc.message)
             return False
+        self.record_id = rid
         self.status = "final"
         self._refresh()
         self.saved.emit(rid)
         return True
 
-    def add_addendum(self, reason: str | None = None, text: str | None = None) -> bool:
-        if reason is None:
-            reason, ok = QInputDialog.getText(self, "Add addendum", "Why is this addendum added?")
-            if not ok:
-                return False
-        if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Addendum:")
-            if not ok:
-                return False
+    def _ask_addendum(self) -> bool:
+        reason, ok = QInputDialog.getText(self, "Add addendum", "Why is this addendum added?")
+        if not ok:
+            return False
+        text, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Addendum:")
+        if not ok:
+            return False
+        return self.add_addendum(reason, text)
+
+    def add_addendum(self, reason: str, text: str) -> bool:
         rid = self.record_id
         if rid is None:  # nothing saved yet: there is no final record to add to
             return False
         try:
-            self.session.call(lambda s: s.add_addendum(rid, reason, text))
+            self.session.call(lambda s: records.add_addendum(s, rid, reason, text))
         except FieldbookError as exc:
             self._say("✖ " + exc.message)
             return False

@@ -130,17 +130,17 @@ def test_hostile_input_is_refused_with_a_clear_message(empty_store: Store, raw: 
 
 
 def test_add_record_keeps_an_invalid_draft_and_finalises_a_valid_one(store: Store) -> None:
-    """An invalid record is saved as a draft with its problems; a valid one can be finalised."""
+    """An invalid record is saved as a draft with its problems, asked to be final it saves nothing;
+    a completed draft can be finalised."""
     case_id = store.find_case(REFERENCE)
-    kids = [c.id for c in store.get_case(case_id).children]
+    before = len(store.list_records(case_id, "chronology_entry"))
+    with pytest.raises(ValidationError, match="Source: is needed"):
+        add_record(
+            store, REG, case_id, "chronology_entry", {"date": "2026-11-21", "event": "Visit"}, final=True
+        )
+    assert len(store.list_records(case_id, "chronology_entry")) == before
     rid, problems = add_record(
-        store,
-        REG,
-        case_id,
-        "chronology_entry",
-        {"date": "2026-11-21", "event": "Visit"},
-        children=kids,
-        final=True,
+        store, REG, case_id, "chronology_entry", {"date": "21/11/2026", "event": "Visit"}
     )
     assert store.get_record(rid).status == "draft"
     assert [str(p) for p in problems] == ["Source: is needed", "Significance: is needed"]
@@ -165,8 +165,8 @@ def _cli(vault: Path, *args: str, stdin: str | None = None) -> subprocess.Comple
     )
 
 
-def test_record_add_cli_saves_draft_on_invalid_input(demo_vault: Path, tmp_path: Path) -> None:
-    """`record add --final` with invalid data exits 2, names the field, and keeps the draft."""
+def test_record_add_cli_final_with_invalid_input_saves_nothing(demo_vault: Path, tmp_path: Path) -> None:
+    """`record add --final` with invalid data exits 2, names the field, and saves nothing."""
     vault = tmp_path / "v.fieldbook"
     shutil.copy2(demo_vault, vault)
     out = _cli(
@@ -182,7 +182,7 @@ def test_record_add_cli_saves_draft_on_invalid_input(demo_vault: Path, tmp_path:
         stdin='{"date": "2026-11-21", "event": "Phone call"}',
     )
     assert out.returncode == 2
-    assert "Source: is needed" in out.stderr and "saved as a draft" in out.stderr
+    assert "Source: is needed" in out.stderr and "Nothing was saved" in out.stderr
     out = _cli(
         vault,
         "record",
@@ -200,7 +200,7 @@ def test_record_add_cli_saves_draft_on_invalid_input(demo_vault: Path, tmp_path:
     assert out.returncode == 0, out.stderr
     shown = json.loads(_cli(vault, "--json", "case", "show", REFERENCE).stdout)
     statuses = [r["status"] for r in shown["records"] if r["occurred_at"] == "2026-11-21"]
-    assert sorted(statuses) == ["draft", "final"]
+    assert statuses == ["final"]
     out = _cli(
         vault,
         "record",

@@ -6,16 +6,21 @@ saved, whatever state it is in.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from typing import Any
 
 from app.core.errors import NotFound, RecordLocked, UsageError, ValidationError
-from app.core.store.audit import canonical_json
 from app.core.store.base import StoreBase
 from app.core.store.models import Addendum, AddendumRow, Record, RecordRow, columns
-from app.core.store.values import attachment_refs, clean_text, clean_value, content_hash, flatten_text
+from app.core.store.values import (
+    addendum_hash,
+    attachment_refs,
+    clean_text,
+    clean_value,
+    content_hash,
+    flatten_text,
+)
 
 _RECORD_COLS = columns(RecordRow)
 
@@ -251,18 +256,7 @@ class RecordsRepo(StoreBase):
             row = self._record_row(record_id)
             if row.status != "final":
                 raise UsageError("Addendum: only a final record takes addenda; edit the draft instead")
-            digest = hashlib.sha256(
-                canonical_json(
-                    {
-                        "record_id": record_id,
-                        "record_hash": row.content_hash,
-                        "reason": reason,
-                        "text": text,
-                        "created_at": now,
-                        "author": author.as_author(),
-                    }
-                ).encode()
-            ).hexdigest()
+            digest = addendum_hash(record_id, row.content_hash, reason, text, now, author.as_author())
             self.conn.execute(
                 "INSERT INTO addenda VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (addendum_id, record_id, now, author.name, author.role, author.agency, reason, text, digest),

@@ -101,3 +101,21 @@ def content_hash(
             }
         ).encode("utf-8")
     ).hexdigest()
+
+
+def addendum_hash(
+    record_id: str, record_hash: str | None, reason: str, text: str, created_at: str, author: dict[str, str]
+) -> str:
+    """An addendum's hash: bound to the final record's hash, the words, the time and the author."""
+    return hashlib.sha256(
+        canonical_json(
+            {
+                "record_id": record_id,
+                "record_hash": record_hash,
+                "reason": reason,
+                "text": text,
+                "created_at": created_at,
+                "author": author,
+            }
+        ).encode()
+    ).hexdigest()
