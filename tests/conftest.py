@@ -1,9 +1,24 @@
-"""Test-wide setup: Qt offscreen before any Qt import; no test touches the user's real data."""
+"""Test-wide setup: Qt offscreen before any Qt import; no test touches the user's real data;
+vaults keyed with a cheap key derivation in this process and every process a test starts."""
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from pathlib import Path
+
+# The product's key derivation is slow on purpose; tests pay a token one. tests/child_env holds a
+# sitecustomize that every child Python imports from PYTHONPATH (its docstring says why the product
+# cannot reach it); this process installs it directly.
+_CHILD_ENV = Path(__file__).resolve().parent / "child_env"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(_CHILD_ENV), os.environ.get("PYTHONPATH", "")) if p
+)
+sys.path.insert(0, str(_CHILD_ENV))
+import sitecustomize  # noqa: E402, F401  (installs itself)
+
+sys.path.remove(str(_CHILD_ENV))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")

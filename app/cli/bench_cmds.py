@@ -30,6 +30,12 @@ def _bench(ctx: CliContext, args: argparse.Namespace) -> int:
         if name not in names:
             raise UsageError(f"--only: no benchmark group “{name}”; choose from {', '.join(names)}")
     rows = run(args.only, quick=args.quick)
+    ctx.emit(rows, format_table(rows))
+    return 0
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """The plain-text table: every name whole, values right-aligned, a verdict against the target."""
     width = max([len("benchmark"), *(len(r["name"]) for r in rows)])  # names are never cut
     lines = [f"{'benchmark':<{width}} {'value':>10}  {'target':>8}  result"]
     for r in rows:
@@ -37,5 +43,4 @@ def _bench(ctx: CliContext, args: argparse.Namespace) -> int:
         verdict = "ok" if r.get("ok") else "MISSED"
         detail = f"  ({r['detail']})" if r.get("detail") else ""
         lines.append(f"{r['name']:<{width}} {r['value']:>8} {r['unit']:<2} {target:>9}  {verdict}{detail}")
-    ctx.emit(rows, "\n".join(lines))
-    return 0
+    return "\n".join(lines)

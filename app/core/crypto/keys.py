@@ -21,6 +21,9 @@ from app.core.errors import UsageError
 
 RSA_BITS = 3072
 MAX_VALIDITY_DAYS = 730  # at most two years (SECURITY.md "Signing keys and certificates")
+# PBKDF2 rounds protecting the PKCS#12 (read at each call: the test harness lowers it for its own
+# processes, tests/child_env/sitecustomize.py; the product has no setting for it).
+P12_KDF_ROUNDS = 100_000
 
 
 # A key that can open a pack encrypted to its certificate (RSA-OAEP, or ECDH on P-256 / P-384).
@@ -256,7 +259,7 @@ def to_pkcs12(identity: Identity, password: bytes, *, friendly_name: str = "fiel
     """The identity as PKCS#12 protected by ``password`` (AES-256 / PBKDF2, not legacy RC2)."""
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(100_000)
+        .kdf_rounds(P12_KDF_ROUNDS)
         .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
         .hmac_hash(hashes.SHA256())
         .build(password)

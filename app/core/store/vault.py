@@ -110,8 +110,11 @@ def _check_file(path: Path) -> None:
         )
 
 
-def _connect(path: Path, secret: bytearray, *, kdf_iter: int = KDF_ITER) -> Any:
-    """A keyed connection with the hardened settings; raises ``WrongPassphrase`` on a bad key."""
+def _connect(path: Path, secret: bytearray) -> Any:
+    """A keyed connection with the hardened settings; raises ``WrongPassphrase`` on a bad key.
+
+    ``KDF_ITER`` is read here, at each call, not bound at import: the test harness lowers it for
+    its own processes (tests/child_env/sitecustomize.py); the product has no setting for it."""
     global _memory_security_done
     with _private_umask():
         conn = sqlcipher.connect(
@@ -127,7 +130,7 @@ def _connect(path: Path, secret: bytearray, *, kdf_iter: int = KDF_ITER) -> Any:
             _memory_security_done = True
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.set_key(secret)
-        conn.execute(f"PRAGMA kdf_iter = {int(kdf_iter)}")
+        conn.execute(f"PRAGMA kdf_iter = {int(KDF_ITER)}")
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher.DatabaseError:
@@ -190,9 +193,7 @@ class Vault:
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
-    def create(
-        cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK, kdf_iter: int = KDF_ITER
-    ) -> Vault:
+    def create(cls, path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
         """A new vault at ``path``; refuses (and keeps) any file already there."""
         path = Path(path)
         value = check_passphrase(passphrase)
@@ -201,7 +202,7 @@ class Vault:
                 raise UsageError(f"Vault: {p} already exists; it has been left as it is")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         secret = bytearray(value.encode("utf-8"))
-        conn = _connect(path, secret, kdf_iter=kdf_iter)
+        conn = _connect(path, secret)
         try:
             _migrate(conn, path, secret, fresh=True)
             conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (iso_now(clock),))

@@ -6,6 +6,8 @@ import hashlib
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -16,6 +18,7 @@ import sqlcipher3
 from app.core.clock import FixedClock
 from app.core.errors import UsageError, VaultDamaged, VaultError, VaultMissing, WeakPassphrase
 from app.core.store import PersonIn, Store, Vault, unlock_delay
+from app.core.store import vault as vault_module
 from app.core.store.policy import check_passphrase
 
 from .conftest import PASSPHRASE, okafor_case
@@ -73,7 +76,8 @@ def test_hardened_settings_are_in_force(store: Store) -> None:
         return store.conn.execute(f"PRAGMA {name}").fetchone()[0]
 
     assert str(pragma("cipher_memory_security")) == "1"
-    assert int(pragma("kdf_iter")) == 600_000
+    # Tests key vaults with a token work factor (tests/child_env); the product's is checked below.
+    assert int(pragma("kdf_iter")) == vault_module.KDF_ITER
     assert int(pragma("cipher_page_size")) == 4096
     assert int(pragma("temp_store")) == 2  # MEMORY
     assert pragma("journal_mode") == "wal"
@@ -82,6 +86,30 @@ def test_hardened_settings_are_in_force(store: Store) -> None:
     assert int(pragma("trusted_schema")) == 0
     assert int(pragma("foreign_keys")) == 1
     assert "SHA512" in str(pragma("cipher_kdf_algorithm")).upper()
+
+
+def test_outside_the_test_harness_keys_take_600000_rounds(vault_path: Path) -> None:
+    """T06: a process started without the harness's PYTHONPATH (as a frozen build always is)
+    derives keys with 600,000 PBKDF2-SHA512 rounds, so a vault keyed for tests does not open there."""
+    code = (
+        "import sys\n"
+        "from app.core.errors import WrongPassphrase\n"
+        "from app.core.store import vault\n"
+        "print(vault.KDF_ITER)\n"
+        "try:\n"
+        "    vault.Vault.open(sys.argv[1], sys.argv[2]).close()\n"
+        "except WrongPassphrase:\n"
+        "    print('refused')\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        [sys.executable, "-E", "-c", code, str(vault_path), PASSPHRASE],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.stdout.split() == ["600000", "refused"], out.stderr
 
 
 def test_vault_file_is_readable_by_the_user_only(vault_path: Path, tmp_path: Path) -> None:
