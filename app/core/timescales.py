@@ -23,6 +23,9 @@ from typing import Any
 
 from app.core.clock import Clock
 from app.core.errors import FormError, UsageError
+from app.core.forms.conditions import holds
+from app.core.forms.conditions import problems as condition_problems
+from app.core.forms.types import is_blank
 from app.core.paths import resource
 from app.core.wording import count
 
@@ -424,9 +427,8 @@ def _parse_rules_doc(
             problems.append(_problem(file, f"{where}.form", "missing form id"))
         when = raw.get("when")
         if when is not None:
-            err = _check_condition(when)
-            if err:
-                problems.append(_problem(file, f"{where}.when", err))
+            for inside, err in condition_problems(when):
+                problems.append(_problem(file, f"{where}.when{inside}", err))
         if len(problems) > before:
             continue
         events.append(
@@ -497,53 +499,9 @@ def check_rules_file(path: Path) -> list[str]:
     return problems
 
 
-# --- conditions (the same small, eval-free format the forms use) ------------------------------
-
-
-def _check_condition(cond: Any) -> str | None:
-    if not isinstance(cond, dict):
-        return 'a condition must be a table such as { field = "x", equals = "y" }'
-    if "all" in cond or "any" in cond:
-        items = cond.get("all", cond.get("any"))
-        if not isinstance(items, list) or not items:
-            return "all/any needs a non-empty list of conditions"
-        for item in items:
-            err = _check_condition(item)
-            if err:
-                return err
-        return None
-    if not isinstance(cond.get("field"), str):
-        return "a condition needs a field"
-    if not any(k in cond for k in ("equals", "in", "not_empty", "empty")):
-        return "a condition needs one of equals, in, not_empty, empty"
-    if "in" in cond and not isinstance(cond["in"], list):
-        return "'in' must be a list"
-    return None
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def condition_holds(cond: Mapping[str, Any] | None, data: Mapping[str, Any]) -> bool:
-    if not cond:
-        return True
-    if "all" in cond:
-        return all(condition_holds(c, data) for c in cond["all"])
-    if "any" in cond:
-        return any(condition_holds(c, data) for c in cond["any"])
-    value = data.get(cond["field"])
-    if "equals" in cond:
-        return bool(value == cond["equals"])
-    if "in" in cond:
-        if isinstance(value, list):
-            return any(v in cond["in"] for v in value)
-        return value in cond["in"]
-    if "not_empty" in cond:
-        return _is_empty(value) != bool(cond["not_empty"])
-    if "empty" in cond:
-        return _is_empty(value) == bool(cond["empty"])
-    return False
+# Conditions of event mappings are the forms' own format, checked and evaluated by the forms'
+# one evaluator (app.core.forms.conditions), so a rule means what a show_if means.
+condition_holds = holds
 
 
 # --- deadlines -------------------------------------------------------------------------------
@@ -642,12 +600,12 @@ def record_events(
                 continue
             if status != "final" and not mapping.include_drafts:
                 continue
-            if not condition_holds(mapping.when, data):
+            if not holds(mapping.when, data):
                 continue
             raw = data.get(mapping.date_field) if mapping.date_field else None
-            if _is_empty(raw):
+            if is_blank(raw):
                 raw = _get(rec, "occurred_at")
-            if _is_empty(raw):
+            if is_blank(raw):
                 continue
             try:
                 day = parse_date(raw)

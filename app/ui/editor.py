@@ -21,11 +21,16 @@ from PySide6.QtWidgets import (
 
 from app.core import records
 from app.core.errors import FieldbookError
-from app.core.forms import FormSpec, ValidationContext, practice_prompts, validate, visible
+from app.core.forms import FieldSpec, FormSpec, ValidationContext, field_states, practice_prompts, validate
 from app.ui.fields import FieldEditor, make_editor
 from app.ui.session import Session
 
 AUTOSAVE_MS = 2000
+
+
+def _label_text(f: FieldSpec, required: bool) -> str:
+    """A field's label; " *" while it must be answered (``required_if`` too), as validation says."""
+    return f.label + (" *" if required else "") + ("  [professional opinion]" if f.pdf.get("opinion") else "")
 
 
 class RecordEditor(QWidget):
@@ -60,11 +65,9 @@ class RecordEditor(QWidget):
             form_lay.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for f in section.fields:
                 ed = make_editor(f, children=kids, put_attachment=self._put, get_attachment=self._get)
-                label = QLabel(f.label + (" *" if f.required else ""))
+                label = QLabel(_label_text(f, f.required))
                 label.setBuddy(ed.widget)
                 label.setWordWrap(True)
-                if f.pdf.get("opinion"):
-                    label.setText(label.text() + "  [professional opinion]")
                 form_lay.addRow(label, ed.widget)
                 ed.changed.connect(self._edited)
                 self.editors[f.key] = ed
@@ -138,10 +141,12 @@ class RecordEditor(QWidget):
 
     def _refresh(self) -> None:
         data = self.data()
-        for key, (label, widget) in self.rows.items():
-            shown = visible(self.form.field(key), data)  # type: ignore[arg-type]
-            label.setVisible(shown)
-            widget.setVisible(shown)
+        # the one evaluator the validator and the PDF use: what is hidden here is not printed
+        for key, state in field_states(self.form, data).items():
+            label, widget = self.rows[key]
+            label.setVisible(state.shown)
+            widget.setVisible(state.shown)
+            label.setText(_label_text(self.form.field(key), state.required))  # type: ignore[arg-type]
         final = self.status == "final"
         # prompts advise and never block; a final record has passed validation, so only they apply
         lines = [f"⚑ {p.message}" for p in practice_prompts(self.form, data, self._context())]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -28,9 +29,8 @@ from PySide6.QtWidgets import (
 
 from app.core.forms import FieldSpec
 from app.core.forms.dates import describe, normalise
+from app.core.forms.types import YES_NO_UNKNOWN
 from app.ui.widgets.body_map import BodyMapWidget
-
-YNU = [("", ""), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 
 
 class FieldEditor(QObject):
@@ -68,13 +68,9 @@ class LineEditor(FieldEditor):
         self.edit = edit
 
     def value(self) -> Any:
+        # a number as a number; anything else kept as typed, for validation to name
         text = self.edit.text().strip()
-        if self.spec.type == "number" and text:
-            try:
-                return int(text) if text.lstrip("-").isdigit() else float(text)
-            except ValueError:
-                return text  # kept as typed; validation names the problem
-        return text or None
+        return self.spec.kind.normalise(self.spec, text) if text else None
 
     def set_value(self, value: Any) -> None:
         self.edit.setText("" if value is None else str(value))
@@ -365,12 +361,9 @@ class TableEditor(FieldEditor):
                     v: Any = widget.currentData() or None
                 else:
                     item = self.table.item(r, c)
-                    v = item.text().strip() if item else ""
-                    if col.type in ("number", "scale") and v:
-                        v = int(v) if v.lstrip("-").isdigit() else v
-                    elif col.type in ("date", "date_time"):
-                        v = normalise(v, col.type)  # 20/11/2026 in a cell too
-                    v = v if v != "" else None
+                    text = item.text().strip() if item else ""
+                    # 20/11/2026 made ISO and digits made numbers in a cell too, by the column's type
+                    v = col.kind.normalise(col, text) if text else None
                 if v is not None:
                     row[col.key] = v
             if row:
@@ -468,6 +461,38 @@ class BodyMapEditor(FieldEditor):
         self.map.set_read_only(ro)
 
 
+@dataclass(frozen=True)
+class EditorEnv:
+    """What some editors need beyond their field: the case's children and the vault's pictures."""
+
+    children: list[tuple[str, str]]
+    put_attachment: Callable[[bytes, str, str], str]
+    get_attachment: Callable[[str], bytes]
+
+
+def _choices(spec: FieldSpec) -> list[tuple[str, str]]:
+    return [(c.code, c.label) for c in spec.choices]
+
+
+# One factory per widget key that a field type names (``FieldType.widget``); a test walks them.
+WIDGETS: dict[str, Callable[[FieldSpec, EditorEnv], FieldEditor]] = {
+    "line": lambda spec, env: LineEditor(spec),
+    "text_box": lambda spec, env: TextEditor(spec),
+    "date": lambda spec, env: DateEditor(spec, "date"),
+    "date_time": lambda spec, env: DateEditor(spec, "date_time"),
+    "approximate_date": lambda spec, env: ApproxDateEditor(spec),
+    "combo": lambda spec, env: ComboEditor(spec),
+    "checklist": lambda spec, env: ChecklistEditor(spec, _choices(spec)),
+    "yes_no_unknown": lambda spec, env: ComboEditor(spec, [("", ""), *YES_NO_UNKNOWN]),
+    "scale": lambda spec, env: ComboEditor(spec, [("", "")] + [(str(i), str(i)) for i in range(11)]),
+    "table": lambda spec, env: TableEditor(spec),
+    "children": lambda spec, env: ChecklistEditor(spec, env.children),
+    "quote": lambda spec, env: QuoteEditor(spec),
+    "image": lambda spec, env: ImageEditor(spec, env.put_attachment, env.get_attachment),
+    "body_map": lambda spec, env: BodyMapEditor(spec),
+}
+
+
 def make_editor(
     spec: FieldSpec,
     *,
@@ -475,22 +500,5 @@ def make_editor(
     put_attachment: Callable[[bytes, str, str], str],
     get_attachment: Callable[[str], bytes],
 ) -> FieldEditor:
-    """The editor for a field; raises KeyError for a type with no widget (a test checks all)."""
-    factories: dict[str, Callable[[], FieldEditor]] = {
-        "text": lambda: LineEditor(spec),
-        "long_text": lambda: TextEditor(spec),
-        "date": lambda: DateEditor(spec, "date"),
-        "date_time": lambda: DateEditor(spec, "date_time"),
-        "approximate_date": lambda: ApproxDateEditor(spec),
-        "choice": lambda: ComboEditor(spec),
-        "multi_choice": lambda: ChecklistEditor(spec, [(c.code, c.label) for c in spec.choices]),
-        "yes_no_unknown": lambda: ComboEditor(spec, YNU),
-        "number": lambda: LineEditor(spec),
-        "scale": lambda: ComboEditor(spec, [("", "")] + [(str(i), str(i)) for i in range(11)]),
-        "table": lambda: TableEditor(spec),
-        "child_picker": lambda: ChecklistEditor(spec, children),
-        "verbatim_quote": lambda: QuoteEditor(spec),
-        "image": lambda: ImageEditor(spec, put_attachment, get_attachment),
-        "body_map": lambda: BodyMapEditor(spec),
-    }
-    return factories[spec.type]()
+    """The editor for a field, from its type's widget key (``WIDGETS``)."""
+    return WIDGETS[spec.kind.widget](spec, EditorEnv(children, put_attachment, get_attachment))

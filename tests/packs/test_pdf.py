@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.forms import TYPES, FieldSpec, FormSpec, Section
 from app.core.packs.pdf import FIELD_RENDERERS, OPINION_LABEL, QUOTE_LABEL, RenderInput, render_pdf, text
 from tests.packs.helpers import need_tool
 from tests.packs.sample import NAMES, QUOTE_WITH_MARKUP, sample_case
@@ -75,29 +76,11 @@ def test_quote_is_visibly_distinct_from_interpretation(rendered: bytes, tmp_path
     assert "\u201c" + QUOTE_WITH_MARKUP + "\u201d" in out.replace("\n", " ")
 
 
-def test_opinion_fields_are_labelled() -> None:
+def test_opinion_fields_are_labelled(tmp_path: Path) -> None:
     """A field marked as professional opinion is labelled as such in the PDF."""
     case_data, attachments, _ = sample_case(0)
-
-    class _Lookup:
-        def __call__(self, form_id: str, version: int) -> dict[str, object]:
-            return {
-                "title": "Child's voice",
-                "sections": [
-                    {
-                        "title": "Analysis",
-                        "fields": [
-                            {
-                                "key": "interpretation",
-                                "label": "What I think this means",
-                                "type": "long_text",
-                                "pdf": {"opinion": True},
-                            }
-                        ],
-                    }
-                ],
-            }
-
+    opinion = FieldSpec("interpretation", "What I think this means", "long_text", pdf={"opinion": True})
+    form = FormSpec("childs_voice", 1, "Child's voice", "", (Section("analysis", "Analysis", (opinion,)),))
     pdf = render_pdf(
         RenderInput(
             kind="referral",
@@ -106,10 +89,10 @@ def test_opinion_fields_are_labelled() -> None:
             author={"name": "Sam Carter"},
             created_at="2026-11-23T09:00:00Z",
             attachments=attachments,
-            form_lookup=_Lookup(),
+            form_lookup=lambda form_id, version: form,
         )
     )
-    out = extracted(pdf, Path(__import__("tempfile").mkdtemp()))
+    out = extracted(pdf, tmp_path)
     assert "What I think this means" in out and OPINION_LABEL in out
 
 
@@ -171,18 +154,10 @@ def test_text_escapes_and_strips_controls() -> None:
 
 
 def test_every_form_field_type_has_a_renderer() -> None:
-    """Each field type the forms engine defines has a PDF renderer (adding a type needs one)."""
-    spec = pytest.importorskip("app.core.forms.spec")
-    types = getattr(spec, "FIELD_TYPES", None)
-    if types is None:
-        enum = getattr(spec, "FieldType", None)
-        types = [getattr(t, "value", t) for t in enum] if enum is not None else None
-    if not types:
-        pytest.skip("the forms engine does not list its field types")
-    missing = [
-        t for t in types if re.sub(r"[^a-z0-9]+", "_", str(t).lower()).strip("_") not in FIELD_RENDERERS
-    ]
+    """Each field type of the registry names a PDF renderer that exists (adding a type needs one)."""
+    missing = [t.name for t in TYPES.values() if t.pdf not in FIELD_RENDERERS]
     assert not missing, f"no PDF renderer for field types: {missing}"
+    assert set(FIELD_RENDERERS) == {t.pdf for t in TYPES.values()}, "a renderer no type uses"
 
 
 def test_huge_fields_render_completely(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.clock import FixedClock
-from app.core.forms import FIELD_TYPES, FieldSpec
+from app.core.forms import TYPES, FieldSpec
 from app.core.store import PersonIn, Store
 from app.ui.main import make_app
 from app.ui.main_window import MainWindow
@@ -251,9 +251,11 @@ def test_every_input_widget_has_an_accessible_name(window: MainWindow) -> None:
 def test_every_field_type_has_a_widget() -> None:
     """Adding a field type to the forms engine without a widget fails here."""
     make_app()
-    from app.ui.fields import make_editor
+    from app.ui.fields import WIDGETS, make_editor
 
-    for ftype in FIELD_TYPES:
+    assert not [t.name for t in TYPES.values() if t.widget not in WIDGETS]
+    assert set(WIDGETS) == {t.widget for t in TYPES.values()}, "a widget no type uses"
+    for ftype in TYPES:
         spec = FieldSpec(key="x", label="X", type=ftype)
         editor = make_editor(
             spec,

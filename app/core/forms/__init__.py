@@ -2,8 +2,10 @@
 
 from app.core.forms import codelists
 from app.core.forms.chronology import ChronologyLine, case_chronology, chronology_line
+from app.core.forms.conditions import FieldState, field_state, field_states
 from app.core.forms.loader import FormRegistry, load_file, load_registry, scan
 from app.core.forms.spec import FIELD_TYPES, Choice, FieldSpec, FormSpec, Prompt, Section
+from app.core.forms.types import TYPES, FieldType, field_type
 from app.core.forms.validate import (
     PromptHit,
     ValidationContext,
@@ -16,9 +18,12 @@ from app.core.forms.validate import (
 
 __all__ = [
     "FIELD_TYPES",
+    "TYPES",
     "Choice",
     "ChronologyLine",
     "FieldSpec",
+    "FieldState",
+    "FieldType",
     "FormRegistry",
     "FormSpec",
     "Prompt",
@@ -28,6 +33,9 @@ __all__ = [
     "case_chronology",
     "chronology_line",
     "codelists",
+    "field_state",
+    "field_states",
+    "field_type",
     "holds",
     "is_empty",
     "load_file",

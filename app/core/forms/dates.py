@@ -66,25 +66,9 @@ def _words(day: date) -> str:
 
 
 def normalise_record(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with every day-first date of the form's date fields (and table columns) in ISO
-    form, so a record added from the command line reads like one typed in the app. Anything
+    """``data`` with every field normalised by its type (day-first dates, in table columns too,
+    made ISO), so a record added from the command line reads like one typed in the app. Anything
     else is left exactly as given."""
-    out = dict(data)
-    for f in form.all_fields():
-        value = out.get(f.key)
-        if f.type in ("date", "date_time") and isinstance(value, str):
-            out[f.key] = normalise(value, f.type)
-        elif f.type == "approximate_date" and isinstance(value, dict) and isinstance(value.get("date"), str):
-            out[f.key] = {**value, "date": normalise(value["date"], "date")}
-        elif f.type == "table" and isinstance(value, list):
-            dated = [c for c in f.columns if c.type in ("date", "date_time")]
-            rows = []
-            for row in value:
-                if isinstance(row, dict):
-                    row = dict(row)
-                    for c in dated:
-                        if isinstance(row.get(c.key), str):
-                            row[c.key] = normalise(row[c.key], c.type)
-                rows.append(row)
-            out[f.key] = rows
-    return out
+    from app.core.forms.types import normalise_values  # types builds on this module
+
+    return normalise_values(form.all_fields(), data)

@@ -6,51 +6,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from app.core.forms.codelists import all_codelists
+from app.core.forms.conditions import describe as describe_condition
 from app.core.forms.loader import FormRegistry
 from app.core.forms.spec import FieldSpec, FormSpec
-
-TYPE_WORDS = {
-    "text": "short text",
-    "long_text": "long text",
-    "date": "date",
-    "date_time": "date and time",
-    "approximate_date": "date (may be approximate)",
-    "choice": "one choice",
-    "multi_choice": "one or more choices",
-    "yes_no_unknown": "yes / no / unknown",
-    "number": "number",
-    "scale": "scale 0–10",
-    "table": "table",
-    "child_picker": "child or children on the case",
-    "verbatim_quote": "the child's exact words (with who asked, what was asked, context)",
-    "image": "image",
-    "body_map": "body map (numbered markers, front/back, each described)",
-}
-
-
-def _cond(cond: dict[str, Any] | None) -> str:
-    """A condition in plain words (the same small format as the loader accepts)."""
-    if not cond:
-        return ""
-    if "all" in cond:
-        return " and ".join(_cond(c) for c in cond["all"])
-    if "any" in cond:
-        return " or ".join(_cond(c) for c in cond["any"])
-    name = f"`{cond.get('field')}`"
-    if "equals" in cond:
-        return f"{name} is `{cond['equals']}`"
-    if "not_equals" in cond:
-        return f"{name} is not `{cond['not_equals']}`"
-    if "in" in cond:
-        return f"{name} is one of " + ", ".join(f"`{v}`" for v in cond["in"])
-    if cond.get("empty"):
-        return f"{name} is empty"
-    if cond.get("not_empty"):
-        return f"{name} is filled in"
-    return name
 
 
 def _rules(f: FieldSpec) -> str:
@@ -84,13 +44,13 @@ def _cell(text: str) -> str:
 
 
 def _field_row(f: FieldSpec, prefix: str = "") -> list[str]:
-    need = "yes" if f.required else (f"if {_cond(f.required_if)}" if f.required_if else "")
+    need = "yes" if f.required else (f"if {describe_condition(f.required_if)}" if f.required_if else "")
     notes = [
         x
         for x in (
             _choices(f),
             _rules(f),
-            f"shown if {_cond(f.show_if)}" if f.show_if else "",
+            f"shown if {describe_condition(f.show_if)}" if f.show_if else "",
             "repeatable" if f.repeatable else "",
             "professional opinion" if f.pdf.get("opinion") else "",
             f.help,
@@ -98,8 +58,7 @@ def _field_row(f: FieldSpec, prefix: str = "") -> list[str]:
         if x
     ]
     rows = [
-        f"| {prefix}`{f.key}` | {_cell(f.label)} | {TYPE_WORDS.get(f.type, f.type)} | "
-        f"{need} | {_cell(' — '.join(notes))} |"
+        f"| {prefix}`{f.key}` | {_cell(f.label)} | {f.kind.words} | {need} | {_cell(' — '.join(notes))} |"
     ]
     for col in f.columns:
         rows += _field_row(col, prefix=f"{f.key}.")
@@ -133,7 +92,7 @@ def form_page(form: FormSpec) -> str:
             "",
         ]
         for p in form.prompts:
-            when = f" (when {_cond(p.when)})" if p.when else ""
+            when = f" (when {describe_condition(p.when)})" if p.when else ""
             out.append(f"- **{p.key}**{when}: {p.message}")
         out.append("")
     if form.chronology:

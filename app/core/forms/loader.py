@@ -14,6 +14,7 @@ from typing import Any
 
 from app.core.errors import FormError, NotFound
 from app.core.forms.codelists import all_codelists
+from app.core.forms.conditions import problems as condition_problems
 from app.core.forms.spec import (
     FIELD_TYPES,
     PDF_HINTS,
@@ -25,6 +26,7 @@ from app.core.forms.spec import (
     Prompt,
     Section,
 )
+from app.core.forms.types import NOT_IN_TABLES
 from app.core.paths import builtin_forms_dir
 
 FORM_KEYS = {"id", "version", "title", "description", "sections", "prompts", "chronology"}
@@ -60,28 +62,9 @@ class Problems:
 
 
 def check_condition(cond: Any, keys: set[str], where: str, probs: Problems) -> None:
-    """show_if / required_if / prompt conditions: {field, equals|in|empty|not_empty}, all, any."""
-    if not isinstance(cond, dict):
-        probs.add(where, 'a condition must be a table like { field = "x", equals = "y" }')
-        return
-    if "all" in cond or "any" in cond:
-        items = cond.get("all", cond.get("any"))
-        if not isinstance(items, list) or not items:
-            probs.add(where, "all/any needs a non-empty list of conditions")
-            return
-        for i, item in enumerate(items):
-            check_condition(item, keys, f"{where}[{i}]", probs)
-        return
-    name = cond.get("field")
-    if not isinstance(name, str):
-        probs.add(where, 'a condition needs field = "<field key>"')
-    elif name not in keys:
-        probs.add(where, f"refers to a field “{name}” that this form does not have")
-    ops = [k for k in ("equals", "in", "empty", "not_empty", "not_equals") if k in cond]
-    if len(ops) != 1:
-        probs.add(where, "a condition needs exactly one of equals, not_equals, in, empty, not_empty")
-    if "in" in cond and not isinstance(cond["in"], list):
-        probs.add(where, "'in' must be a list")
+    """show_if / required_if / prompt conditions (the format of ``conditions``)."""
+    for inside, message in condition_problems(cond, keys):
+        probs.add(where + inside, message)
 
 
 def _choices(raw: Any, where: str, probs: Problems) -> tuple[Choice, ...]:
@@ -119,7 +102,7 @@ def _field(raw: Any, where: str, probs: Problems, *, in_table: bool = False) -> 
     if ftype not in FIELD_TYPES:
         probs.add(f"{where}.type", f"unknown type “{ftype}”; known: {', '.join(FIELD_TYPES)}")
         return None
-    if in_table and ftype in ("table", "body_map"):
+    if in_table and ftype in NOT_IN_TABLES:
         probs.add(f"{where}.type", f"a table column cannot be a {ftype}")
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
@@ -164,9 +147,13 @@ def _field(raw: Any, where: str, probs: Problems, *, in_table: bool = False) -> 
     if not isinstance(pdf, dict):
         probs.add(f"{where}.pdf", "pdf hints must be a table")
         pdf = {}
-    for hint in pdf:
+    for hint, arg in pdf.items():
         if hint not in PDF_HINTS:
             probs.add(f"{where}.pdf.{hint}", f"unknown PDF hint; known: {', '.join(PDF_HINTS)}")
+        elif hint == "emphasis" and arg != "quote":
+            probs.add(f"{where}.pdf.emphasis", 'the only emphasis is "quote" (a boxed quotation)')
+        elif hint != "emphasis" and not isinstance(arg, bool):
+            probs.add(f"{where}.pdf.{hint}", "must be true or false")
     columns: list[FieldSpec] = []
     if ftype == "table":
         raw_cols = raw.get("columns")

@@ -9,24 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.forms.types import TYPES, FieldType, field_type
+
 # Every field type a form may use, with the JSON shape its value takes (docs/contracts.md).
-FIELD_TYPES = {
-    "text": "string",
-    "long_text": "string",
-    "date": "YYYY-MM-DD",
-    "date_time": "ISO 8601 date-time",
-    "approximate_date": '{"date": "YYYY-MM-DD", "approximate": bool}',
-    "choice": "code",
-    "multi_choice": "list of codes",
-    "yes_no_unknown": '"yes" | "no" | "unknown"',
-    "number": "number",
-    "scale": "integer 0–10",
-    "table": "list of row objects",
-    "child_picker": "list of child ids",
-    "verbatim_quote": '{"words", "asked_by", "question", "context"} (a list if repeatable)',
-    "image": '{"sha256", "caption"} (a list if repeatable)',
-    "body_map": '{"markers": [{"n", "side", "x", "y", "description"}]}',
-}
+FIELD_TYPES = {name: t.shape for name, t in TYPES.items()}
 RULES = (
     "not_future",
     "after",
@@ -39,7 +25,10 @@ RULES = (
     "at_least_one_row",
     "max_rows",
 )
-PDF_HINTS = ("emphasis", "opinion", "hide_if_empty", "label_style", "width")
+# What a form may ask of the PDF, each honoured by app.core.packs.pdf: ``emphasis = "quote"``
+# boxes the value as a quotation, ``opinion = true`` shades and labels it as professional opinion,
+# ``hide_if_empty = false`` prints a shown field that was left empty as "Not recorded".
+PDF_HINTS = ("emphasis", "opinion", "hide_if_empty")
 
 
 @dataclass(frozen=True)
@@ -65,6 +54,11 @@ class FieldSpec:
     columns: tuple[FieldSpec, ...] = ()
     repeatable: bool = False
     max_length: int | None = None
+
+    @property
+    def kind(self) -> FieldType:
+        """The field's type object (shape check, emptiness, text, widget and PDF keys)."""
+        return field_type(self.type)
 
     def choice_label(self, code: Any) -> str:
         for c in self.choices:

@@ -21,7 +21,7 @@ from cryptography import x509
 from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
 from app.core.errors import FieldbookError, NotFound, Problem, UsageError, ValidationError
-from app.core.forms import chronology_line, codelists
+from app.core.forms import FormSpec, chronology_line
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
 from app.core.packs.pdf import RenderInput, render_pdf
 from app.core.timescales import settings_from_store, upcoming_deadlines
@@ -202,7 +202,7 @@ def export_pack(
     times = [t for r in records for t in (r.get("updated_at"), r.get("finalised_at")) if t]
     info = identity.info
 
-    def lookup(form_id: str, version: int) -> Any:
+    def lookup(form_id: str, version: int) -> FormSpec | None:
         return registry.get(form_id, version) if registry is not None else None
 
     def render(pack_id: str) -> bytes:
@@ -217,7 +217,6 @@ def export_pack(
                 chronology=chronology,
                 deadlines=deadlines,
                 form_lookup=lookup,
-                codelist_label=codelists.label,
                 recipient=cert_info(opts.recipient).subject if opts.recipient is not None else None,
                 date_range=(
                     opts.date_from.isoformat() if opts.date_from else None,

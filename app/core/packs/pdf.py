@@ -15,7 +15,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -43,6 +43,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.core.errors import NotFound
+from app.core.forms.conditions import field_states
+from app.core.forms.spec import FieldSpec, FormSpec
+from app.core.forms.types import BodyMap, is_blank
 from app.core.paths import resource
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -216,7 +220,7 @@ def styles() -> Styles:
 
 # -- inputs -----------------------------------------------------------------------------------
 
-FormLookup = Callable[[str, int], Any]  # (form_id, version) -> FormSpec or None
+FormLookup = Callable[[str, int], FormSpec | None]  # (form_id, version) -> the form, if installed
 
 
 @dataclass
@@ -232,7 +236,6 @@ class RenderInput:
     chronology: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     form_lookup: FormLookup | None = None
-    codelist_label: Callable[[str, str], str | None] | None = None  # (codelist, code) -> label
     recipient: str | None = None
     date_range: tuple[str | None, str | None] = (None, None)
 
@@ -247,92 +250,30 @@ def person_name(p: dict[str, Any]) -> str:
 # -- field rendering --------------------------------------------------------------------------
 
 
-def _attr(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _hint(f: Any, name: str) -> Any:
-    pdf = _attr(f, "pdf") or {}
-    return _attr(pdf, name)
-
-
-def _type(f: Any) -> str:
-    t = _attr(f, "type", "text")
-    t = getattr(t, "value", t)
-    return re.sub(r"[^a-z0-9]+", "_", str(t).lower()).strip("_")
-
-
 class Ctx:
     """Per-render lookups shared by the field renderers."""
 
     def __init__(self, inp: RenderInput) -> None:
         self.inp = inp
         self.st = styles()
-        self.people = {p.get("id"): p for p in (inp.case_data.get("case") or {}).get("people") or []}
-
-    def choice_label(self, f: Any, code: Any) -> str:
-        for c in _attr(f, "choices") or []:
-            if isinstance(c, str | int):
-                if str(c) == str(code):
-                    return str(c)
-                continue
-            c_code = _attr(c, "code", _attr(c, "value"))
-            if c_code is None and isinstance(c, list | tuple) and c:
-                c_code, c_label = c[0], c[-1]
-            else:
-                c_label = _attr(c, "label", c_code)
-            if str(c_code) == str(code):
-                return str(c_label)
-        codelist = _attr(f, "codelist")
-        if codelist and self.inp.codelist_label is not None:
-            label = self.inp.codelist_label(str(codelist), str(code))
-            if label:
-                return label
-        return str(code).replace("_", " ")
+        people = (inp.case_data.get("case") or {}).get("people") or []
+        self.names = {str(p.get("id")): person_name(p) for p in people}
 
     def person(self, pid: Any) -> str:
-        p = self.people.get(pid)
-        return person_name(p) if p else str(pid)
+        return self.names.get(str(pid), str(pid))
+
+    def form(self, form_id: str, version: int) -> FormSpec | None:
+        if self.inp.form_lookup is None:
+            return None
+        try:
+            return self.inp.form_lookup(form_id, version)
+        except NotFound:  # a record of a form this installation does not have
+            return None
 
 
-def _is_empty(v: Any) -> bool:
-    return v is None or v == "" or v == [] or v == {}
-
-
-def r_text(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    return list(paragraphs(v, ctx.st.body))
-
-
-def r_date(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    if isinstance(v, dict):
-        d = v.get("date", "")
-        return [Paragraph(text(f"{d} (approximate)" if v.get("approximate") else d), ctx.st.body)]
-    return [Paragraph(text(v), ctx.st.body)]
-
-
-def r_choice(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    values = v if isinstance(v, list) else [v]
-    return [Paragraph(text(", ".join(ctx.choice_label(f, x) for x in values)), ctx.st.body)]
-
-
-def r_yes_no(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    return [
-        Paragraph(
-            text({"yes": "Yes", "no": "No", "unknown": "Not known", True: "Yes", False: "No"}.get(v, str(v))),
-            ctx.st.body,
-        )
-    ]
-
-
-def r_scale(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    return [Paragraph(text(f"{v} out of 10"), ctx.st.body)]
-
-
-def r_children(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    ids = v if isinstance(v, list) else [v]
-    return [Paragraph(text(", ".join(ctx.person(i) for i in ids)), ctx.st.body)]
+def r_text(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
+    """Every type whose value reads as plain text: its type says it (labels, not codes)."""
+    return list(paragraphs(f.kind.text(f, v, ctx.names), ctx.st.body))
 
 
 def quote_box(ctx: Ctx, q: Any) -> Table:
@@ -365,28 +306,19 @@ def quote_box(ctx: Ctx, q: Any) -> Table:
     return t
 
 
-def r_quote(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+def r_quote(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
     quotes = v if isinstance(v, list) else [v]
     return [quote_box(ctx, q) for q in quotes]
 
 
-def r_table(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    rows = v if isinstance(v, list) else []
-    cols = list(_attr(f, "columns") or [])
+def r_table(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
+    rows = [r for r in v if isinstance(r, dict)] if isinstance(v, list) else []
+    cols = list(f.columns)
     if not cols:
-        keys: list[str] = []
-        for r in rows:
-            for k in r if isinstance(r, dict) else {}:
-                if k not in keys:
-                    keys.append(k)
-        cols = [{"key": k, "label": k.replace("_", " ").capitalize(), "type": "text"} for k in keys]
-    if not cols:
-        return []
-    head = [Paragraph(f"<b>{text(_attr(c, 'label', _attr(c, 'key')))}</b>", ctx.st.cell) for c in cols]
+        return r_text(ctx, f, v)
+    head = [Paragraph(f"<b>{text(c.label)}</b>", ctx.st.cell) for c in cols]
     body = [
-        [Paragraph(_inline(ctx, c, (r or {}).get(_attr(c, "key"))), ctx.st.cell) for c in cols]
-        for r in rows
-        if isinstance(r, dict)
+        [Paragraph(text(c.kind.text(c, r.get(c.key), ctx.names)), ctx.st.cell) for c in cols] for r in rows
     ]
     width = 16.5 * cm / len(cols)
     t = Table([head, *body], colWidths=[width] * len(cols), repeatRows=1, splitInRow=1)
@@ -401,26 +333,6 @@ def r_table(ctx: Ctx, f: Any, v: Any) -> list[Any]:
         )
     )
     return [t]
-
-
-def _inline(ctx: Ctx, f: Any, v: Any) -> str:
-    """A value as one escaped line of markup (table cells)."""
-    if _is_empty(v):
-        return ""
-    t = _type(f)
-    if t in ("choice", "multi_choice", "multichoice", "select", "codelist"):
-        vals = v if isinstance(v, list) else [v]
-        return text(", ".join(ctx.choice_label(f, x) for x in vals))
-    if t in ("child_picker", "children", "person", "people"):
-        ids = v if isinstance(v, list) else [v]
-        return text(", ".join(ctx.person(i) for i in ids))
-    if isinstance(v, dict) and "date" in v:
-        return text(f"{v['date']} (approximate)" if v.get("approximate") else v["date"])
-    if isinstance(v, dict) and "words" in v:
-        return text(f"\u201c{v['words']}\u201d")
-    if isinstance(v, list | dict):
-        return text(json.dumps(v, ensure_ascii=False))
-    return text({"yes": "Yes", "no": "No", "unknown": "Not known"}.get(v, v) if isinstance(v, str) else v)
 
 
 @lru_cache(maxsize=1)
@@ -510,16 +422,13 @@ def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.5 * mm) 
     return d
 
 
-def r_body_map(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    markers = [m for m in (v or {}).get("markers", []) if isinstance(m, dict)] if isinstance(v, dict) else []
-    out: list[Any] = [body_map_drawing(markers)]
-    for m in sorted(markers, key=lambda m: str(m.get("n", "")).zfill(8)):
-        line = f"{m.get('n')}. ({m.get('side')}) {m.get('description', '')}"
-        out.append(Paragraph(text(line), ctx.st.body))
-    return out
+def r_body_map(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
+    lines = f.kind.text(f, v, ctx.names).split("\n")
+    markers = BodyMap.markers(v)
+    return [body_map_drawing(markers), *(Paragraph(text(ln), ctx.st.body) for ln in lines if ln)]
 
 
-def r_image(ctx: Ctx, f: Any, v: Any) -> list[Any]:
+def r_image(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
     items = v if isinstance(v, list) else [v]
     out: list[Any] = []
     for it in items:
@@ -542,67 +451,26 @@ def r_image(ctx: Ctx, f: Any, v: Any) -> list[Any]:
     return out
 
 
-FIELD_RENDERERS: dict[str, Callable[[Ctx, Any, Any], list[Any]]] = {
+# One renderer per PDF key a field type names (``FieldType.pdf``); a test walks the registry.
+FIELD_RENDERERS: dict[str, Callable[[Ctx, FieldSpec, Any], list[Any]]] = {
     "text": r_text,
-    "long_text": r_text,
-    "longtext": r_text,
-    "textarea": r_text,
-    "string": r_text,
-    "number": r_text,
-    "integer": r_text,
-    "email": r_text,
-    "phone": r_text,
-    "time": r_text,
-    "date": r_date,
-    "date_time": r_date,
-    "datetime": r_date,
-    "partial_date": r_date,
-    "approximate_date": r_date,
-    "approx_date": r_date,
-    "choice": r_choice,
-    "multi_choice": r_choice,
-    "multichoice": r_choice,
-    "select": r_choice,
-    "multiselect": r_choice,
-    "codelist": r_choice,
-    "yes_no_unknown": r_yes_no,
-    "yes_no": r_yes_no,
-    "yesno": r_yes_no,
-    "ynu": r_yes_no,
-    "boolean": r_yes_no,
-    "scale": r_scale,
-    "scale_0_10": r_scale,
-    "scale10": r_scale,
-    "rating": r_scale,
     "table": r_table,
-    "rows": r_table,
-    "child_picker": r_children,
-    "children": r_children,
-    "person": r_children,
-    "people": r_children,
-    "verbatim_quote": r_quote,
     "quote": r_quote,
-    "verbatim": r_quote,
     "image": r_image,
-    "image_attachment": r_image,
-    "images": r_image,
-    "attachment": r_image,
     "body_map": r_body_map,
-    "bodymap": r_body_map,
 }
+NOT_RECORDED = "Not recorded"
 
 
-def render_field(ctx: Ctx, f: Any, v: Any) -> list[Any]:
-    """Label + value; opinion fields are shaded and labelled, quotes boxed."""
-    t = _type(f)
-    renderer = FIELD_RENDERERS.get(t, r_text)
-    if _hint(f, "emphasis") == "quote":
-        renderer = r_quote
-    label = str(_attr(f, "label", _attr(f, "key", "")))
-    opinion = bool(_hint(f, "opinion"))
+def render_field(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
+    """Label + value; opinion fields are shaded and labelled, quotes boxed (the form's hints)."""
+    renderer = r_quote if f.pdf.get("emphasis") == "quote" else FIELD_RENDERERS[f.kind.pdf]
+    opinion = bool(f.pdf.get("opinion"))
     head = Paragraph(
-        text(label) + (f" <font color='#8a6d1c'>[{OPINION_LABEL}]</font>" if opinion else ""), ctx.st.label
+        text(f.label) + (f" <font color='#8a6d1c'>[{OPINION_LABEL}]</font>" if opinion else ""), ctx.st.label
     )
+    if f.kind.is_empty(v):  # only for a field whose form asks for it (hide_if_empty = false)
+        return [head, Paragraph(text(NOT_RECORDED), ctx.st.small)]
     flow = renderer(ctx, f, v)
     if opinion and flow:
         box = Table([[x] for x in flow], colWidths=[16.5 * cm], splitInRow=1)
@@ -613,49 +481,10 @@ def render_field(ctx: Ctx, f: Any, v: Any) -> list[Any]:
     return [head, *flow]
 
 
-def _fields(form: Any) -> Iterable[tuple[Any, list[Any]]]:
-    """(section, fields) pairs of a FormSpec."""
-    for s in _attr(form, "sections") or []:
-        yield s, list(_attr(s, "fields") or [])
-
-
-def _show_if(form_field: Any, data: dict[str, Any]) -> bool:
-    cond = _attr(form_field, "show_if")
-    if not cond:
-        return True
-    try:
-        return _holds(cond, data)
-    except Exception:
-        return True  # when in doubt, show the answer rather than hide it
-
-
-def _holds(cond: Any, data: dict[str, Any]) -> bool:
-    """The forms' condition format ({field, equals | in | empty}, all=[…], any=[…]); no eval."""
-    if not isinstance(cond, dict):
-        return True
-    if "all" in cond:
-        return all(_holds(c, data) for c in cond["all"])
-    if "any" in cond:
-        return any(_holds(c, data) for c in cond["any"])
-    value = data.get(cond.get("field", ""))
-    if "equals" in cond:
-        return bool(value == cond["equals"] or (isinstance(value, list) and cond["equals"] in value))
-    if "in" in cond:
-        return value in cond["in"]
-    if "empty" in cond:
-        return _is_empty(value) == bool(cond["empty"])
-    return True
-
-
 def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
-    form_id, version = rec.get("form_id", "?"), rec.get("form_version", 1)
-    form = None
-    if ctx.inp.form_lookup is not None:
-        try:
-            form = ctx.inp.form_lookup(str(form_id), int(version))
-        except Exception:
-            form = None
-    title = str(_attr(form, "title", None) or str(form_id).replace("_", " ").capitalize())
+    form_id, version = str(rec.get("form_id", "?")), int(rec.get("form_version") or 1)
+    form = ctx.form(form_id, version)
+    title = form.title if form is not None else form_id.replace("_", " ").capitalize()
     when = rec.get("occurred_at") or rec.get("created_at") or ""
     author = rec.get("author") or {}
     status = "final" if rec.get("status") == "final" else "DRAFT — not finalised"
@@ -674,28 +503,25 @@ def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
     if children:
         out.append(Paragraph(text("About: " + ", ".join(ctx.person(c) for c in children)), ctx.st.small))
     data = rec.get("data") or {}
+    known: set[str] = set()
     if form is not None:
-        shown: set[str] = set()
-        for section, fields in _fields(form):
+        # What is printed is what the screen shows and the validator checks: one evaluator.
+        states = field_states(form, data)
+        for section in form.sections:
             block: list[Any] = []
-            for f in fields:
-                key = _attr(f, "key")
-                shown.add(key)
-                v = data.get(key)
-                if _is_empty(v) or not _show_if(f, data):
-                    continue
-                block += render_field(ctx, f, v)
+            for f in section.fields:
+                known.add(f.key)
+                state = states[f.key]
+                if state.shown and (not state.empty or f.pdf.get("hide_if_empty") is False):
+                    block += render_field(ctx, f, data.get(f.key))
             if block:
-                stitle = _attr(section, "title")
-                if stitle:
-                    block.insert(0, Paragraph(text(stitle), ctx.st.h3))
+                if section.title:
+                    block.insert(0, Paragraph(text(section.title), ctx.st.h3))
                 out += block
-        extra = {k: v for k, v in data.items() if k not in shown and not _is_empty(v)}
-    else:
-        extra = {k: v for k, v in data.items() if not _is_empty(v)}
-    for k, v in extra.items():
-        guess = {"key": k, "label": k.replace("_", " ").capitalize(), "type": _guess_type(v)}
-        out += render_field(ctx, guess, v)
+    # Keys the form does not have (or a form this installation lacks) are printed, not lost.
+    for k, v in data.items():
+        if k not in known and not is_blank(v):
+            out += render_field(ctx, _guess_field(k, v), v)
     for a in rec.get("addenda") or []:
         a_author = a.get("author") or {}
         out.append(
@@ -712,19 +538,22 @@ def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
     return out
 
 
-def _guess_type(v: Any) -> str:
+def _guess_field(key: str, v: Any) -> FieldSpec:
+    """A field for a stored value the form does not describe, typed by what it looks like."""
+    label = key.replace("_", " ").capitalize()
     if isinstance(v, dict) and "markers" in v:
-        return "body_map"
+        return FieldSpec(key, label, "body_map")
     first = v[0] if isinstance(v, list) and v else v
     if isinstance(first, dict) and "words" in first:
-        return "verbatim_quote"
+        return FieldSpec(key, label, "verbatim_quote")
     if isinstance(first, dict) and "sha256" in first:
-        return "image"
-    if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-        return "table"
+        return FieldSpec(key, label, "image")
     if isinstance(v, dict) and "date" in v:
-        return "date"
-    return "text"
+        return FieldSpec(key, label, "approximate_date")
+    if isinstance(v, list) and v and all(isinstance(r, dict) for r in v):
+        keys = list(dict.fromkeys(k for r in v for k in r))
+        return FieldSpec(key, label, "table", columns=tuple(_guess_field(k, None) for k in keys))
+    return FieldSpec(key, label, "text")
 
 
 # -- document ---------------------------------------------------------------------------------
