@@ -9,7 +9,6 @@ from typing import Any
 from app.cli.context import CliContext
 from app.core.errors import NotFound, UsageError
 from app.core.timescales import (
-    EVENTS,
     Deadline,
     TimescaleSettings,
     case_deadlines,
@@ -26,7 +25,8 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         parents=[common],
         help="statutory deadlines for a case, or for an event on a date",
         description="Deadlines for CASE (from its final records), or for --event on --date. "
-        "Events: " + ", ".join(EVENTS),
+        "Events and rules are declared in resources/timescales/rules.toml (or a local rules file): "
+        "`fieldbook deadlines --rules` lists them.",
     )
     p.add_argument("case", nargs="?", metavar="CASE", help="case id, id prefix or reference")
     p.add_argument("--event", metavar="EVENT", help="an event name, e.g. strategy_discussion")
@@ -37,12 +37,15 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         dest="as_of",
         help="work out due/overdue as at this date (default: today)",
     )
-    p.add_argument("--all", action="store_true", help="include deadlines already met")
+    p.add_argument("--all", action="store_true", help="include deadlines already met or ended")
+    p.add_argument("--rules", action="store_true", help="list the events and rules in force, with sources")
     p.set_defaults(func=_deadlines)
 
 
 def _deadlines(ctx: CliContext, args: argparse.Namespace) -> int:
     today: date = parse_date(args.as_of, "--as-of") if args.as_of else ctx.clock.today()
+    if args.rules:
+        return _rules(ctx)
     if args.event or args.date:
         if args.case:
             raise UsageError("deadlines: give either CASE or --event with --date, not both")
@@ -64,9 +67,10 @@ def _deadlines(ctx: CliContext, args: argparse.Namespace) -> int:
     case_id = resolve_case(store, args.case)
     settings = settings_from_store(store)
     records = store.list_records(case_id)
-    items = case_deadlines(records, settings, today=today)
+    people = store.get_case(case_id).people
+    items = case_deadlines(records, settings, today=today, people=people)
     if not args.all:
-        items = [d for d in items if d.state in ("due", "overdue")]
+        items = [d for d in items if d.is_open]
     _print(ctx, items, header=f"Deadlines for case {args.case} as at {today.isoformat()}:")
     return 0
 
@@ -96,10 +100,43 @@ def _print(ctx: CliContext, items: list[Deadline], header: str) -> None:
     for d in items:
         lines.append(f"  {d.due.isoformat()}  {d.state_label}")
         lines.append(f"      {d.rule.title}")
+        if d.children:
+            lines.append(f"      for {', '.join(d.child_names())}")
         lines.append(
             f"      rule {d.rule.id} ({d.rule.ref or 'local'}): {d.rule.period}, "
-            f"{d.rule.status_label}; from {d.rule.from_event} on "
+            f"{d.rule.status_label}; from {d.anchor.name} on "
             f"{d.anchor.date.isoformat()}"
         )
         lines.append(f"      source: {'; '.join(d.rule.source)}")
     ctx.emit(None, "\n".join(lines))
+
+
+def _rules(ctx: CliContext) -> int:
+    """Every event and rule in force (shipped and local), so an area can check its own file."""
+    ruleset = load_rules(TimescaleSettings())
+    events = [
+        {"event": e.event, "title": e.title, "form": e.form, "date_field": e.date_field, "origin": e.origin}
+        for e in ruleset.events
+    ]
+    rules = [
+        {
+            "rule": r.id,
+            "title": r.title,
+            "from_event": list(r.from_events),
+            "period": r.period,
+            "satisfied_by": list(r.satisfied_by),
+            "stopped_by": list(r.stopped_by),
+            "status": r.status,
+            "source": list(r.source),
+            "origin": r.origin,
+        }
+        for r in ruleset.rules
+    ]
+    lines = ["Events (what records start, meet or stop a deadline):"]
+    lines += [f"  {e['event']:<30} {e['form']}.{e['date_field'] or '(when it happened)'}" for e in events]
+    lines.append("Rules:")
+    for r in ruleset.rules:
+        lines.append(f"  {r.id} ({r.ref or 'local'}): {r.period} from {r.from_event}; {r.status_label}")
+        lines.append(f"      source: {'; '.join(r.source)}")
+    ctx.emit({"events": events, "rules": rules}, "\n".join(lines))
+    return 0

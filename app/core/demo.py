@@ -482,6 +482,8 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
             kids,
         )
 
+        _add_after_the_referral(store, registry, case_id, maya, leo, baby)
+
         draft = _add(
             store,
             registry,
@@ -500,6 +502,267 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
         if chronology:
             add_generated_chronology(store, registry, case_id, chronology, seed=seed)
     return str(case_id)
+
+
+def _add_after_the_referral(store: Any, registry: Any, case_id: str, maya: str, leo: str, baby: str) -> None:
+    """Family Help before the enquiry, the front door's decision, the conference outcome (a plan
+    for Maya and Leo, not yet for the baby), their plans, a core group and a plan visit, and the
+    two records a case like this often also holds: an allegation and a missing episode."""
+    kids = [maya, leo, baby]
+
+    def add(form_id: str, data: dict[str, Any], children: list[str]) -> str:
+        return _add(store, registry, case_id, form_id, data, children)
+
+    add(
+        "family_help_plan",
+        {
+            "agreed_on": "2026-09-21",
+            "children": [maya, leo],
+            "lead_practitioner": "Ann Bell, Family Help practitioner, Northshire Family Help",
+            "team": [
+                {"name": "Ελένη Παπαδοπούλου", "agency": "health", "role": "Health visitor"},
+                {"name": "Анна Иванова", "agency": "education", "role": "Designated safeguarding lead"},
+            ],
+            "family_words": "Grace: “I want the mornings to stop being shouting. I want the kids to "
+            "get to school without crying.”",
+            "child_words": "Maya: “Breakfast club is good because it's quiet.”",
+            "outcomes": [
+                {
+                    "outcome": "Maya and Leo arrive at school and nursery calm and on time",
+                    "measure": "Attendance",
+                },
+                {"outcome": "Grace has support for herself", "measure": "Grace says so"},
+            ],
+            "actions": [
+                {
+                    "action": "Breakfast club place for Maya",
+                    "owner": "Анна Иванова",
+                    "agency": "education",
+                    "due": "2026-09-28",
+                },
+                {
+                    "action": "Referral to the domestic abuse service",
+                    "owner": "Ann Bell",
+                    "due": "2026-10-05",
+                },
+            ],
+            "contingency": "If the shouting continues or anyone is hurt, Ann talks to the front door the "
+            "same day.",
+            "reviews": [{"date": "2026-10-19", "outcome": "Mornings better; Grace worried about Daniel."}],
+            "agreed_by": [
+                {"name": "Grace Okafor", "relationship": "Mother", "date": "2026-09-21"},
+                {"name": "Ann Bell", "relationship": "Lead practitioner", "date": "2026-09-21"},
+            ],
+        },
+        [maya, leo],
+    )
+    add(
+        "allegation",
+        {
+            "date_known": "2026-10-02",
+            "children": [maya],
+            "adult_name": "Chris Vale",
+            "adult_role": "swimming coach",
+            "employer": "Northshire Leisure Centre",
+            "alleged": "Maya told Ann Bell the coach shouted at her and pulled her out of the pool by "
+            "her arm on 30 September.",
+            "lado_informed_on": "2026-10-05",
+            "lado_name": "Designated officer, Northshire",
+            "immediate_action": "Leisure centre told by the designated officer; coach moved to adult "
+            "sessions.",
+            "outcome": "unfounded",
+            "outcome_date": "2026-10-23",
+        },
+        [maya],
+    )
+    add(
+        "missing_episode",
+        {
+            "children": [maya],
+            "missing_from": "2026-10-09T15:30",
+            "reported_to_police": "NP-2026-88123",
+            "returned_at": "2026-10-09T19:10",
+            "found_where": "Her great-grandmother's flat",
+            "risks": ["none_known"],
+            "child_said": [
+                {
+                    "words": "I went to Babcia's because it was loud at home.",
+                    "asked_by": "Ann Bell",
+                    "question": "Where did you go after school?",
+                    "context": "Return home interview at school",
+                }
+            ],
+            "rhi_offered_at": "2026-10-10T09:00",
+            "rhi_held_on": "2026-10-12",
+            "rhi_by": "Ann Bell (independent of the family)",
+            "nrm": "not_needed",
+        },
+        [maya],
+    )
+    add(
+        "front_door_decision",
+        {
+            "date": "2026-10-28",
+            "children": kids,
+            "threshold": "child_protection",
+            "decision": "strategy_discussion",
+            "rationale": "Maya's bruise and account of being grabbed, with police attendance on 30 "
+            "September, give reasonable cause to suspect significant harm. Family Help alone is not "
+            "enough while Daniel may return.",
+            "checks": [
+                {"agency": "police", "date": "2026-10-28", "found": "Call-out on 30 September; no charges."},
+                {"agency": "health", "date": "2026-10-28", "found": "Pregnancy booked late at 22 weeks."},
+                {
+                    "agency": "early_help",
+                    "date": "2026-10-28",
+                    "found": "Family Help plan since 21 September.",
+                },
+            ],
+            "consent": "not_sought",
+            "lawful_basis": "public_task_sch1_18",
+            "not_sought_reason": "Asking first could put Maya at risk if Daniel learnt of it before the "
+            "strategy discussion.",
+            "manager": "Priya Shah, team manager",
+            "manager_agreed_on": "2026-10-28",
+            "referrer_feedback": "Told Анна Иванова by secure email on 28 October: strategy discussion "
+            "today.",
+            "referrer_identity_withheld": "no",
+            "family_told": "Sam Carter told Grace on 29 October after the discussion, and what section 47 "
+            "means.",
+        },
+        kids,
+    )
+    add(
+        "conference_outcome",
+        {
+            "date": "2026-11-19",
+            "conference_type": "initial",
+            "chair": "Jo Reed, independent chair",
+            "attendees": [
+                {"name": "Grace Okafor", "agency": "family", "role": "Mother"},
+                {"name": "Sam Carter", "agency": "childrens_social_care", "role": "Social worker"},
+                {"name": "Ελένη Παπαδοπούλου", "agency": "health", "role": "Health visitor"},
+                {"name": "Анна Иванова", "agency": "education", "role": "DSL"},
+            ],
+            "threshold_explained": "yes",
+            "decisions": [
+                {
+                    "child": [maya],
+                    "plan": "yes",
+                    "category": "PHY",
+                    "reasons": "Hurt by Daniel; at risk of harm again.",
+                },
+                {
+                    "child": [leo],
+                    "plan": "yes",
+                    "category": "PHY",
+                    "reasons": "Hurt by Daniel; too young to protect himself.",
+                },
+                {
+                    "child": [baby],
+                    "plan": "no",
+                    "reasons": "A pre-birth conference is planned for January with the midwife.",
+                },
+            ],
+            "core_group_members": [
+                {"name": "Grace Okafor", "agency": "family"},
+                {"name": "Sam Carter", "agency": "childrens_social_care"},
+                {"name": "Ελένη Παπαδοπούλου", "agency": "health"},
+                {"name": "Анна Иванова", "agency": "education"},
+            ],
+            "first_core_group": "2026-11-20",
+            "dissent": "Police asked for the baby to have a plan now; the chair recorded it and set the "
+            "pre-birth conference date.",
+            "further_help": "yes",
+        },
+        kids,
+    )
+    for child, name in ((maya, "Maya"), (leo, "Leo")):
+        add(
+            "child_protection_plan",
+            {
+                "child": [child],
+                "started_on": "2026-11-19",
+                "category": "PHY",
+                "worries": f"{name} has been hurt when Daniel shouted and grabbed, and could be hurt again.",
+                "outcomes": [{"outcome": f"{name} lives at home without being hurt or frightened"}],
+                "actions": [
+                    {
+                        "action": "Daniel does not come to the home",
+                        "owner": "Grace Okafor",
+                        "agency": "family",
+                        "due": "2026-11-20",
+                    },
+                    {
+                        "action": "Domestic abuse support for Grace",
+                        "owner": "Sam Carter",
+                        "agency": "childrens_social_care",
+                        "due": "2026-12-04",
+                    },
+                ],
+                "visits": "Seen at home every 10 working days, alone in their room, and at school or "
+                "nursery monthly.",
+                "contingency": "If Daniel returns, Grace calls the police; a legal planning meeting is held.",
+                "core_group": [
+                    {"name": "Sam Carter", "agency": "childrens_social_care"},
+                    {"name": "Grace Okafor", "agency": "family"},
+                ],
+                "views_shaped_plan": f"{name} wants Mum and the baby safe; the plan keeps {name} at home.",
+            },
+            [child],
+        )
+    add(
+        "core_group",
+        {
+            "date": "2026-11-20",
+            "children": [maya, leo],
+            "attendees": [
+                {"name": "Grace Okafor", "agency": "family"},
+                {"name": "Sam Carter", "agency": "childrens_social_care"},
+                {"name": "Анна Иванова", "agency": "education"},
+            ],
+            "actions": [
+                {
+                    "action": "Daniel does not come to the home",
+                    "owner": "Grace Okafor",
+                    "progress": "on_track",
+                },
+                {"action": "Domestic abuse support for Grace", "owner": "Sam Carter", "progress": "started"},
+            ],
+            "child_seen": "yes",
+            "seen_alone": "yes",
+            "summary": "Mornings calmer; Grace has a first session with the domestic abuse service.",
+            "next_date": "2026-12-17",
+        },
+        [maya, leo],
+    )
+    add(
+        "home_visit",
+        {
+            "date": "2026-11-20",
+            "visit_type": "cp_plan",
+            "announced": "unannounced",
+            "present": "Grace, Maya, Leo; Zofia arrived during the visit",
+            "children_seen": [maya, leo],
+            "children_seen_alone": [maya],
+            "not_seen_reason": "Leo (4) was seen with Grace in the room: he would not leave her; seen "
+            "alone at nursery on 24 November.",
+            "baby_seen_awake": "no_baby",
+            "sleeping": "Maya and Leo share a room; own beds, clean bedding.",
+            "home_conditions": "Warm, food in the fridge, no sign of Daniel's things.",
+            "child_said": [
+                {
+                    "words": "It's quiet now. I like quiet.",
+                    "asked_by": "Sam Carter",
+                    "question": "What is home like this week?",
+                    "context": "In Maya's bedroom, alone",
+                }
+            ],
+            "observations": "Maya relaxed and chatty; Leo played with cars and went to Grace for comfort.",
+            "next_visit_due": "2026-12-03",
+        },
+        [maya, leo],
+    )
 
 
 def add_generated_chronology(store: Any, registry: Any, case_id: str, n: int, *, seed: int = 2026) -> None:

@@ -126,9 +126,10 @@ def test_calendar_months_clamp_to_month_end(start: str, months: int, expected: s
 
 
 def test_first_review_three_months_after_icpc_on_30_november() -> None:
-    """An ICPC on 30 November 2026 gives a first review by 28 February 2027."""
-    assert due("icpc", "2026-11-30", "first_review_after_icpc") == D("2027-02-28")
-    assert due("review_conference", "2027-08-31", "next_review") == D("2028-02-29")
+    """A plan made on 30 November 2026: three months is Sunday 28 February 2027, so the first
+    review is due on Friday 26 February, the working day before."""
+    assert due("cp_plan_started", "2026-11-30", "first_review_after_icpc") == D("2027-02-26")
+    assert due("cp_plan_continues", "2027-08-31", "next_review") == D("2028-02-29")  # a Tuesday
 
 
 @given(
@@ -168,7 +169,7 @@ def test_statutory_offsets_match_domain_table() -> None:
     """The shipped figures are the ones in Working Together (1, 45, 15, 10 working days; 3, 6 months)."""
     assert due("referral", "2026-11-23", "referral_decision") == D("2026-11-24")
     assert due("strategy_discussion", "2026-11-23", "icpc_after_strategy") == D("2026-12-14")
-    assert due("icpc", "2026-11-23", "core_group_after_icpc") == D("2026-12-07")
+    assert due("cp_plan_started", "2026-11-23", "core_group_after_icpc") == D("2026-12-07")
     assert due("serious_incident_awareness", "2026-12-23", "serious_incident_notification") == D("2027-01-04")
     assert due("serious_incident_notification", "2026-11-23", "rapid_review") == D("2026-12-14")
     assert due("early_years_serious_incident", "2026-12-20", "early_years_ofsted_notification") == D(
@@ -205,15 +206,16 @@ def test_a_broken_rules_file_names_the_file_the_rule_and_the_problem(tmp_path: P
     local = tmp_path / "broken.toml"
     local.write_text(
         '[[rules]]\nid = "quick_visit"\ntitle = "Visit"\nfrom_event = "referal"\n'
-        'offset = -3\nunit = "fortnight"\nstatus = "law"\nsource = []\ncolour = "red"\n',
+        'offset = -3\nunit = "fortnight"\nstatus = "law"\nsource = []\ncolour = "red"\n'
+        '[[rules]]\nid = "quick_call"\ntitle = "Call"\nfrom_event = "referal"\n'
+        'offset = 3\nunit = "working_day"\nstatus = "local"\nsource = "Northshire 1.2"\n',
         encoding="utf-8",
     )
     with pytest.raises(FormError) as err:
         load_rules(TimescaleSettings(rules_file=local))
     text = err.value.message
     for expected in (
-        "broken.toml: rule 'quick_visit'.from_event",
-        "'referal'",
+        "broken.toml: rule 'quick_call'.from_event: unknown event 'referal'",
         "quick_visit'.offset",
         "quick_visit'.unit",
         "quick_visit'.status",
@@ -265,6 +267,26 @@ SD2 = rec(
     "sd-2", "strategy_discussion", "2026-11-09", date="2026-11-09", s47_decision="joint", initiated_s47="yes"
 )
 SD3 = rec("sd-3", "strategy_discussion", "2026-11-16", date="2026-11-16", s47_decision="single_agency")
+SD3_FOLLOW_UP = rec(
+    "sd-3",
+    "strategy_discussion",
+    "2026-11-16",
+    date="2026-11-16",
+    s47_decision="single_agency",
+    initiated_s47="no",
+)
+
+
+def outcome(rid: str, day: str, kind: str, plan: str = "yes") -> dict:
+    """A conference outcome record: the conference held, with a plan (or not) for child c1."""
+    return rec(
+        rid,
+        "conference_outcome",
+        day,
+        date=day,
+        conference_type=kind,
+        decisions=[{"child": ["c1"], "plan": plan}],
+    )
 
 
 def by_rule(deadlines: list) -> dict:
@@ -272,24 +294,51 @@ def by_rule(deadlines: list) -> dict:
 
 
 def test_strategy_discussion_that_started_s47_gives_the_conference_deadline() -> None:
-    """The ICPC is due 15 working days after the discussion marked as starting section 47."""
-    items = by_rule(case_deadlines([SD1, SD2, SD3], today=D("2026-11-20")))
+    """The ICPC is due 15 working days after each discussion that started section 47 (a follow-up
+    that did not start one gives none); an area that counts from the last discussion says so
+    in its rules file (restart = true), without code."""
+    items = by_rule(case_deadlines([SD1, SD2, SD3_FOLLOW_UP], today=D("2026-11-20")))
     icpc = items["icpc_after_strategy"]
     assert icpc.anchor.record_id == "sd-2"
     assert icpc.due == D("2026-11-30")
     assert icpc.state == "due"
-    # An area whose procedures count from the last strategy discussion:
-    last = by_rule(
-        case_deadlines([SD1, SD2, SD3], TimescaleSettings(icpc_anchor="last"), today=D("2026-11-20"))
+    assert [
+        d.anchor.record_id
+        for d in case_deadlines([SD1, SD2, SD3_FOLLOW_UP], today=D("2026-11-20"))
+        if d.rule.id == "icpc_after_strategy"
+    ] == ["sd-2"]
+
+
+def test_an_area_counting_from_the_last_discussion_sets_it_in_data(tmp_path: Path) -> None:
+    """restart = true and an event that counts every s47 discussion: the later one replaces it."""
+    local = tmp_path / "last.toml"
+    local.write_text(
+        '[[events]]\nevent = "strategy_discussion"\nform = "strategy_discussion"\ndate_field = "date"\n'
+        'when = { field = "s47_decision", in = ["single_agency", "joint"] }\n'
+        '[[rules]]\nid = "icpc_after_strategy"\ntitle = "ICPC 15 days after the last"\n'
+        'from_event = "strategy_discussion"\noffset = 15\nunit = "working_day"\nstatus = "local"\n'
+        'satisfied_by = "icpc"\nrestart = true\nsource = "Northshire 2.1"\n',
+        encoding="utf-8",
     )
-    assert last["icpc_after_strategy"].anchor.record_id == "sd-3"
-    assert last["icpc_after_strategy"].due == D("2026-12-07")
+    items = [
+        d
+        for d in case_deadlines([SD1, SD2, SD3], TimescaleSettings(rules_file=local), today=D("2026-11-20"))
+        if d.rule.id == "icpc_after_strategy"
+    ]
+    assert [(d.anchor.record_id, d.state) for d in items] == [("sd-2", "superseded"), ("sd-3", "due")]
+    assert items[1].due == D("2026-12-07")
 
 
 def test_a_discussion_without_s47_or_still_a_draft_starts_no_conference_clock() -> None:
     """Only a final strategy discussion that decided on section 47 starts the 15 days."""
     draft = rec(
-        "sd-d", "strategy_discussion", "2026-11-02", status="draft", date="2026-11-02", s47_decision="joint"
+        "sd-d",
+        "strategy_discussion",
+        "2026-11-02",
+        status="draft",
+        date="2026-11-02",
+        s47_decision="joint",
+        initiated_s47="yes",
     )
     assert "icpc_after_strategy" not in by_rule(case_deadlines([SD1, draft], today=D("2026-11-20")))
 
@@ -302,18 +351,14 @@ def test_overdue_met_and_met_late() -> None:
     assert later.state_label == "OVERDUE by 3 days"
     soon = by_rule(case_deadlines([SD2], today=D("2026-11-29")))["icpc_after_strategy"]
     assert soon.state_label == "due in 1 day"
-    on_time = rec(
-        "cr-1", "conference_report", "2026-11-30", conference_date="2026-11-30", conference_type="initial"
-    )
+    on_time = outcome("cr-1", "2026-11-30", "initial")
     items = by_rule(case_deadlines([SD2, on_time], today=D("2026-12-01")))
     assert items["icpc_after_strategy"].state == "met"
     assert items["icpc_after_strategy"].met_by.record_id == "cr-1"
-    # The conference yields the core group and first review deadlines.
+    # The conference that made a plan yields the core group and first review deadlines.
     assert items["core_group_after_icpc"].due == D("2026-12-14")
-    assert items["first_review_after_icpc"].due == D("2027-02-28")
-    late = rec(
-        "cr-2", "conference_report", "2026-12-03", conference_date="2026-12-03", conference_type="initial"
-    )
+    assert items["first_review_after_icpc"].due == D("2027-02-26")  # 28 Feb 2027 is a Sunday
+    late = outcome("cr-2", "2026-12-03", "initial")
     assert (
         by_rule(case_deadlines([SD2, late], today=D("2026-12-04")))["icpc_after_strategy"].state == "met_late"
     )
@@ -321,15 +366,13 @@ def test_overdue_met_and_met_late() -> None:
 
 def test_reviews_chain_every_six_months() -> None:
     """Each review conference starts the next six-month review clock, met by the next review."""
-    icpc = rec(
-        "c1", "conference_report", "2026-05-29", conference_date="2026-05-29", conference_type="initial"
-    )
-    r1 = rec("c2", "conference_report", "2026-08-28", conference_date="2026-08-28", conference_type="review")
-    r2 = rec("c3", "conference_report", "2027-02-26", conference_date="2027-02-26", conference_type="review")
+    icpc = outcome("c1", "2026-05-29", "initial")
+    r1 = outcome("c2", "2026-08-28", "review")
+    r2 = outcome("c3", "2027-02-26", "review")
     items = case_deadlines([icpc, r1, r2], today=D("2027-03-01"))
     reviews = [d for d in items if d.rule.id == "next_review"]
     assert [(d.anchor.record_id, d.due, d.state) for d in reviews] == [
-        ("c2", D("2027-02-28"), "met"),
+        ("c2", D("2027-02-26"), "met"),  # Sunday 28 February → Friday
         ("c3", D("2027-08-26"), "due"),
     ]
     upcoming = upcoming_deadlines([icpc, r1, r2], today=D("2027-03-01"))
@@ -371,9 +414,7 @@ def test_milestones_meet_the_deadlines_no_other_record_can() -> None:
     """A core group meeting, a completed assessment and a file transfer are recorded as case
     milestones; each meets its deadline, on time or late, and a draft milestone meets nothing."""
     referral = rec("rf-1", "referral", "2026-09-01", referral_date="2026-09-01")
-    icpc = rec(
-        "cr-1", "conference_report", "2026-11-19", conference_date="2026-11-19", conference_type="initial"
-    )
+    icpc = outcome("cr-1", "2026-11-19", "initial")
     core = rec("ms-1", "milestone", "2026-12-01", milestone="core_group", date="2026-12-01")
     assessed = rec("ms-2", "milestone", "2026-11-20", milestone="assessment_completed", date="2026-11-20")
     items = by_rule(case_deadlines([referral, icpc, core, assessed], today=D("2026-12-02")))

@@ -38,9 +38,9 @@ def test_event_json_lists_rule_due_status_and_source() -> None:
 
 def test_event_text_says_which_rule_and_whether_statutory() -> None:
     """The plain output names the rule, its status and its source for every deadline."""
-    out = fieldbook("deadlines", "--event", "icpc", "--date", "2026-11-30")
+    out = fieldbook("deadlines", "--event", "cp_plan_started", "--date", "2026-11-30")
     assert out.returncode == 0, out.stderr
-    assert "2027-02-28" in out.stdout  # 30 November + 3 months, clamped
+    assert "2027-02-26" in out.stdout  # 30 November + 3 months is Sunday 28 February: the Friday before
     assert "statutory guidance" in out.stdout
     assert "source: https://" in out.stdout
     assert "First core group" in out.stdout

@@ -29,6 +29,15 @@ FORMS = [
     "referral",
     "conference_report",
     "milestone",
+    # issue 15: the records after the referral (ids other tools rely on)
+    "family_help_plan",
+    "conference_outcome",
+    "child_protection_plan",
+    "core_group",
+    "home_visit",
+    "front_door_decision",
+    "allegation",
+    "missing_episode",
 ]
 
 
