@@ -217,11 +217,15 @@ def test_conference_cover_deadlines_see_milestones_and_local_settings(
     store, ident, case_id, _ = setup
     maya = store.get_case(case_id).children[0].id
     icpc_day = NOW.date() - timedelta(days=4)
-    icpc = store.create_record(
+    icpc = store.create_record(  # the conference held: its outcome gives Maya a plan
         case_id,
-        "conference_report",
+        "conference_outcome",
         1,
-        {"conference_date": icpc_day.isoformat(), "conference_type": "initial"},
+        {
+            "date": icpc_day.isoformat(),
+            "conference_type": "initial",
+            "decisions": [{"child": [maya], "plan": "yes", "category": "NEG", "reasons": "Neglect"}],
+        },
         [maya],
         icpc_day.isoformat(),
     )
