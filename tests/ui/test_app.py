@@ -528,11 +528,15 @@ def test_a_core_group_milestone_on_the_overview_meets_its_deadline(window: MainW
     maya = window.session.call(lambda s: s.get_case(case_id)).children[0].id
 
     def icpc(s: Store) -> None:
-        rid = s.create_record(
+        rid = s.create_record(  # the conference held: its outcome gives Maya a plan
             case_id,
-            "conference_report",
+            "conference_outcome",
             1,
-            {"conference_date": icpc_day, "conference_type": "initial"},
+            {
+                "date": icpc_day,
+                "conference_type": "initial",
+                "decisions": [{"child": [maya], "plan": "yes", "category": "NEG", "reasons": "Neglect"}],
+            },
             [maya],
             icpc_day,
         )
