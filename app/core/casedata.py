@@ -259,6 +259,10 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
                 record_problems.append(
                     Problem(p.field, f"Record {i + 1} ({form.title}), {p.label}", p.message)
                 )
+    if not record_problems:  # the forms engine's messages come first; then each record's schema
+        from app.core.forms.record_schemas import record_problems as schema_problems
+
+        record_problems = [Problem("", "Record data", p) for p in schema_problems(doc, registry)[0]]
     if record_problems:
         raise ValidationError(record_problems, context="Nothing was imported")
     with store.transaction():

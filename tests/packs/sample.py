@@ -106,6 +106,12 @@ def sample_case(n_chronology: int = 3) -> tuple[dict[str, Any], dict[str, bytes]
             "author": author,
             "content_hash": None,
             "data": {
+                "date_seen": "2026-11-20",
+                "children_seen": ["c1"],
+                "location": "school",
+                "seen_alone": "yes",
+                "methods": ["words", "drawing"],
+                "child_wishes": "To stay at nan's house at weekends",
                 "quotes": [
                     {"words": QUOTE_WITH_MARKUP, "asked_by": "Sam Carter", "question": "How is home?"}
                 ],

@@ -93,6 +93,12 @@ def setup(tmp_path: Path) -> tuple[Any, Any, str, dict[str, str]]:
         "childs_voice",
         1,
         {
+            "date_seen": "2026-10-01",
+            "children_seen": [maya],
+            "location": "home",
+            "seen_alone": "yes",
+            "methods": ["words"],
+            "child_wishes": "To see nan every week",
             "quotes": [{"words": "I like my nan's house"}],
             "drawing": {"sha256": sha, "caption": "Nan's house"},
         },

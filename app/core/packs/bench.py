@@ -60,7 +60,12 @@ def big_case(
             "updated_at": "2026-10-01T10:00:00Z",
             "finalised_at": "2026-10-01T11:00:00Z",
             "author": author,
-            "data": {
+            "data": {  # a complete direct-work record: a pack's records must fit their form
+                "session_date": f"2026-10-{i + 1:02d}",
+                "children": ["c1"],
+                "venue": "Family home",
+                "seen_alone": "yes",
+                "method": ["three_houses", "drawing"],
                 "purpose": "Three Houses session",
                 "observations": "Maya drew her house and talked.",
                 "artefacts": [{"sha256": shas[i], "caption": f"Drawing {i + 1}"}],

@@ -290,6 +290,12 @@ def _verify_zip(
                 report.add(
                     "schema", "The case data follows the published case-data format", not problem, problem
                 )
+            # Each record's data against its form's published schema (app.core.forms.record_schemas).
+            if not problem:
+                from app.core.forms.record_schemas import check_records
+
+                fits, detail = check_records(case_data)
+                report.add("records", "Every record's data fits its form", fits, detail)
         except FieldbookError as exc:
             report.add("data", "The case data is well formed and belongs to this case", False, exc.message)
 

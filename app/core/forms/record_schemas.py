@@ -1,0 +1,271 @@
+"""JSON Schemas (2020-12) for record data, generated from the form definitions (``forms/*.toml``).
+
+One schema per form id and version, for the ``data`` of a final record: each field's shape, its
+choices (or code list), length and number limits, and the fields a final record must fill in. A
+draft is checked against the same schema without the required list. Conditional rules (``show_if``,
+``required_if``, "not in the future", "after another date") are the forms engine's
+(``app.core.forms.validate``), which ``case import`` also runs; the schemas are what a receiver
+without Fieldbook can check with any JSON Schema validator (``resources/schemas/records/``).
+
+``python -m app.core.forms.record_schemas`` rewrites the published files from the built-in forms;
+a test fails when they are out of date.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.core.forms import codelists
+from app.core.forms.spec import FieldSpec, FormSpec
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+BASE_ID = "https://fieldbook.invalid/schemas/records/"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+DATE_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+HEX64 = r"^[0-9a-f]{64}$"
+NOT_BLANK = r"\S"
+_TEXT = {"type": "string"}
+
+
+def schema_name(form_id: str, version: int) -> str:
+    return f"{form_id}.v{version}.schema.json"
+
+
+def _codes(f: FieldSpec) -> list[str]:
+    if f.choices:
+        return [c.code for c in f.choices]
+    return [code for code, _label in codelists.codes(f.codelist)] if f.codelist else []
+
+
+def _one_or_many(item: dict[str, Any], repeatable: bool) -> dict[str, Any]:
+    return {"type": "array", "items": item} if repeatable else item
+
+
+def value_schema(f: FieldSpec) -> dict[str, Any]:
+    """The shape of one field's (non-empty) value."""
+    t, r = f.type, f.rules
+    if t in ("text", "long_text"):
+        out: dict[str, Any] = {"type": "string"}
+        limit = f.max_length or r.get("max_length")
+        if limit:
+            out["maxLength"] = limit
+        return out
+    if t == "date":
+        return {"type": "string", "pattern": DATE}
+    if t == "date_time":
+        return {"type": "string", "pattern": DATE_TIME}
+    if t == "approximate_date":
+        return {
+            "type": "object",
+            "required": ["date"],
+            "additionalProperties": False,
+            "properties": {"date": {"type": "string", "pattern": DATE}, "approximate": {"type": "boolean"}},
+        }
+    if t == "choice":
+        return {"enum": _codes(f)}
+    if t == "multi_choice":
+        return {"type": "array", "uniqueItems": True, "items": {"enum": _codes(f)}}
+    if t == "yes_no_unknown":
+        return {"enum": ["yes", "no", "unknown"]}
+    if t == "number":
+        out = {"type": "number"}
+        if "min" in r:
+            out["minimum"] = r["min"]
+        if "max" in r:
+            out["maximum"] = r["max"]
+        return out
+    if t == "scale":
+        return {"type": "integer", "minimum": 0, "maximum": 10}
+    if t == "child_picker":
+        return {"type": "array", "items": {"type": "string", "minLength": 1}}
+    if t == "verbatim_quote":
+        quote = {
+            "type": "object",
+            "required": ["words"],
+            "properties": {k: _TEXT for k in ("words", "asked_by", "question", "context")},
+        }
+        return _one_or_many(quote, f.repeatable)
+    if t == "image":
+        image = {
+            "type": "object",
+            "required": ["sha256"],
+            "properties": {"sha256": {"type": "string", "pattern": HEX64}, "caption": _TEXT},
+        }
+        return _one_or_many(image, f.repeatable)
+    if t == "body_map":
+        marker = {
+            "type": "object",
+            "required": ["side", "x", "y", "description"],
+            "properties": {
+                "n": {"type": "integer"},
+                "side": {"enum": ["front", "back"]},
+                "x": {"type": "number", "minimum": 0, "maximum": 1},
+                "y": {"type": "number", "minimum": 0, "maximum": 1},
+                "description": {"type": "string", "pattern": NOT_BLANK},
+            },
+        }
+        return {
+            "type": "object",
+            "required": ["markers"],
+            "properties": {"markers": {"type": "array", "items": marker}},
+        }
+    if t == "table":
+        row = _object(f.columns, final=True)
+        out = {"type": "array", "items": row}
+        if r.get("max_rows"):
+            out["maxItems"] = r["max_rows"]
+        return out
+    return {}  # a type this generator does not know is left to the forms engine
+
+
+def _empty() -> dict[str, Any]:
+    # What an unfilled field holds (see ``app.core.forms.validate.is_empty``).
+    blank = {"type": "string", "pattern": r"^\s*$"}
+    return {"anyOf": [{"type": "null"}, blank, {"const": []}, {"const": {}}]}
+
+
+def _object(fields: tuple[FieldSpec, ...] | list[FieldSpec], *, final: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for f in fields:
+        value = value_schema(f)
+        must = final and f.required and not f.show_if and not f.required_if
+        if must:
+            required.append(f.key)
+            if f.type in ("text", "long_text", "date", "date_time", "choice"):
+                value = {"allOf": [value, {"type": "string", "pattern": NOT_BLANK}]}
+            elif value.get("type") == "array":
+                value = {**value, "minItems": 1}
+            props[f.key] = value
+        else:
+            props[f.key] = {"anyOf": [value, _empty()]}
+    # Keys the form does not define are left alone, as the forms engine leaves them (they are
+    # neither checked nor shown as fields).
+    out: dict[str, Any] = {"type": "object", "properties": props}
+    if required:
+        out["required"] = required
+    return out
+
+
+def form_schema(form: FormSpec, *, final: bool = True) -> dict[str, Any]:
+    """The JSON Schema of a record's ``data`` for ``form`` (a final record unless ``final=False``)."""
+    body = _object(form.all_fields(), final=final)
+    return {
+        "$schema": DRAFT_2020_12,
+        "$id": BASE_ID + schema_name(form.id, form.version),
+        "title": f"{form.title} (form {form.id}, version {form.version}): data of a final record",
+        "description": "Generated from forms/"
+        f"{form.id}/v{form.version}.toml. Drafts: the same without `required`. Conditional rules are "
+        "checked by Fieldbook's forms engine.",
+        **body,
+    }
+
+
+_VALIDATORS: dict[tuple[str, int, str, bool], Any] = {}
+
+
+def _validator(form: FormSpec, final: bool) -> Any:
+    key = (form.id, form.version, form.origin, final)
+    if key not in _VALIDATORS:
+        import jsonschema
+
+        _VALIDATORS[key] = jsonschema.Draft202012Validator(form_schema(form, final=final))
+    return _VALIDATORS[key]
+
+
+def record_problems(case_data: Any, registry: Any) -> tuple[list[str], list[str]]:
+    """Every record's data checked against its form's schema: (problems, forms not known here).
+
+    A record whose form id and version the registry does not hold (a local authority's own form)
+    is listed, not failed: the verifier cannot know its fields.
+    """
+    from app.core.errors import NotFound
+
+    problems: list[str] = []
+    unknown: set[str] = set()
+    case = case_data.get("case") if isinstance(case_data, dict) else None
+    records = case.get("records") if isinstance(case, dict) else None
+    for i, rec in enumerate(records if isinstance(records, list) else []):
+        if not isinstance(rec, dict):
+            continue
+        form_id, version = rec.get("form_id"), rec.get("form_version")
+        try:
+            form = registry.get(form_id, version)
+        except NotFound:
+            unknown.add(f"{form_id} v{version}")
+            continue
+        validator = _validator(form, rec.get("status") == "final")
+        for err in sorted(validator.iter_errors(rec.get("data")), key=lambda e: list(e.absolute_path))[:3]:
+            where = ".".join(str(p) for p in err.absolute_path)
+            field = form.field(str(err.absolute_path[0])) if err.absolute_path else None
+            label = f"{field.label} ({where})" if field else where or "its data"
+            problems.append(f"record {i + 1} ({form.title} v{form.version}), {label}: {_message(err)}")
+    return list(dict.fromkeys(problems)), sorted(unknown)
+
+
+def check_records(case_data: Any, registry: Any = None) -> tuple[bool, str]:
+    """For the verifier: whether every record's data matches its form's schema, and why not.
+
+    ``registry`` defaults to the built-in forms; records on forms it does not hold are named.
+    """
+    if registry is None:
+        registry = _builtin_registry()
+    problems, unknown = record_problems(case_data, registry)
+    notes = problems[:5] + [f"and {len(problems) - 5} more"] * (len(problems) > 5)
+    if unknown:
+        notes.append(f"not checked (forms unknown here): {', '.join(unknown)}")
+    return not problems, "; ".join(dict.fromkeys(notes))
+
+
+_REGISTRY: list[Any] = []
+
+
+def _builtin_registry() -> Any:
+    if not _REGISTRY:
+        from app.core.forms import load_registry
+
+        _REGISTRY.append(load_registry())
+    return _REGISTRY[0]
+
+
+def _message(err: Any) -> str:
+    """A validator's error in a few plain words."""
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in (err.instance or {})]
+        return f"{', '.join(missing)} is required but missing" if missing else "a required field is missing"
+    if err.validator == "additionalProperties":
+        return "holds a field the form does not have"
+    if err.validator == "anyOf":
+        enum = next((s for s in err.schema["anyOf"] if "enum" in s), None)
+        if enum is not None:
+            return f"“{err.instance}” is not one of {', '.join(map(str, enum['enum']))}"
+        return f"“{str(err.instance)[:60]}” is not a valid value for this field"
+    if err.validator == "enum":
+        return f"“{err.instance}” is not one of {', '.join(map(str, err.validator_value))}"
+    return str(err.message)[:200]
+
+
+def write_schemas(registry: Any, folder: Path) -> list[Path]:
+    """Write one schema file per form version into ``folder``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for form in registry.all():
+        path = folder / schema_name(form.id, form.version)
+        path.write_text(published_text(form), "utf-8")
+        written.append(path)
+    return written
+
+
+def published_text(form: FormSpec) -> str:
+    """The schema file's text: canonical, indented for people reading it."""
+    return json.dumps(form_schema(form), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's command
+    from app.core.forms import load_registry
+    from app.core.paths import resource
+
+    for p in write_schemas(load_registry(), resource("schemas", "records")):
+        print(p)
