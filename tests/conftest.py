@@ -30,11 +30,59 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ.pop("FIELDBOOK_VAULT", None)
 os.environ.pop("FIELDBOOK_PASSPHRASE", None)
 
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+# -- golden vaults: made once per session by the real commands, copied per test ------------------
+# `init` generates an RSA-3072 signing key (0.1-1 s, at random) and `demo` writes every form; a
+# file copy costs a millisecond. A copy has the same vault id and identity as its siblings.
+GOLDEN_PASSPHRASE = "plum otter lantern quietly 62"
+GOLDEN_PROFILE = ("Sam Carter", "Social Worker", "Northshire Children's Services")
+
+
+def _fieldbook(*argv: str) -> str:
+    """Run a `fieldbook` command in this process with the golden passphrase; its standard output."""
+    from app.cli import main
+
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.setenv("FIELDBOOK_PASSPHRASE", GOLDEN_PASSPHRASE)
+        code = main(list(argv))
+    assert code == 0, f"fieldbook {' '.join(argv)} exited {code}"
+    return out.getvalue()
+
+
+def copy_vault(golden: Path, dest: Path) -> Path:
+    """A private copy of a closed golden vault at ``dest`` (its folder is made user-only)."""
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copy2(golden, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def golden_sam_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`fieldbook init` for Sam Carter: profile, signing identity, the identity trusted."""
+    path = tmp_path_factory.mktemp("golden-sam") / "sam.fieldbook"
+    name, role, agency = GOLDEN_PROFILE
+    _fieldbook("--vault", str(path), "init", "--name", name, "--role", role, "--agency", agency)
+    return path
+
+
+@pytest.fixture(scope="session")
+def golden_demo_vault(golden_sam_vault: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Sam Carter's vault after `fieldbook demo`: (path, the demo case id)."""
+    path = copy_vault(golden_sam_vault, tmp_path_factory.mktemp("golden-demo") / "sam.fieldbook")
+    case_id = _fieldbook("--vault", str(path), "demo").split()[-1]
+    return path, case_id
 
 
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:

@@ -50,7 +50,8 @@ def test_kill_during_export_never_leaves_half_a_pack(people: People, tmp_path: P
     p12.write_bytes(to_pkcs12(people.author, b"pw"))
     (tmp_path / "author.pem").write_bytes(cert_pem(people.author.cert))
     out = tmp_path / "out.fbpack"
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
     rnd = random.Random(5)
     seen_valid = 0
     for _ in range(4):

@@ -12,13 +12,14 @@ import pytest
 
 from app.cli import main
 from app.core.crypto.keys import cert_pem, generate_identity, to_pkcs12
+from tests.conftest import GOLDEN_PASSPHRASE, copy_vault
 from tests.packs.conftest import NOW
 
 pytestmark = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in ("app.core.store", "app.cli.vault_cmds")),
     reason="needs the vault",
 )
-PASS = "plum otter lantern quietly 62"
+PASS = GOLDEN_PASSPHRASE
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -28,24 +29,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A new vault for Sam Carter."""
+def vault(golden_sam_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the vault `init` made for Sam Carter."""
     monkeypatch.setenv("FIELDBOOK_PASSPHRASE", PASS)
-    v = tmp_path / "sam.fieldbook"
-    code, out = run(
-        capsys,
-        "--vault",
-        str(v),
-        "init",
-        "--name",
-        "Sam Carter",
-        "--role",
-        "Social Worker",
-        "--agency",
-        "Northshire Children's Services",
-    )
-    assert code == 0, out
-    return v
+    return copy_vault(golden_sam_vault, tmp_path / "sam.fieldbook")
 
 
 def test_init_makes_a_trusted_practitioner_certificate(

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from tests.conftest import GOLDEN_PASSPHRASE, copy_vault
 from tests.packs.helpers import need_tool
 
 NEEDED = ("app.core.store", "app.core.casedata", "app.core.demo", "app.cli.vault_cmds", "app.cli.data_cmds")
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in NEEDED),
     reason="needs the vault, case data and demo modules",
 )
-PASS = "plum otter lantern quietly 62"
+PASS = GOLDEN_PASSPHRASE
 MANAGER_PASS = "velvet harbour kite mosaic 19"
 
 
@@ -37,28 +38,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 @pytest.fixture
 def vault(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    golden_demo_vault: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Path, str]:
-    """A new vault for Sam Carter with the demo case; returns (vault path, case id)."""
+    """A copy of Sam Carter's vault after `init` and `demo`; returns (vault path, case id)."""
     monkeypatch.setenv("FIELDBOOK_PASSPHRASE", PASS)
-    v = tmp_path / "sam.fieldbook"
-    code, out = run(
-        capsys,
-        "--vault",
-        str(v),
-        "init",
-        "--name",
-        "Sam Carter",
-        "--role",
-        "Social Worker",
-        "--agency",
-        "Northshire Children's Services",
-    )
-    assert code == 0, out
-    code, out = run(capsys, "--vault", str(v), "demo")
-    assert code == 0, out
-    case_id = out.strip().split()[-1]
-    return v, case_id
+    golden, case_id = golden_demo_vault
+    return copy_vault(golden, tmp_path / "sam.fieldbook"), case_id
 
 
 def test_init_creates_a_trusted_signing_identity(
