@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
-from app.core.errors import NotFound, PackError, UntrustedSigner, UsageError
+from app.core.errors import NotFound, UsageError
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
@@ -202,34 +202,17 @@ def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_review(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.identity import load_identity, trust_roots
-    from app.core.packs.build import write_atomic
-    from app.core.packs.review import add_review
-    from app.core.packs.verify import verify_bytes
+    from app.core.packs.review import countersign_to
 
     data = _read(args.file, "File")
-    store = _store(ctx)
-    identity = load_identity(store, ctx.passphrase())
-    report = verify_bytes(data, trust_roots(store), now=ctx.clock.now())
-    if report.status == "invalid":
-        raise PackError("The pack is not valid, so it cannot be countersigned: " + "; ".join(report.reasons))
-    if report.status == "untrusted":
-        raise UntrustedSigner(
-            "The pack's author is not in this vault's trust store; add their certificate "
-            "with `fieldbook trust add` before countersigning"
-        )
-    out = add_review(data, identity, decision=args.decision, comment=args.comment, clock=ctx.clock)
-    write_atomic(args.out, out)
-    pack_id = (report.manifest or {}).get("pack_id")
-    store.audit(
-        "review",
-        "pack",
-        str(pack_id),
-        {
-            "decision": args.decision,
-            "file": args.out.name,
-            "case_reference": (report.manifest or {}).get("case_reference"),
-        },
+    pack_id = countersign_to(
+        _store(ctx),
+        ctx.passphrase(),
+        data,
+        args.out,
+        decision=args.decision,
+        comment=args.comment,
+        clock=ctx.clock,
     )
     ctx.emit(
         {"pack_id": pack_id, "decision": args.decision, "file": str(args.out)},

@@ -144,6 +144,8 @@ def _table(model: Any, name: str, widths: tuple[int, ...] = ()) -> QTableView:
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
     view.setAlternatingRowColors(True)
     # Uniform row heights and set column widths: measuring every cell of a 10,000-row table
     # (ResizeToContents) took 1.9 s; this keeps opening a large case well under 200 ms.
@@ -181,7 +183,8 @@ class RecordsTab(QWidget):
         bar.addStretch(1)
         lay.addLayout(bar)
         self.view = _table(self.model, f"{title.replace('&&', 'and')} records", widths)
-        self.view.doubleClicked.connect(lambda idx: self.open_record.emit(self.model.row(idx.row())["id"]))
+        # activated: a double-click, or Enter on the current row
+        self.view.activated.connect(lambda idx: self.open_record.emit(self.model.row(idx.row())["id"]))
         lay.addWidget(self.view)
 
     def show_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -231,7 +234,7 @@ class ChronologyTab(QWidget):
         head.setSortIndicatorShown(True)
         head.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         head.sortIndicatorChanged.connect(self.sort)
-        self.view.doubleClicked.connect(self._open)
+        self.view.activated.connect(self._open)
         lay.addWidget(self.view)
         self.source.textChanged.connect(self._filter)
         self.significance.currentIndexChanged.connect(self._filter)
@@ -280,6 +283,7 @@ class ChronologyTab(QWidget):
 class CaseWorkspace(QWidget):
     open_record = Signal(str)
     new_record = Signal(str)
+    export_pack = Signal()
 
     def __init__(self, registry: Any) -> None:
         super().__init__()
@@ -340,7 +344,15 @@ class CaseWorkspace(QWidget):
             )
 
         self.packs_model = PacksModel(self)
-        self.tabs.addTab(_table(self.packs_model, "Packs"), "&Packs")
+        packs = QWidget()
+        packs_lay = QVBoxLayout(packs)
+        export = QPushButton("E&xport pack…")
+        export.setAccessibleName("Export pack")
+        export.setToolTip("Export a signed pack of this case (Ctrl+E)")
+        export.clicked.connect(self.export_pack.emit)
+        packs_lay.addWidget(export, alignment=Qt.AlignmentFlag.AlignLeft)
+        packs_lay.addWidget(_table(self.packs_model, "Packs"))
+        self.tabs.addTab(packs, "&Packs")
         lay.addWidget(self.tabs, 1)
         self.snapshot: CaseSnapshot | None = None
 

@@ -10,9 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -49,7 +47,7 @@ class RecordEditor(QWidget):
         head = QLabel(f"<h2>{form.title}</h2><p>{form.description}</p>")
         head.setWordWrap(True)
         outer.addWidget(head)
-        self.state = QLabel("New draft")
+        self.state = QLabel("New draft" if record is None else "Draft")
         self.state.setAccessibleName("Record status")
         outer.addWidget(self.state)
         scroll = QScrollArea()
@@ -85,7 +83,7 @@ class RecordEditor(QWidget):
         outer.addWidget(self.problems)
         bar = QHBoxLayout()
         self.save_button = QPushButton("&Save draft")
-        self.finalise_button = QPushButton("&Finalise…")
+        self.finalise_button = QPushButton("Fi&nalise…")
         self.addendum_button = QPushButton("Add &addendum…")
         for b in (self.save_button, self.finalise_button, self.addendum_button):
             b.setAccessibleName(b.text().replace("&", "").rstrip("…"))
@@ -93,9 +91,8 @@ class RecordEditor(QWidget):
         bar.addStretch(1)
         outer.addLayout(bar)
         self.save_button.clicked.connect(self.save_now)
-        self.finalise_button.clicked.connect(self.finalise)
-        # clicked(bool) would arrive as the reason: the slot takes no arguments
-        self.addendum_button.clicked.connect(self._ask_addendum)
+        self.finalise_button.clicked.connect(lambda: self.finalise())
+        self.addendum_button.clicked.connect(self.ask_addendum)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -108,6 +105,24 @@ class RecordEditor(QWidget):
             self._show_addenda(record)
         self._loading = False
         self._refresh()
+
+    def focus_first(self) -> None:
+        """Put the cursor in the first field a person can type in."""
+        for _label, widget in self.rows.values():
+            if widget.isVisibleTo(self) and widget.isEnabled():
+                target = widget if widget.focusPolicy() & Qt.FocusPolicy.TabFocus else None
+                target = target or next(
+                    (
+                        c
+                        for c in widget.findChildren(QWidget)
+                        if c.focusPolicy() & Qt.FocusPolicy.TabFocus and c.isVisibleTo(self)
+                    ),
+                    None,
+                )
+                if target is not None:
+                    target.setFocus(Qt.FocusReason.OtherFocusReason)
+                    return
+        self.setFocus()
 
     # -- attachments (stored in the vault via the worker) -------------------------------------
     def _put(self, data: bytes, media: str, name: str) -> str:
@@ -185,15 +200,16 @@ class RecordEditor(QWidget):
         if problems:
             self._say("Cannot finalise yet:\n" + "\n".join(f"✖ {p}" for p in problems))
             return False
-        if (
-            confirm
-            and QMessageBox.question(
+        if confirm:  # asked without blocking; the answer finalises
+            from app.ui.dialogs import confirm as ask
+
+            ask(
                 self,
                 "Finalise record",
                 "Once final, this record cannot be changed — only added to with an addendum. Finalise it?",
+                "Fi&nalise",
+                lambda: self.finalise(confirm=False),
             )
-            != QMessageBox.StandardButton.Yes
-        ):
             return False
         self.timer.stop()
         data, known = self.data(), self.record_id
@@ -210,28 +226,31 @@ class RecordEditor(QWidget):
         self.saved.emit(rid)
         return True
 
-    def _ask_addendum(self) -> bool:
-        reason, ok = QInputDialog.getText(self, "Add addendum", "Why is this addendum added?")
-        if not ok:
-            return False
-        text, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Addendum:")
-        if not ok:
-            return False
-        return self.add_addendum(reason, text)
+    def ask_addendum(self) -> None:
+        """One dialog with the reason and the text; the record stays in view beside it."""
+        from app.ui.addendum import AddendumDialog
+
+        AddendumDialog(self.form.title, self._addendum, self).show()
 
     def add_addendum(self, reason: str, text: str) -> bool:
+        problem = self._addendum(reason, text)
+        if problem is not None:
+            self._say("✖ " + problem)
+        return problem is None
+
+    def _addendum(self, reason: str, text: str) -> str | None:
+        """Store the addendum; None when stored, else what is wrong."""
         rid = self.record_id
-        if rid is None:  # nothing saved yet: there is no final record to add to
-            return False
+        if rid is None or self.status != "final":
+            return "Addendum: only a final record takes addenda; finalise it first"
         try:
             self.session.call(lambda s: records.add_addendum(s, rid, reason, text))
         except FieldbookError as exc:
-            self._say("✖ " + exc.message)
-            return False
+            return exc.message
         record = self.session.call(lambda s: s.get_record(rid))
         self._show_addenda(record)
         self.saved.emit(rid)
-        return True
+        return None
 
     def _show_addenda(self, record: Any) -> None:
         from html import escape

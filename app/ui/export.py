@@ -1,23 +1,30 @@
-"""Export wizard: kind → records and dates → problems and practice prompts → PDF preview from
-memory → sign and save → a summary with the verification result."""
+"""Export pack… (Ctrl+E): kind → records and dates → problems and practice prompts → preview →
+sign and save → optionally encrypted to a front door → a summary with the verification result.
+
+Building and signing run on the database thread with a progress bar and Cancel: the window (and
+the rest of the app) stays live. Cancel throws the signed bytes away; nothing is written.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,12 +34,21 @@ from app.core.errors import FieldbookError
 from app.core.forms import ValidationContext, practice_prompts, validate
 from app.core.forms.dates import normalise
 from app.core.wording import count
+from app.ui.dialogs import ask_open_file, ask_save_file, buddy
 from app.ui.session import Session
 
 KINDS = (
     ("referral", "Referral pack (to the front door)"),
     ("conference", "Conference pack (report, chronology, child's voice, direct work, strategy discussions)"),
 )
+# How a verification outcome reads, the same words in the export summary and the review banner.
+STATUS_TEXT = {
+    "valid": "✔ VERIFIED — intact and signed by a trusted practitioner",
+    "untrusted": "⚠ INTACT, BUT THE SIGNER IS NOT TRUSTED — nothing was changed, but this vault "
+    "does not trust who signed it",
+    "invalid": "✖ INVALID — do not rely on this pack",
+}
+CHOOSE_FILE = "__file__"
 
 
 def pdf_view(parent: QWidget) -> tuple[QPdfView, QPdfDocument]:
@@ -54,13 +70,32 @@ def load_pdf(doc: QPdfDocument, data: bytes, keep: dict[str, Any]) -> None:
     doc.load(buf)
 
 
+def plain_label(text: str = "", name: str = "") -> QLabel:
+    """A wrapping label that shows text as typed (pack and case content is never rich text)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    if name:
+        label.setAccessibleDescription(name)
+    return label
+
+
 class ExportDialog(QDialog):
-    def __init__(self, session: Session, case_id: str, parent: QWidget | None = None) -> None:
+    """A window of its own (not modal): the practitioner can go on writing while a pack signs."""
+
+    def __init__(self, session: Session, case_id: str, reference: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.case_id = session, case_id
-        self.setWindowTitle("Export a signed pack")
+        self.setWindowTitle(f"Export a pack — case {reference}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.built: Any = None
+        self.saved_to: Path | None = None
+        self._job = 0  # the running job's number; a cancelled or superseded result is dropped
         self._keep: dict[str, Any] = {}
+        self._recipient_files: dict[str, Any] = {}
         lay = QHBoxLayout(self)
         left = QVBoxLayout()
         form = QFormLayout()
@@ -75,37 +110,150 @@ class ExportDialog(QDialog):
         self.date_to = QLineEdit()
         self.date_to.setPlaceholderText("DD/MM/YYYY (optional)")
         self.date_to.setAccessibleName("Chronology to date")
-        form.addRow("&Kind", self.kind)
-        form.addRow("&From", self.date_from)
-        form.addRow("&To", self.date_to)
+        self.records = QListWidget()
+        self.records.setAccessibleName("Records in the pack")
+        self.records.setMinimumHeight(120)
+        self.recipient = QComboBox()
+        self.recipient.setAccessibleName("Encrypt for")
+        form.addRow(buddy("&Kind", self.kind), self.kind)
+        form.addRow(buddy("&From", self.date_from), self.date_from)
+        form.addRow(buddy("&To", self.date_to), self.date_to)
+        form.addRow(buddy("&Records", self.records), self.records)
+        form.addRow(buddy("&Encrypt for", self.recipient), self.recipient)
         left.addLayout(form)
-        self.checks = QLabel()
-        self.checks.setWordWrap(True)
+        self.checks = plain_label(
+            "Working out problems and practice prompts…", "Problems and practice prompts"
+        )
         self.checks.setObjectName("problems")
-        self.checks.setAccessibleName("Problems and practice prompts")
         left.addWidget(self.checks)
-        preview = QPushButton("&Preview")
-        preview.setAccessibleName("Preview the pack")
-        preview.clicked.connect(self.build_preview)
+        buttons = QHBoxLayout()
+        self.preview_button = QPushButton("&Preview")
+        self.preview_button.setAccessibleName("Preview the pack")
+        self.preview_button.clicked.connect(self.build_preview)
         self.save = QPushButton("&Sign and save…")
         self.save.setAccessibleName("Sign and save the pack")
         self.save.clicked.connect(self._save_clicked)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Export result")
-        left.addWidget(preview)
-        left.addWidget(self.save)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.save)
+        left.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setRange(0, 0)  # signing gives no steps to count: a busy bar
+        self.progress.setFormat("Signing the pack…")
+        self.progress.setTextVisible(True)
+        self.cancel = QPushButton("&Cancel signing")
+        self.cancel.setAccessibleName("Cancel signing")
+        self.cancel.clicked.connect(self._cancel)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel)
+        left.addLayout(busy)
+        self.summary = plain_label("", "Export result")
         left.addWidget(self.summary)
         left.addStretch(1)
         side = QWidget()
         side.setLayout(left)
-        side.setMaximumWidth(380)
+        side.setMinimumWidth(340)
+        side.setMaximumWidth(460)
         lay.addWidget(side)
         self.view, self.doc = pdf_view(self)
         lay.addWidget(self.view, 1)
+        self._busy(False)
+        self.kind.currentIndexChanged.connect(self._load_choices)
+        self.records.itemChanged.connect(self._stale)
+        self.recipient.activated.connect(self._recipient_chosen)
+        for edit in (self.date_from, self.date_to):
+            edit.textChanged.connect(self._stale)
+        self.resize(1100, 760)
+        self._load_choices()
 
-    def _options(self) -> Any:
-        from app.core.packs.export import ExportOptions
+    # -- choices ------------------------------------------------------------------------------
+    def _load_choices(self) -> None:
+        """The kind's final records (ticked), front-door certificates, and the prompts."""
+        from app.core import identity
+        from app.core.packs.export import KIND_FORMS
+
+        kind = self.kind.currentData()
+        registry = self.session.registry
+        titles = {f.id: f.title for f in registry.all()}
+
+        def job(store: Any) -> tuple[list[tuple[str, str]], list[Any], list[str]]:
+            recs = [
+                r
+                for r in store.list_records(self.case_id, status="final", exclude_form="chronology_entry")
+                if r.form_id in KIND_FORMS[kind]
+            ]
+            rows = [
+                (r.id, f"{(r.occurred_at or r.created_at)[:10]} — {titles.get(r.form_id, r.form_id)}")
+                for r in recs
+            ]
+            return rows, identity.list_trusted(store, "recipient"), self._prompts(store, kind)
+
+        self.session.run(job, self._show_choices)
+
+    def _show_choices(self, result: tuple[list[tuple[str, str]], list[Any], list[str]]) -> None:
+        rows, recipients, lines = result
+        self.records.blockSignals(True)
+        self.records.clear()
+        for rid, text in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, rid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.records.addItem(item)
+        self.records.blockSignals(False)
+        self.recipient.clear()
+        self.recipient.addItem("Not encrypted", None)
+        for t in recipients:
+            self.recipient.addItem(f"The front door: {t.label}", t.sha256)
+        for label, cert in self._recipient_files.items():
+            self.recipient.addItem(label, cert)
+        self.recipient.addItem("A certificate file…", CHOOSE_FILE)
+        self.checks.setText("\n".join(lines[:12]) if lines else "✔ No problems or prompts.")
+        self._stale()
+
+    def _recipient_chosen(self, index: int) -> None:
+        if self.recipient.itemData(index) != CHOOSE_FILE:
+            self._stale()
+            return
+        self.recipient.setCurrentIndex(0)
+        ask_open_file(
+            self, "Encrypt for a certificate", "Certificates (*.pem *.crt *.cer *.der)", self._add_file
+        )
+
+    def _add_file(self, path: Path) -> None:
+        from app.core.crypto.keys import cert_info, load_certificate
+
+        try:
+            cert = load_certificate(path.read_bytes(), what="Recipient certificate")
+        except (FieldbookError, OSError) as exc:
+            self.summary.setText(f"✖ Encrypt for: {path.name} is not a certificate ({_message(exc)})")
+            return
+        label = f"{cert_info(cert).name} (from {path.name})"
+        self._recipient_files[label] = cert
+        self.recipient.insertItem(self.recipient.count() - 1, label, cert)
+        self.recipient.setCurrentIndex(self.recipient.count() - 2)
+        self._stale()
+
+    def _prompts(self, store: Any, kind: str) -> list[str]:
+        from app.core.packs.export import KIND_FORMS
+
+        case = store.get_case(self.case_id)
+        ctx = ValidationContext(children=case.children, today=store.vault.clock.today())
+        lines = []
+        for rec in store.list_records(self.case_id, status="final", exclude_form="chronology_entry"):
+            if rec.form_id not in KIND_FORMS[kind]:
+                continue
+            form = self.session.registry.get(rec.form_id, rec.form_version)
+            lines += [f"✖ {form.title}: {p}" for p in validate(form, rec.data, ctx)]
+            lines += [f"⚑ {form.title}: {p.message}" for p in practice_prompts(form, rec.data, ctx)]
+        drafts = len(store.list_records(self.case_id, status="draft"))
+        if drafts:
+            lines.append(f"ℹ {count(drafts, 'draft record')} left out until finalised.")
+        return lines
+
+    def _choices(self) -> dict[str, Any]:
+        """What the person chose, read from the widgets here on the window's thread."""
 
         def day(edit: QLineEdit) -> date | None:
             text = normalise(edit.text().strip(), "date")  # 20/11/2026 as well as ISO
@@ -118,69 +266,156 @@ class ExportDialog(QDialog):
                     f"{edit.accessibleName()}: “{text}” is not a date (DD/MM/YYYY or YYYY-MM-DD)"
                 ) from None
 
+        items = [self.records.item(i) for i in range(self.records.count())]
+        ticked = [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
+        if items and not ticked:
+            raise FieldbookError("Records: none is ticked — tick the records the pack should hold")
+        return {
+            "kind": self.kind.currentData(),
+            "ticked": tuple(ticked) if len(ticked) < len(items) else (),
+            "date_from": day(self.date_from),
+            "date_to": day(self.date_to),
+            "recipient": self.recipient.currentData(),
+        }
+
+    def _options(self, store: Any, chosen: dict[str, Any]) -> Any:
+        """The export options, completed on the database thread (chronology ids, certificates)."""
+        from app.core import identity
+        from app.core.packs.export import ExportOptions
+
+        record_ids: tuple[str, ...] = ()
+        if chosen["ticked"]:  # a choice of records: the ticked ones and the chronology
+            entries = store.list_records(self.case_id, "chronology_entry", status="final")
+            record_ids = chosen["ticked"] + tuple(r.id for r in entries)
+        recipient = chosen["recipient"]
+        if isinstance(recipient, str):
+            recipient = next(
+                t.cert for t in identity.list_trusted(store, "recipient") if t.sha256 == recipient
+            )
         return ExportOptions(
-            kind=self.kind.currentData(), date_from=day(self.date_from), date_to=day(self.date_to)
+            kind=chosen["kind"],
+            record_ids=record_ids,
+            date_from=chosen["date_from"],
+            date_to=chosen["date_to"],
+            recipient=recipient,
         )
 
-    def _prompts(self, store: Any) -> list[str]:
-        case = store.get_case(self.case_id)
-        ctx = ValidationContext(children=case.children, today=store.vault.clock.today())
-        lines = []
-        for rec in store.list_records(self.case_id, status="final"):
-            form = self.session.registry.get(rec.form_id, rec.form_version)
-            lines += [f"✖ {form.title}: {p}" for p in validate(form, rec.data, ctx)]
-            lines += [f"⚑ {form.title}: {p.message}" for p in practice_prompts(form, rec.data, ctx)]
-        drafts = len(store.list_records(self.case_id, status="draft"))
-        if drafts:
-            lines.append(f"ℹ {count(drafts, 'draft record')} left out until finalised.")
-        return lines
+    def _stale(self) -> None:
+        """A changed choice makes the last preview out of date."""
+        self.built = None
 
-    def build_preview(self) -> None:
-        """Build and sign the pack in memory and show its PDF (nothing is written yet)."""
+    # -- build and save -------------------------------------------------------------------------
+    def _busy(self, on: bool, text: str = "Signing the pack…") -> None:
+        self.progress.setFormat(text)
+        self.progress.setVisible(on)
+        self.cancel.setVisible(on)
+        for w in (self.preview_button, self.save, self.kind, self.records, self.recipient):
+            w.setEnabled(not on)
+        if on:
+            self.cancel.setFocus()
+
+    def _cancel(self) -> None:
+        self._job += 1  # the running job's result will be dropped
+        self._busy(False)
+        self.summary.setText("Cancelled — nothing was saved.")
+        self.save.setFocus()
+
+    def _build(self, then: Any) -> None:
+        """Build and sign the pack on the database thread, then ``then(built)``."""
         from app.core.identity import load_identity
         from app.core.packs.export import export_pack
 
+        registry, clock, case_id = self.session.registry, self.session.clock, self.case_id
         try:
-            opts = self._options()
+            chosen = self._choices()
         except FieldbookError as exc:
-            self.checks.setText("✖ " + exc.message)
+            self.summary.setText("✖ " + exc.message)
             return
-        registry, clock = self.session.registry, self.session.clock
+        self._job += 1
+        job_id = self._job
 
-        def job(store: Any) -> tuple[Any, list[str]]:
+        def job(store: Any) -> Any:
+            opts = self._options(store, chosen)
             identity = load_identity(store, store.vault.passphrase())
-            built = export_pack(store, registry, self.case_id, identity, opts, clock=clock)
-            return built, self._prompts(store)
+            return export_pack(store, registry, case_id, identity, opts, clock=clock)
 
-        try:
-            self.built, lines = self.session.call(job)
-        except FieldbookError as exc:
-            self.checks.setText("✖ " + exc.message)
+        def done(built: Any) -> None:
+            if job_id != self._job:
+                return  # cancelled
+            self.built = built
+            load_pdf(self.doc, built.pdf, self._keep)
+            then(built)
+
+        self.summary.setText("")
+        self._busy(True)
+        self.session.run(job, done, lambda exc: self._failed(exc, job_id))
+
+    def _failed(self, exc: BaseException, job_id: int) -> None:
+        if job_id != self._job:
             return
-        self.checks.setText("\n".join(lines[:12]) if lines else "✔ No problems or prompts.")
-        load_pdf(self.doc, self.built.pdf, self._keep)
+        self._busy(False)
+        if not isinstance(exc, FieldbookError):
+            raise exc
+        self.summary.setText("✖ " + exc.message)
+        self.summary.setAccessibleDescription(exc.message)
+
+    def build_preview(self) -> None:
+        """Build and sign the pack in memory and show its PDF (nothing is written yet)."""
+        self._build(lambda _built: self._busy(False))
 
     def _save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the pack", f"{self.built.pack_id}.zip" if self.built else "pack.zip", "Packs (*.zip)"
-        )
-        if path:
-            self.save_to(Path(path))
+        suggested = f"{self.built.pack_id}.zip" if self.built else "pack.zip"
+        pattern = "Encrypted packs (*.p7m)" if self.recipient.currentData() else "Packs (*.zip)"
+        if self.recipient.currentData():
+            suggested = suggested.replace(".zip", ".p7m")
+        ask_save_file(self, "Save the signed pack", pattern, suggested, self.save_to)
 
-    def save_to(self, path: Path) -> Path:
-        """Write the signed pack atomically, record it, verify it, and say so."""
+    def save_to(self, path: Path) -> None:
+        """Sign (unless the preview is current), write atomically, record, verify, and say so."""
+        if self.built is not None:
+            self._write(self.built, path)
+        else:
+            self._build(lambda built: self._write(built, path))
+
+    def _write(self, built: Any, path: Path) -> None:
         from app.core.identity import trust_roots
         from app.core.packs.export import write_and_record
         from app.core.packs.verify import verify_bytes
 
-        if self.built is None:
-            self.build_preview()
-        built = self.built
-        self.session.call(lambda s: write_and_record(s, self.case_id, built, path))
-        roots = self.session.call(trust_roots)
-        report = verify_bytes(path.read_bytes(), roots, now=self.session.clock.now())
-        mark = {"valid": "✔ Verified", "untrusted": "⚠ Intact, signer not trusted", "invalid": "✖ INVALID"}[
-            report.status
-        ]
-        self.summary.setText(f"{mark}\nSaved {path.name}\nSHA-256 {built.sha256[:16]}…")
-        return path
+        clock, case_id = self.session.clock, self.case_id
+        self._job += 1
+        job_id = self._job
+
+        def job(store: Any) -> Any:
+            write_and_record(store, case_id, built, path)
+            on_disk = path.read_bytes()
+            if hashlib.sha256(on_disk).hexdigest() != built.sha256:
+                raise FieldbookError(f"Save: {path.name} on disk differs from the signed pack")
+            # an encrypted pack opens only with the front door's key: check what is inside
+            return verify_bytes(
+                built.zip_bytes if built.encrypted else on_disk, trust_roots(store), now=clock.now()
+            )
+
+        self._busy(True, "Saving and checking the pack…")
+        self.cancel.setEnabled(False)  # writing is quick and must not be half done
+        self.session.run(
+            job, lambda report: self._saved(report, built, path, job_id), lambda e: self._failed(e, job_id)
+        )
+
+    def _saved(self, report: Any, built: Any, path: Path, job_id: int) -> None:
+        if job_id != self._job:
+            return
+        self._busy(False)
+        self.cancel.setEnabled(True)
+        self.saved_to = path
+        lines = [STATUS_TEXT[report.status], *report.reasons[:4]]
+        if built.encrypted:
+            lines.append("Encrypted: only the front door's key opens it.")
+        lines += [f"Saved to {path}", f"SHA-256 {built.sha256[:16]}…"]
+        self.summary.setText("\n".join(lines))
+        self.summary.setAccessibleDescription(lines[0])
+        self.summary.setFocus()
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, FieldbookError) else str(exc)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -45,7 +46,12 @@ DEFAULT_IDLE_MINUTES = 5
 
 
 class NewCaseDialog(QDialog):
-    """A case needs at least one child; an unborn child has an expected due date instead."""
+    """A case needs at least one child; an unborn child has an expected due date instead.
+
+    OK asks the window to create the case (``submitted``); a refusal is shown here and the
+    dialog stays open with everything typed."""
+
+    submitted = Signal()
 
     LEGAL: tuple[tuple[str, str], ...] = (
         ("", ""),
@@ -79,10 +85,11 @@ class NewCaseDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self.submitted.emit)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.add_child_row()
+        self.reference.setFocus()
 
     def add_child_row(self) -> None:
         n = len(self.child_rows) + 1
@@ -157,12 +164,69 @@ class IdleWatcher(QObject):
             self.window.lock()
 
 
+class CaseTable(QTableView):
+    """The case list. While a record is open its arrow keys do nothing: a slip of a finger must
+    never bring another family's case up in front of the one being written about."""
+
+    NAVIGATION = (
+        Qt.Key.Key_Up,
+        Qt.Key.Key_Down,
+        Qt.Key.Key_PageUp,
+        Qt.Key.Key_PageDown,
+        Qt.Key.Key_Home,
+        Qt.Key.Key_End,
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held = False
+
+    def keyPressEvent(self, event: Any) -> None:
+        if self.held and (event.key() in self.NAVIGATION or (event.text().isprintable() and event.text())):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+# The menu bar: (menu, entries); an entry is (text, shortcut, handler name, what it does).
+MENUS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
+    (
+        "&File",
+        (
+            ("&New case…", "Ctrl+N", "new_case", "Create a case"),
+            ("&Open pack…", "Ctrl+O", "open_pack", "Open a pack, an encrypted pack or a signed PDF"),
+            ("&Export pack…", "Ctrl+E", "export_pack", "Export a signed pack of the open case"),
+            ("&Settings…", "Ctrl+,", "open_settings", "Settings, trusted certificates, backups"),
+            ("&Lock", "Ctrl+L", "lock", "Lock the vault now"),
+        ),
+    ),
+    (
+        "&View",
+        (
+            ("&Find", "Ctrl+F", "focus_search", "Search cases and records"),
+            ("&Visit mode", "Ctrl+Shift+H", "toggle_visit_mode", "Hide every other case (home visits)"),
+        ),
+    ),
+    ("&Help", (("&Keyboard shortcuts", "F1", "show_shortcuts", "This list"),)),
+)
+OTHER_KEYS = (
+    ("F6", "Move between the case list, the case and the record"),
+    ("Enter", "Open the chosen case or record"),
+    ("Tab / Shift+Tab", "Next / previous field or button"),
+    ("Esc", "Close the record (it is saved)"),
+    ("Ctrl+Enter", "Add the addendum (in the addendum dialog)"),
+    ("Alt+letter", "The underlined letter of a button, field or tab"),
+)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.idle_minutes = DEFAULT_IDLE_MINUTES
+        self.visit_mode = False
         self.setWindowTitle("Fieldbook")
+        self.setAcceptDrops(True)  # a pack dropped on the window opens for review
         self.resize(1200, 800)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -177,21 +241,31 @@ class MainWindow(QMainWindow):
         for page in (self.unlock_page, self.main_page):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.unlock_page if session.exists() else self.create_page)
+        self.actions_by_name: dict[str, QAction] = {}
+        for title, entries in MENUS:
+            menu = self.menuBar().addMenu(title)
+            for text, keys, handler, tip in entries:
+                action = QAction(text, self)
+                action.setShortcut(QKeySequence(keys))
+                action.setStatusTip(tip)
+                action.setToolTip(f"{tip} ({keys})")
+                action.triggered.connect(lambda _=False, h=handler: getattr(self, h)())
+                menu.addAction(action)
+                self.actions_by_name[handler] = action
+        self.visit_action = self.actions_by_name["toggle_visit_mode"]
+        self.visit_action.setCheckable(True)
+        self.new_case_action = self.actions_by_name["new_case"]
+        self.lock_action = self.actions_by_name["lock"]
+        self.settings_action = self.actions_by_name["open_settings"]
+        self.export_action = self.actions_by_name["export_pack"]
         bar = QToolBar("Main")
         bar.setObjectName("mainToolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in ("new_case", "open_pack", "export_pack", "toggle_visit_mode", "lock"):
+            bar.addAction(self.actions_by_name[name])
         self.addToolBar(bar)
-        self.new_case_action = QAction("&New case", self)
-        self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_case_action.triggered.connect(self.new_case)
-        self.lock_action = QAction("&Lock", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self.lock)
-        self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(self.open_settings)
-        bar.addAction(self.new_case_action)
-        bar.addAction(self.settings_action)
-        bar.addAction(self.lock_action)
+        QShortcut(QKeySequence("F6"), self, self.next_region)
+        QShortcut(QKeySequence("Shift+F6"), self, lambda: self.next_region(-1))
         self.editor: RecordEditor | None = None
         self.idle = IdleWatcher(self)
         app = QApplication.instance()
@@ -229,38 +303,52 @@ class MainWindow(QMainWindow):
 
         self._built = True
         page = self.main_page
-        lay = QHBoxLayout(page)
+        lay = QVBoxLayout(page)
+        self.visit_banner = QLabel(
+            "Visit mode: only this case is shown — the case list, search and every other family's "
+            "names are hidden. Ctrl+Shift+H shows them again."
+        )
+        self.visit_banner.setObjectName("visitBanner")
+        self.visit_banner.setWordWrap(True)
+        self.visit_banner.setVisible(False)
+        lay.addWidget(self.visit_banner)
         split = QSplitter()
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.addWidget(QLabel("<b>Cases</b>"))
+        self.left = QWidget()
+        ll = QVBoxLayout(self.left)
+        cases_label = QLabel("<b>Cases</b>")
+        ll.addWidget(cases_label)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search names and records…")
+        self.search.setPlaceholderText("Search names and records (Ctrl+F)…")
         self.search.setAccessibleName("Search cases")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.refresh_cases)
         ll.addWidget(self.search)
         self.cases = CaseListModel(self)
-        self.case_view = QTableView()
+        self.case_view = CaseTable()
         self.case_view.setModel(self.cases)
         self.case_view.setAccessibleName("Case list")
         self.case_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.case_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.case_view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.case_view.verticalHeader().setVisible(False)
         head = self.case_view.horizontalHeader()
         # the short columns fit their text; the children's names take the space that is left
         for col in range(self.cases.columnCount()):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.case_view.clicked.connect(lambda idx: self.open_case(self.cases.row(idx.row())["id"]))
-        self.case_view.activated.connect(lambda idx: self.open_case(self.cases.row(idx.row())["id"]))
+        # a click or Enter opens the case
+        self.case_view.clicked.connect(self._case_chosen)
+        self.case_view.activated.connect(self._case_chosen)
         ll.addWidget(self.case_view)
-        split.addWidget(left)
+        split.addWidget(self.left)
         self.right = QStackedWidget()
         self.placeholder = QLabel("Choose a case, or create one with New case (Ctrl+N).")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
         self.workspace = CaseWorkspace(self.session.registry)
         self.workspace.open_record.connect(self.open_record)
         self.workspace.new_record.connect(self.new_record)
+        self.workspace.export_pack.connect(self.export_pack)
         self.editor_holder = QWidget()
         self._editor_layout = QVBoxLayout(self.editor_holder)
         for w in (self.placeholder, self.workspace, self.editor_holder):
@@ -268,12 +356,19 @@ class MainWindow(QMainWindow):
         split.addWidget(self.right)
         split.setStretchFactor(1, 3)
         split.setSizes([420, 860])
-        lay.addWidget(split)
+        lay.addWidget(split, 1)
 
     def _set_enabled(self, on: bool) -> None:
-        self.new_case_action.setEnabled(on)
-        self.lock_action.setEnabled(on)
-        self.settings_action.setEnabled(on)
+        for name, action in self.actions_by_name.items():
+            action.setEnabled(on or name == "show_shortcuts")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Export needs an open case; Find has nothing to search in visit mode."""
+        unlocked = self.session.is_unlocked
+        has_case = unlocked and self._built and self.workspace.snapshot is not None
+        self.export_action.setEnabled(has_case)
+        self.actions_by_name["focus_search"].setEnabled(unlocked and not self.visit_mode)
 
     # -- unlock / lock ------------------------------------------------------------------------
     def on_unlocked(self) -> None:
@@ -283,10 +378,10 @@ class MainWindow(QMainWindow):
         self.idle.last = self.session.clock.monotonic()
         self._watch_activity(True)
         self.stack.setCurrentWidget(self.main_page)
-        profile = self.session.profile
-        self.setWindowTitle(f"Fieldbook — {profile.name}" if profile else "Fieldbook")
         self._set_enabled(True)
+        self._show_visit_mode()
         self.refresh_cases()
+        (self.placeholder if self.visit_mode else self.search).setFocus()
 
     def open_settings(self) -> None:
         """Settings live in the vault; a changed idle limit applies at once."""
@@ -296,12 +391,17 @@ class MainWindow(QMainWindow):
 
         dlg = SettingsDialog(self.session, self)
         dlg.lock_first = self.lock  # restore must clear every view, like any lock
-        if dlg.exec() == QDialog.DialogCode.Accepted and self.session.is_unlocked:
-            self.idle_minutes = dlg.autolock.value()
-        dlg.deleteLater()
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted and self.session.is_unlocked:
+                self.idle_minutes = dlg.autolock.value()
+
+        dlg.finished.connect(done)
+        dlg.open()
 
     def lock(self) -> None:
-        """Save the draft, close the vault, clear every view, model and dialog."""
+        """Save the draft, close the vault, clear every view, model, dialog and review window."""
         if self.editor is not None:
             with contextlib.suppress(FieldbookError):
                 self.editor.save_now()
@@ -309,6 +409,8 @@ class MainWindow(QMainWindow):
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog | QMessageBox) and w.isVisible():
                 w.reject()
+            elif w is not self and w.isWindow() and w.parent() is self:
+                w.close()  # review windows hold a pack's contents
         self.session.lock()
         self._watch_activity(False)
         if self._built:
@@ -316,8 +418,8 @@ class MainWindow(QMainWindow):
             self.workspace.clear()
             self.search.clear()
             self.right.setCurrentWidget(self.placeholder)
-        self.setWindowTitle("Fieldbook — locked")
         self._set_enabled(False)
+        self._show_visit_mode()
         self.stack.setCurrentWidget(self.unlock_page)
         self.unlock_page.passphrase.setFocus()
 
@@ -329,8 +431,69 @@ class MainWindow(QMainWindow):
         ):
             self.lock()
 
+    # -- finding and moving around --------------------------------------------------------------
+    def focus_search(self) -> None:
+        """Ctrl+F: the case search, with its text selected to type over."""
+        if self.session.is_unlocked and self._built and not self.visit_mode:
+            self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.search.selectAll()
+
+    def next_region(self, step: int = 1) -> None:
+        """F6: the case list, the case and the open record, in turn (Shift+F6 backwards)."""
+        if not (self.session.is_unlocked and self._built):
+            return
+        regions = [w for w in (self.left, self.workspace, self.editor_holder) if w.isVisible()]
+        if not regions:
+            return
+        focus = QApplication.focusWidget()
+        here = next((i for i, r in enumerate(regions) if focus is not None and r.isAncestorOf(focus)), -1)
+        target = regions[(here + step) % len(regions)] if here >= 0 else regions[0]
+        if target is self.left:
+            self.case_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif target is self.workspace:
+            self.workspace.tabs.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.editor is not None:
+            self.editor.focus_first()
+
+    def toggle_visit_mode(self) -> None:
+        """Ctrl+Shift+H: on a home visit, hide the case list, search and every other family."""
+        if not self.session.is_unlocked:
+            return
+        self.visit_mode = not self.visit_mode
+        self._show_visit_mode()
+        if self.visit_mode and self.right.currentWidget() is self.placeholder:
+            self.placeholder.setFocus()
+
+    def _show_visit_mode(self) -> None:
+        self.visit_action.setChecked(self.visit_mode)
+        if self._built:
+            self.left.setVisible(not self.visit_mode)
+            self.visit_banner.setVisible(self.visit_mode and self.session.is_unlocked)
+            self.placeholder.setText(
+                "Visit mode is on: other cases are hidden. Press Ctrl+Shift+H to show the case list."
+                if self.visit_mode
+                else "Choose a case, or create one with New case (Ctrl+N)."
+            )
+        profile = self.session.profile
+        title = "Fieldbook — locked" if not self.session.is_unlocked else "Fieldbook"
+        if profile is not None:
+            title = f"Fieldbook — {profile.name}"
+        self.setWindowTitle(title + (" — visit mode" if self.visit_mode and self.session.is_unlocked else ""))
+        self._update_actions()
+
+    def show_shortcuts(self) -> None:
+        """F1: every command and its keys."""
+        from app.ui.dialogs import ShortcutsDialog
+
+        rows = [
+            (keys, text.replace("&", "").rstrip("…")) for _, entries in MENUS for text, keys, _, _ in entries
+        ]
+        ShortcutsDialog(rows + list(OTHER_KEYS), self).open()
+
     # -- cases --------------------------------------------------------------------------------
     def refresh_cases(self) -> None:
+        if not self._built:
+            return
         query = self.search.text().strip()
 
         def job(store: Any) -> list[dict[str, Any]]:
@@ -354,29 +517,90 @@ class MainWindow(QMainWindow):
 
         self.session.run(job, self.cases.set_rows)
 
+    def _case_chosen(self, idx: Any) -> None:
+        case_id = self.cases.row(idx.row())["id"]
+        if self.editor is not None and self.editor.case.id == case_id:
+            return  # the case being written about is already in front
+        self.open_case(case_id)
+
     def open_case(self, case_id: str) -> None:
         from app.ui.case_view import load_snapshot
 
+        if self.editor is not None:  # leaving a record saves it
+            self.editor.save_now()
+            self._close_editor()
         registry = self.session.registry
         self.session.run(lambda s: load_snapshot(s, registry, case_id), self._show_case)
 
     def _show_case(self, snap: Any) -> None:
+        if not self.session.is_unlocked:
+            return  # locked while the case was loading
         self.workspace.show_snapshot(snap)
-        self.right.setCurrentWidget(self.workspace)
+        if self.editor is None:
+            self.right.setCurrentWidget(self.workspace)
+        self._update_actions()
 
     def new_case(self) -> None:
-        dialog = NewCaseDialog(self)
-        while dialog.exec() == QDialog.DialogCode.Accepted:
-            ref = dialog.reference.text().strip() or None
-            people = dialog.people()
-            try:
-                case_id = self.session.call(partial(_create_case, ref, people))
-            except FieldbookError as exc:
-                dialog.error.setText("✖ " + exc.message)
-                continue
-            self.refresh_cases()
-            self.open_case(case_id)
+        if not self.session.is_unlocked:
             return
+        dialog = NewCaseDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda: self._create_case(dialog))
+        dialog.open()
+
+    def _create_case(self, dialog: NewCaseDialog) -> None:
+        ref = dialog.reference.text().strip() or None
+        people = dialog.people()
+        try:
+            case_id = self.session.call(partial(_create_case, ref, people))
+        except FieldbookError as exc:
+            dialog.error.setText("✖ " + exc.message)
+            return
+        dialog.done(QDialog.DialogCode.Accepted)
+        self.refresh_cases()
+        self.open_case(case_id)
+
+    # -- packs --------------------------------------------------------------------------------
+    def export_pack(self) -> None:
+        """Ctrl+E: export a signed pack of the open case."""
+        snap = self.workspace.snapshot if self._built else None
+        if snap is None or not self.session.is_unlocked:
+            return
+        from app.ui.export import ExportDialog
+
+        dialog = ExportDialog(self.session, snap.case_id, snap.reference, self)
+        dialog.show()
+
+    def open_pack(self) -> None:
+        """Ctrl+O: choose a pack, an encrypted pack or a signed PDF to review."""
+        if not self.session.is_unlocked:
+            return
+        from app.ui.dialogs import ask_open_file
+        from app.ui.review import PACK_FILES
+
+        ask_open_file(self, "Open a pack to review", PACK_FILES, self.review_file)
+
+    def review_file(self, path: Path) -> None:
+        from app.ui.review import ReviewWindow
+
+        window = ReviewWindow(self.session, self)
+        window.show()
+        window.open_path(path)
+
+    def dragEnterEvent(self, event: Any) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if self.session.is_unlocked and urls and all(u.isLocalFile() for u in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: Any) -> None:
+        if not self.session.is_unlocked:
+            return
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.review_file(Path(url.toLocalFile()))
+        event.acceptProposedAction()
 
     # -- records ------------------------------------------------------------------------------
     def _case(self) -> Any:
@@ -397,14 +621,17 @@ class MainWindow(QMainWindow):
         self._close_editor()
         editor = RecordEditor(self.session, self._case(), form, record)
         editor.closed.connect(self.close_editor)
+        editor.saved.connect(lambda _rid: self.refresh_cases())  # counts follow every change
         self._editor_layout.addWidget(editor)
-        back = QPushButton("← Back to the case")
+        back = QPushButton("← &Back to the case")
         back.setAccessibleName("Back to the case")
         back.clicked.connect(self.close_editor)
         self._editor_layout.addWidget(back)
         self._back = back
         self.editor = editor
+        self.case_view.held = True
         self.right.setCurrentWidget(self.editor_holder)
+        editor.focus_first()
         return editor
 
     def _close_editor(self) -> None:
@@ -414,6 +641,7 @@ class MainWindow(QMainWindow):
                 w.hide()
                 w.deleteLater()
             self.editor = None
+            self.case_view.held = False
 
     def close_editor(self) -> None:
         if self.editor is not None:

@@ -1,5 +1,11 @@
-"""Review window for managers: open a pack, see a verification banner in plain words, read the
-PDF and the structured data, and approve or return it with a countersignature."""
+"""Open pack… (Ctrl+O): a manager's review window.
+
+A banner in plain words (verified / intact but the signer is not trusted / invalid, with each
+reason), the PDF, the child's words, the structured data and every check; then Countersign…:
+approve or return with a comment, save the countersigned pack, and see it verified again with
+both signatures. Verifying and countersigning are core functions (``app.core.packs.review``),
+run on the database thread. Everything from the pack is shown as plain text, never rich text.
+"""
 
 from __future__ import annotations
 
@@ -7,138 +13,254 @@ import json
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.errors import FieldbookError
-from app.ui.export import load_pdf, pdf_view
+from app.ui.dialogs import ask_save_file, buddy
+from app.ui.export import STATUS_TEXT, load_pdf, pdf_view, plain_label
 from app.ui.session import Session
 
+PACK_FILES = "Packs and signed PDFs (*.zip *.p7m *.pdf);;All files (*)"
+# Banner colours (background, text and border) per outcome: the words carry the meaning.
 BANNER = {
-    "valid": ("#e6f4ea", "#1e6b34", "✔ VERIFIED — intact and signed by a trusted practitioner"),
-    "untrusted": (
-        "#fff4d6",
-        "#8a5a00",
-        "⚠ INTACT, BUT THE SIGNER IS NOT TRUSTED — nothing was "
-        "changed, but this vault does not trust who signed it",
-    ),
-    "invalid": ("#fdecea", "#a1231b", "✖ INVALID — do not rely on this pack"),
+    "valid": ("#e6f4ea", "#1e6b34"),
+    "untrusted": ("#fff4d6", "#6b4600"),
+    "invalid": ("#fdecea", "#a1231b"),
 }
 
 
-class ReviewWindow(QWidget):
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.setWindowTitle("Review a pack")
-        self.data: bytes | None = None
-        self._keep: dict[str, Any] = {}
+def banner_text(opened: Any, name: str) -> str:
+    """The banner's words: the outcome, the file, who signed, and each reason it is not verified."""
+    report = opened.report
+    lines = [STATUS_TEXT[report.status], f"File: {name}"]
+    m = report.manifest or {}
+    if m:
+        lines.append(f"{str(m.get('kind', '')).capitalize()} pack for case {m.get('case_reference')}")
+    lines += [
+        f"Signed by {s.get('name')} ({s.get('role')}, {s.get('agency')}) as {s.get('as')}"
+        for s in report.signers
+    ]
+    if report.review:
+        lines.append(f"Review: {report.review.get('decision')} — “{report.review.get('comment')}”")
+    lines += [f"• {r}" for r in report.reasons]
+    if opened.problem:
+        lines.append(f"• The contents cannot be shown: {opened.problem}")
+    return "\n".join(lines)
+
+
+class CountersignDialog(QDialog):
+    """Approve or return, with a comment; not modal, so the pack stays readable behind it."""
+
+    submitted = Signal(str, str)  # decision, comment
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Countersign the pack")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
-        top = QHBoxLayout()
-        open_button = QPushButton("&Open pack…")
-        open_button.setAccessibleName("Open a pack")
-        open_button.clicked.connect(self._choose)
-        top.addWidget(open_button)
-        top.addStretch(1)
-        lay.addLayout(top)
-        self.banner = QLabel("Open a pack to verify it.")
-        self.banner.setWordWrap(True)
-        self.banner.setAccessibleName("Verification result")
-        lay.addWidget(self.banner)
-        self.tabs = QTabWidget()
-        self.view, self.doc = pdf_view(self)
-        self.tabs.addTab(self.view, "&Document")
-        self.checks = QPlainTextEdit()
-        self.checks.setReadOnly(True)
-        self.checks.setAccessibleName("Verification checks")
-        self.tabs.addTab(self.checks, "&Checks")
-        self.structured = QPlainTextEdit()
-        self.structured.setReadOnly(True)
-        self.structured.setAccessibleName("Structured data")
-        self.tabs.addTab(self.structured, "&Structured data")
-        lay.addWidget(self.tabs, 1)
-        bottom = QHBoxLayout()
-        self.decision = QComboBox()
-        self.decision.setAccessibleName("Decision")
-        self.decision.addItem("Approve", "approve")
-        self.decision.addItem("Return for changes", "return")
+        self.approve = QRadioButton("&Approve")
+        self.approve.setChecked(True)
+        self.give_back = QRadioButton("&Return for changes")
+        lay.addWidget(self.approve)
+        lay.addWidget(self.give_back)
         self.comment = QPlainTextEdit()
         self.comment.setAccessibleName("Review comment")
-        self.comment.setPlaceholderText("Comment (required): why approved, or what must change")
-        self.comment.setMaximumHeight(70)
-        self.sign = QPushButton("Countersign and &save…")
-        self.sign.setAccessibleName("Countersign and save")
-        self.sign.clicked.connect(self._countersign_clicked)
-        bottom.addWidget(self.decision)
-        bottom.addWidget(self.comment, 1)
+        self.comment.setPlaceholderText("Why it is approved, or what must change (required)")
+        self.comment.setTabChangesFocus(True)
+        lay.addWidget(buddy("&Comment", self.comment))
+        lay.addWidget(self.comment)
+        self.error = plain_label()
+        self.error.setObjectName("error")
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        ok = buttons.addButton("Countersign and &save…", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setAccessibleName("Countersign and save")
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(520, 320)
+
+    def _submit(self) -> None:
+        comment = self.comment.toPlainText().strip()
+        if not comment:
+            self.say("Comment: is empty — say why the pack is approved or returned")
+            self.comment.setFocus()
+            return
+        self.submitted.emit("approve" if self.approve.isChecked() else "return", comment)
+
+    def say(self, problem: str) -> None:
+        self.error.setText("✖ " + problem)
+        self.error.setAccessibleDescription(problem)
+
+
+class ReviewWindow(QWidget):
+    """One pack, reviewed in a window of its own."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.session = session
+        self.setWindowTitle("Review a pack")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.opened: Any = None
+        self.name = ""
+        self._keep: dict[str, Any] = {}
+        self._dialog: CountersignDialog | None = None
+        lay = QVBoxLayout(self)
+        self.banner = plain_label("Checking the pack…")
+        self.banner.setObjectName("banner")
+        self.banner.setAccessibleName("")  # the banner's own words are what a screen reader says
+        lay.addWidget(self.banner)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Pack contents")
+        self.view, self.doc = pdf_view(self)
+        self.view.setAccessibleName("The pack's PDF")
+        self.tabs.addTab(self.view, "&Document")
+        self.words = _text_box("The child's words")
+        self.tabs.addTab(self.words, "Child's &words")
+        self.structured = _text_box("Structured data")
+        self.tabs.addTab(self.structured, "Str&uctured data")
+        self.checks = _text_box("Verification checks")
+        self.tabs.addTab(self.checks, "Chec&ks")
+        lay.addWidget(self.tabs, 1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        self.sign = QPushButton("Countersi&gn…")
+        self.sign.setAccessibleName("Countersign")
+        self.sign.setEnabled(False)
+        self.sign.clicked.connect(self.ask_countersign)
+        close = QPushButton("C&lose")
+        close.clicked.connect(self.close)
         bottom.addWidget(self.sign)
+        bottom.addWidget(close)
         lay.addLayout(bottom)
-        self.report: Any = None
+        self.resize(1100, 820)
 
-    def _choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a pack", "", "Packs (*.zip *.p7m)")
-        if path:
-            self.open_bytes(Path(path).read_bytes(), Path(path).name)
+    # -- opening ------------------------------------------------------------------------------
+    def open_path(self, path: Path) -> None:
+        """Read the file here, verify it on the database thread, then show it."""
+        from app.core.packs.review import open_pack
 
-    def open_bytes(self, data: bytes, name: str) -> Any:
-        from app.core.identity import trust_roots
-        from app.core.packs.safezip import read_zip
-        from app.core.packs.verify import verify_bytes
+        self.name = path.name
+        self.setWindowTitle(f"Review — {path.name}")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(200 * 1024 * 1024 + 1)
+        except OSError as exc:
+            self._banner("invalid", f"✖ {path.name} cannot be read ({exc.strerror})")
+            return
+        now = self.session.clock.now()
+        self.banner.setText(f"Checking {path.name}…")
+        self.session.run(
+            lambda s: open_pack(s, s.vault.passphrase(), data, now=now),
+            self._show,
+            lambda exc: self._banner("invalid", "✖ " + _message(exc)),
+        )
 
-        self.data = data
-        roots = self.session.call(trust_roots)
-        report = verify_bytes(data, roots, now=self.session.clock.now())
-        self.report = report
-        bg, fg, text = BANNER[report.status]
-        reasons = "".join(f"<br>• {r}" for r in report.reasons[:5])
-        self.banner.setText(f"<b>{text}</b><br>{name}{reasons}")
+    def _banner(self, status: str, text: str) -> None:
+        bg, fg = BANNER[status]
+        self.banner.setText(text)
         self.banner.setStyleSheet(
             f"background:{bg}; color:{fg}; padding:10px; border:2px solid {fg}; border-radius:6px;"
         )
+
+    def _show(self, opened: Any) -> None:
+        self.opened = opened
+        report = opened.report
+        self._banner(report.status, banner_text(opened, self.name))
         self.checks.setPlainText(report.text())
-        try:
-            entries = read_zip(data)
-            load_pdf(self.doc, entries["pack.pdf"], self._keep)
-            doc = json.loads(entries["data.json"])
-            self.structured.setPlainText(json.dumps(doc, ensure_ascii=False, indent=2)[:200_000])
-        except Exception as exc:  # an invalid pack is shown as invalid, never a crash
-            self.structured.setPlainText(f"The pack's contents cannot be shown: {exc}")
-        self.sign.setEnabled(report.status != "invalid")
-        return report
-
-    def countersign(self, decision: str, comment: str) -> bytes:
-        from app.core.identity import load_identity
-        from app.core.packs.review import add_review
-
-        assert self.data is not None
-        data, clock = self.data, self.session.clock
-
-        def job(store: Any) -> bytes:
-            identity = load_identity(store, store.vault.passphrase())
-            out = add_review(data, identity, decision=decision, comment=comment, clock=clock)
-            store.audit(
-                "review", "pack", str((self.report.manifest or {}).get("pack_id")), {"decision": decision}
+        if opened.pdf:
+            load_pdf(self.doc, opened.pdf, self._keep)
+        quotes = opened.childs_words
+        self.words.setPlainText(
+            "\n\n".join(
+                f"{q['when']}  “{q['words']}”"
+                + (f"\n    asked by {q['asked_by']}" if q["asked_by"] else "")
+                + (f": {q['question']}" if q["question"] else "")
+                + (f"\n    context: {q['context']}" if q["context"] else "")
+                for q in quotes
             )
-            return out
+            or "The pack holds no words of the child."
+        )
+        self.structured.setPlainText(
+            json.dumps(opened.case_data, ensure_ascii=False, indent=2)[:200_000]
+            if opened.case_data is not None
+            else "The pack's structured data cannot be shown."
+        )
+        self.sign.setEnabled(report.status != "invalid" and report.subject != "PDF" and not report.review)
 
-        return bytes(self.session.call(job))
+    # -- countersigning -------------------------------------------------------------------------
+    def ask_countersign(self) -> None:
+        """Refused at once, with the reason, when this reviewer may not countersign."""
+        from app.core.packs.review import reviewer_problem
 
-    def _countersign_clicked(self) -> None:
-        try:
-            out = self.countersign(self.decision.currentData(), self.comment.toPlainText())
-        except FieldbookError as exc:
-            self.banner.setText(f"✖ {exc.message}")
+        if self.opened is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the reviewed pack", "reviewed.zip", "Packs (*.zip)")
-        if path:
-            Path(path).write_bytes(out)
-            self.open_bytes(out, Path(path).name)
+        opened = self.opened
+        self.session.run(lambda s: reviewer_problem(s, s.vault.passphrase(), opened), self._may_countersign)
+
+    def _may_countersign(self, problem: str | None) -> None:
+        if problem is not None:
+            self._banner(self.opened.report.status, banner_text(self.opened, self.name) + f"\n✖ {problem}")
+            self.banner.setFocus()
+            return
+        self._dialog = CountersignDialog(self)
+        self._dialog.submitted.connect(self._choose_file)
+        self._dialog.show()
+
+    def _choose_file(self, decision: str, comment: str) -> None:
+        stem = Path(self.name).stem
+        ask_save_file(
+            self._dialog or self,
+            "Save the countersigned pack",
+            "Packs (*.zip)",
+            f"{stem}-reviewed.zip",
+            lambda path: self._countersign(decision, comment, path),
+        )
+
+    def _countersign(self, decision: str, comment: str, path: Path) -> None:
+        from app.core.packs.review import countersign_to
+
+        pack, clock = self.opened.pack, self.session.clock
+
+        def job(store: Any) -> str:
+            return countersign_to(
+                store, store.vault.passphrase(), pack, path, decision=decision, comment=comment, clock=clock
+            )
+
+        def done(_pack_id: str) -> None:
+            if self._dialog is not None:
+                self._dialog.accept()
+                self._dialog = None
+            self.open_path(path)  # the saved file, verified afresh: both signatures
+
+        def failed(exc: BaseException) -> None:
+            if self._dialog is not None:
+                self._dialog.say(_message(exc))
+
+        self.session.run(job, done, failed)
+
+
+def _text_box(name: str) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setReadOnly(True)
+    box.setAccessibleName(name)
+    box.setTabChangesFocus(True)
+    return box
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, FieldbookError):
+        return exc.message
+    raise exc

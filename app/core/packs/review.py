@@ -8,18 +8,21 @@ author's signed revision stays a byte-for-byte prefix of the PDF.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.core.clock import Clock, iso_now
-from app.core.crypto.cms import sign_detached, signer_public_key
+from app.core.crypto.cms import envelope_decrypt, is_envelope, sign_detached, signer_public_key
 from app.core.crypto.keys import Identity
 from app.core.crypto.pades import sign_pdf
-from app.core.errors import PackError, UsageError
+from app.core.errors import FieldbookError, PackError, UntrustedSigner, UsageError
 from app.core.packs.build import REVIEW_FIELD, sha256_hex
 from app.core.packs.manifest import canonical_json, parse_json
 from app.core.packs.safezip import read_zip, write_zip
 from app.core.packs.stamp import review_appearance
-from app.core.packs.verify import REVIEW_FILES, REVIEW_FORMAT
+from app.core.packs.verify import REVIEW_FILES, REVIEW_FORMAT, Report, verify_bytes
 
 DECISIONS = ("approve", "return")
 MAX_COMMENT = 20_000
@@ -103,3 +106,137 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
         ("review/manifest.json.p7s", sign_detached(rman_bytes, identity, now=clock.now()), False),
     ]
     return write_zip(out)
+
+
+@dataclass
+class OpenedPack:
+    """A pack as a reviewer sees it: the verifier's report and what can be shown of the contents."""
+
+    report: Report
+    pack: bytes  # the plain pack (decrypted if it arrived encrypted); what a review is added to
+    pdf: bytes | None = None
+    case_data: dict[str, Any] | None = None
+    problem: str = ""  # why the contents cannot be shown, in plain words
+
+    @property
+    def childs_words(self) -> list[dict[str, str]]:
+        """Every verbatim quote in the pack's records, in record order (date, who asked, words)."""
+        out: list[dict[str, str]] = []
+        records = ((self.case_data or {}).get("case") or {}).get("records") or []
+        for rec in records if isinstance(records, list) else []:
+            if not isinstance(rec, dict):
+                continue
+            when = str(rec.get("occurred_at") or rec.get("created_at") or "")
+            for quote in _quotes(rec.get("data")):
+                out.append({"when": when[:16], **{k: str(quote.get(k) or "") for k in QUOTE_KEYS}})
+        return out
+
+
+QUOTE_KEYS = ("words", "asked_by", "question", "context")
+
+
+def _quotes(value: Any) -> list[dict[str, Any]]:
+    """Verbatim-quote values (dicts with the child's ``words``) anywhere in a record's data."""
+    if isinstance(value, dict):
+        if isinstance(value.get("words"), str):
+            return [value]
+        return [q for v in value.values() for q in _quotes(v)]
+    if isinstance(value, list):
+        return [q for v in value for q in _quotes(v)]
+    return []
+
+
+def open_pack(store: Any, passphrase: str, data: bytes, *, now: datetime) -> OpenedPack:
+    """Verify a pack, an encrypted pack (opened with this vault's key) or a signed PDF against
+    this vault's trust store, and unpack what a reviewer reads. Never raises on bad input."""
+    from app.core.identity import load_identity, trust_roots
+
+    roots = trust_roots(store)
+    key = None
+    if is_envelope(data):
+        identity = load_identity(store, passphrase)
+        key = (identity.cert, identity.key)
+    report = verify_bytes(data, roots, now=now, key=key)
+    if report.subject == "PDF":
+        return OpenedPack(report, data, pdf=data)
+    plain = data
+    if key is not None:
+        try:
+            plain = envelope_decrypt(data, key[0], key[1])
+        except FieldbookError as exc:
+            return OpenedPack(report, data, problem=exc.message)
+    try:
+        entries = read_zip(plain)
+        case_data = parse_json(entries["data.json"], what="data.json") if "data.json" in entries else None
+        return OpenedPack(
+            report,
+            plain,
+            pdf=entries.get("pack.pdf"),
+            case_data=case_data if isinstance(case_data, dict) else None,
+        )
+    except FieldbookError as exc:
+        return OpenedPack(report, plain, problem=exc.message)
+    except Exception as exc:  # untrusted input: shown as unreadable, never a crash
+        return OpenedPack(report, plain, problem=f"unexpected problem ({type(exc).__name__})")
+
+
+def countersign_problem(opened: OpenedPack, identity: Identity) -> str | None:
+    """Why this reviewer may not countersign this pack, in plain words (None: they may)."""
+    report = opened.report
+    if report.subject == "PDF":
+        return "A bare PDF cannot be countersigned: open the pack (.zip) it came from"
+    if report.status == "invalid":
+        return "The pack is not valid, so it cannot be countersigned: " + "; ".join(report.reasons)
+    if report.status == "untrusted":
+        return (
+            "The pack's author is not in this vault's trust store; add their certificate "
+            "(Settings… or `fieldbook trust add`) before countersigning"
+        )
+    if report.review:
+        return "This pack has already been reviewed; a pack carries one review"
+    try:
+        entries = read_zip(opened.pack)
+        refuse_self_review(report.manifest, entries.get("manifest.json.p7s", b""), identity)
+    except FieldbookError as exc:
+        return exc.message
+    return None
+
+
+def reviewer_problem(store: Any, passphrase: str, opened: OpenedPack) -> str | None:
+    """``countersign_problem`` for this vault's own signing identity."""
+    from app.core.identity import load_identity
+
+    return countersign_problem(opened, load_identity(store, passphrase))
+
+
+def countersign_to(
+    store: Any, passphrase: str, pack: bytes, out: Path, *, decision: str, comment: str, clock: Clock
+) -> str:
+    """Check, countersign and write the pack atomically to ``out``, then audit it; the pack id.
+
+    The desktop app and ``fieldbook pack review`` both come here."""
+    from app.core.identity import load_identity
+    from app.core.packs.build import write_atomic
+
+    identity = load_identity(store, passphrase)
+    opened = open_pack(store, passphrase, pack, now=clock.now())
+    report = opened.report
+    problem = countersign_problem(opened, identity)
+    if problem is not None:
+        if report.status == "untrusted":
+            raise UntrustedSigner(problem)
+        raise (PackError if report.status == "invalid" or report.review else UsageError)(problem)
+    reviewed = add_review(opened.pack, identity, decision=decision, comment=comment, clock=clock)
+    write_atomic(out, reviewed)
+    pack_id = str((report.manifest or {}).get("pack_id"))
+    store.audit(
+        "review",
+        "pack",
+        pack_id,
+        {
+            "decision": decision,
+            "file": out.name,
+            "case_reference": (report.manifest or {}).get("case_reference"),
+        },
+    )
+    return pack_id
