@@ -77,5 +77,4 @@ class AddendumDialog(QDialog):
             self.accept()
             return
         self.error.setText("✖ " + problem)
-        self.error.setAccessibleDescription(problem)
         (self.reason if "reason" in problem.lower() else self.text).setFocus()

@@ -48,7 +48,6 @@ STATUS_TEXT = {
     "does not trust who signed it",
     "invalid": "✖ INVALID — do not rely on this pack",
 }
-CHOOSE_FILE = "__file__"
 
 
 def pdf_view(parent: QWidget) -> tuple[QPdfView, QPdfDocument]:
@@ -119,7 +118,14 @@ class ExportDialog(QDialog):
         form.addRow(buddy("&From", self.date_from), self.date_from)
         form.addRow(buddy("&To", self.date_to), self.date_to)
         form.addRow(buddy("&Records", self.records), self.records)
-        form.addRow(buddy("&Encrypt for", self.recipient), self.recipient)
+        cert_file = QPushButton("Certificate &file…")
+        cert_file.setAccessibleName("Encrypt for a certificate file")
+        cert_file.setToolTip("Encrypt for the front door's certificate, from a file they gave you")
+        cert_file.clicked.connect(self._choose_certificate)
+        encrypt = QHBoxLayout()
+        encrypt.addWidget(self.recipient, 1)
+        encrypt.addWidget(cert_file)
+        form.addRow(buddy("&Encrypt for", self.recipient), encrypt)
         left.addLayout(form)
         self.checks = plain_label(
             "Working out problems and practice prompts…", "Problems and practice prompts"
@@ -161,7 +167,7 @@ class ExportDialog(QDialog):
         self._busy(False)
         self.kind.currentIndexChanged.connect(self._load_choices)
         self.records.itemChanged.connect(self._stale)
-        self.recipient.activated.connect(self._recipient_chosen)
+        self.recipient.currentIndexChanged.connect(self._stale)
         for edit in (self.date_from, self.date_to):
             edit.textChanged.connect(self._stale)
         self.resize(1100, 760)
@@ -208,15 +214,10 @@ class ExportDialog(QDialog):
             self.recipient.addItem(f"The front door: {t.label}", t.sha256)
         for label, cert in self._recipient_files.items():
             self.recipient.addItem(label, cert)
-        self.recipient.addItem("A certificate file…", CHOOSE_FILE)
         self.checks.setText("\n".join(lines[:12]) if lines else "✔ No problems or prompts.")
         self._stale()
 
-    def _recipient_chosen(self, index: int) -> None:
-        if self.recipient.itemData(index) != CHOOSE_FILE:
-            self._stale()
-            return
-        self.recipient.setCurrentIndex(0)
+    def _choose_certificate(self) -> None:
         ask_open_file(
             self, "Encrypt for a certificate", "Certificates (*.pem *.crt *.cer *.der)", self._add_file
         )
@@ -231,9 +232,8 @@ class ExportDialog(QDialog):
             return
         label = f"{cert_info(cert).name} (from {path.name})"
         self._recipient_files[label] = cert
-        self.recipient.insertItem(self.recipient.count() - 1, label, cert)
-        self.recipient.setCurrentIndex(self.recipient.count() - 2)
-        self._stale()
+        self.recipient.addItem(label, cert)
+        self.recipient.setCurrentIndex(self.recipient.count() - 1)
 
     def _prompts(self, store: Any, kind: str) -> list[str]:
         from app.core.packs.export import KIND_FORMS
@@ -357,7 +357,6 @@ class ExportDialog(QDialog):
         if not isinstance(exc, FieldbookError):
             raise exc
         self.summary.setText("✖ " + exc.message)
-        self.summary.setAccessibleDescription(exc.message)
 
     def build_preview(self) -> None:
         """Build and sign the pack in memory and show its PDF (nothing is written yet)."""
@@ -413,7 +412,6 @@ class ExportDialog(QDialog):
             lines.append("Encrypted: only the front door's key opens it.")
         lines += [f"Saved to {path}", f"SHA-256 {built.sha256[:16]}…"]
         self.summary.setText("\n".join(lines))
-        self.summary.setAccessibleDescription(lines[0])
         self.summary.setFocus()
 
 

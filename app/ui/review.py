@@ -102,7 +102,6 @@ class CountersignDialog(QDialog):
 
     def say(self, problem: str) -> None:
         self.error.setText("✖ " + problem)
-        self.error.setAccessibleDescription(problem)
 
 
 class ReviewWindow(QWidget):

@@ -93,26 +93,56 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
         scroll.ensureWidgetVisible(body_map, 0, 0)
         shot(window, "body-map")
         window.close_editor()
+        window.toggle_visit_mode()  # a home visit: only this family on screen
+        window.open_case(case_id)
+        shot(window, "visit-mode")
+        window.toggle_visit_mode()
         try:
-            from app.ui.export import ExportDialog
-
-            dialog = ExportDialog(session, case_id, window)
-            dialog.resize(1100, 800)
-            dialog.show()
-            dialog.build_preview()
-            shot(dialog, "export-wizard-preview", settle=1.5)
-            pack = dialog.save_to(Path(tmp) / "pack.zip")
-            dialog.close()
-            from app.ui.review import ReviewWindow
-
-            review = ReviewWindow(session)
-            review.resize(1200, 820)
-            review.show()
-            review.open_bytes(pack.read_bytes(), "pack.zip")
-            shot(review, "review-verified", settle=1.5)
-            review.close()
+            shot_packs(session, window, case_id, snap.reference, Path(tmp), shot)
         except ModuleNotFoundError as exc:  # a build without the pack screens
             if not (exc.name or "").startswith("app.ui"):
                 raise
         window.close()
     return written
+
+
+def shot_packs(session: Any, window: Any, case_id: str, reference: str, tmp: Path, shot: Any) -> None:
+    """Export (preview, signing, saved) and the review banner verified, untrusted and invalid."""
+    from app.core import identity
+    from app.core.crypto.keys import cert_sha256
+    from app.core.packs.safezip import read_zip, write_zip
+    from app.ui.export import ExportDialog
+    from app.ui.review import ReviewWindow
+
+    dialog = ExportDialog(session, case_id, reference, window)
+    dialog.resize(1100, 800)
+    dialog.show()
+    dialog.build_preview()
+    shot(dialog, "export-preview", settle=1.5)
+    dialog._busy(True)  # as it looks while the database thread signs
+    shot(dialog, "export-signing")
+    dialog._busy(False)
+    pack = tmp / "pack.zip"
+    dialog.save_to(pack)
+    shot(dialog, "export-saved", settle=0.5)
+    dialog.close()
+
+    def review(path: Path, name: str) -> None:
+        win = ReviewWindow(session, window)
+        win.resize(1200, 820)
+        win.show()
+        win.open_path(path)
+        shot(win, name, settle=1.5)
+        win.close()
+
+    review(pack, "review-verified")
+    entries = read_zip(pack.read_bytes())
+    tampered = tmp / "tampered.zip"
+    data = entries["data.json"].replace(b'"final"', b'"draft"', 1)
+    tampered.write_bytes(write_zip([(n, data if n == "data.json" else b, True) for n, b in entries.items()]))
+    review(tampered, "review-invalid")
+    # the same pack in a vault that does not trust its signer
+    own = session.call(identity.current_certificate)
+    session.call(lambda s: identity.remove_trusted(s, cert_sha256(own)))
+    review(pack, "review-untrusted")
+    session.call(lambda s: identity.add_trusted(s, own, "practitioner"))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QLabel,
+    QListView,
     QMainWindow,
     QMenu,
     QScrollArea,
@@ -70,13 +71,19 @@ def _label_text(label: QLabel) -> str:
     return doc.toPlainText()
 
 
+def _columns(view: QAbstractItemView) -> int:
+    """Columns a person sees in a view (a list has one; its model may not say)."""
+    return 1 if isinstance(view, QListView) else view.model().columnCount()
+
+
 def _shown(widget: QWidget) -> bool:
     return widget.isVisible() and widget.window().isVisible()
 
 
 def _names(widget: QWidget) -> list[str]:
-    """Every label a person could use for a widget: its accessible name and its visible text."""
-    out = [widget.accessibleName()]
+    """Every label a person could use for a widget: its accessible name, its description (a
+    label that shows changing content is described, its name being the content) and its text."""
+    out = [widget.accessibleName(), widget.accessibleDescription()]
     if isinstance(widget, QAbstractButton | QLabel):
         out.append(_plain(widget.text()))
     if isinstance(widget, QGroupBox):
@@ -102,7 +109,8 @@ class User:
     def _all_widgets(self) -> Iterator[QWidget]:
         for top in self.windows():
             yield top
-            yield from top.findChildren(QWidget)
+            # a dialog is a child of its window too: each widget belongs to its own window
+            yield from (w for w in top.findChildren(QWidget) if w.window() is top)
 
     def _candidates(self, name: str, kind: type[QWidget] | None) -> list[QWidget]:
         return [
@@ -210,7 +218,7 @@ class User:
         for r in range(model.rowCount()):
             if hasattr(view, "isRowHidden") and view.isRowHidden(r):  # type: ignore[call-arg]
                 continue
-            out.append([str(model.index(r, c).data() or "") for c in range(model.columnCount())])
+            out.append([str(model.index(r, c).data() or "") for c in range(_columns(view))])
         return out
 
     # -- waiting ------------------------------------------------------------------------------
@@ -296,7 +304,7 @@ class User:
         assert isinstance(view, QAbstractItemView)
         model = view.model()
         for r in range(model.rowCount()):
-            for c in range(model.columnCount()):
+            for c in range(_columns(view)):
                 idx = model.index(r, c)
                 if text in str(idx.data() or ""):
                     view.scrollTo(idx)  # a person scrolls the row into sight
@@ -399,6 +407,11 @@ class User:
 
     # -- the hands ----------------------------------------------------------------------------
     def _key_target(self) -> QWidget:
+        if self.front() is None and self.windows():
+            # a window manager gives the focus back to a window when the one in front closes;
+            # the offscreen platform does not, so do it as the window manager would
+            mains = [w for w in self.windows() if isinstance(w, QMainWindow)]
+            self._bring_to_front((mains or self.windows())[0])
         target = QApplication.focusWidget() or self.front()
         if target is None:
             raise UserError("no window has keyboard focus")
