@@ -209,25 +209,11 @@ def test_addendum_refuses_anything_but_text(vault: tuple[Path, str, str]) -> Non
         assert [a.reason for a in store.get_record(rid).addenda] == ["Clarification"]
 
 
-def _answer_dialogs(answers: list[str]) -> None:
-    """Type each answer into the next input dialog that opens, and press OK (as a user would)."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QInputDialog
-
-    def step() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QInputDialog) and answers:
-            dialog.setTextValue(answers.pop(0))
-            dialog.accept()
-        if answers:
-            QTimer.singleShot(10, step)
-
-    QTimer.singleShot(10, step)
-
-
 def test_the_addendum_button_asks_for_a_reason(qtbot, vault: tuple[Path, str, str]) -> None:  # type: ignore[no-untyped-def]
-    """Clicking 'Add addendum' on a final record asks for the reason and the text and stores them
-    as typed (the button's checked flag never arrives as the reason)."""
+    """Clicking 'Add addendum' on a final record opens one dialog for the reason and the text;
+    Ctrl+Enter stores them as typed (the button's checked flag never arrives as the reason)."""
+    from tests.ui.user import User
+
     path, case_id, leo = vault
     session = _session(path)
     try:
@@ -237,8 +223,15 @@ def test_the_addendum_button_asks_for_a_reason(qtbot, vault: tuple[Path, str, st
         for key, value in {**SESSION, "children": [leo]}.items():
             editor.editors[key].set_value(value)
         assert editor.finalise(confirm=False)
-        _answer_dialogs(["Clarification", "Mrs Osei, not Mrs Owusu."])
-        editor.addendum_button.click()
+        editor.show()
+        user = User(qtbot)
+        user.click("Add addendum")
+        user.wait_for_window("Add an addendum")
+        user.type("Clarification")
+        user.press("Tab")
+        user.type("Mrs Osei, not Mrs Owusu.")
+        user.press("Ctrl+Return")
+        user.wait_gone("Add an addendum")
         rid = editor.record_id
         record = session.call(lambda s: s.get_record(rid))
         assert [(a.reason, a.text) for a in record.addenda] == [("Clarification", "Mrs Osei, not Mrs Owusu.")]
