@@ -303,7 +303,11 @@ class QuoteEditor(FieldEditor):
 
 
 class TableEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
+    """Rows of cells; a choice column is a drop-down of its codes and a child picker column a
+    drop-down of the case's children (one child per row: the conference decision for each)."""
+
+    def __init__(self, spec: FieldSpec, children: list[tuple[str, str]] | None = None) -> None:
+        self.case_children = list(children or [])
         box = QWidget()
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -331,19 +335,33 @@ class TableEditor(FieldEditor):
         r = self.table.rowCount()
         self.table.insertRow(r)
         for c, col in enumerate(self.spec.columns):
-            if col.type == "choice":
+            options = self._options(col)
+            if options is not None:
                 combo = QComboBox()
                 combo.setAccessibleName(f"{self.spec.label} row {r + 1} {col.label}")
                 combo.addItem("", "")
-                for ch in col.choices:
-                    combo.addItem(ch.label, ch.code)
-                combo.setCurrentIndex(max(combo.findData(row.get(col.key, "")), 0))
+                for code, label in options:
+                    combo.addItem(label, code)
+                current = row.get(col.key, "")
+                if isinstance(current, list):  # a child picker cell holds [child id]
+                    current = current[0] if current else ""
+                combo.setCurrentIndex(max(combo.findData(current), 0))
                 combo.currentIndexChanged.connect(self.changed)
                 self.table.setCellWidget(r, c, combo)
             else:
                 value = row.get(col.key)
                 self.table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
         self.changed.emit()
+
+    def _options(self, col: FieldSpec) -> list[tuple[str, str]] | None:
+        """The (code, label) pairs of a drop-down cell, or None for a typed cell."""
+        if col.kind.widget == "children":
+            return self.case_children
+        if col.kind.widget == "combo":
+            return [(ch.code, ch.label) for ch in col.choices]
+        if col.kind.widget == "yes_no_unknown":
+            return list(YES_NO_UNKNOWN)
+        return None
 
     def _remove_row(self) -> None:
         r = self.table.currentRow()
@@ -359,6 +377,8 @@ class TableEditor(FieldEditor):
                 widget = self.table.cellWidget(r, c)
                 if isinstance(widget, QComboBox):
                     v: Any = widget.currentData() or None
+                    if v is not None and col.kind.widget == "children":
+                        v = [v]
                 else:
                     item = self.table.item(r, c)
                     text = item.text().strip() if item else ""
@@ -485,7 +505,7 @@ WIDGETS: dict[str, Callable[[FieldSpec, EditorEnv], FieldEditor]] = {
     "checklist": lambda spec, env: ChecklistEditor(spec, _choices(spec)),
     "yes_no_unknown": lambda spec, env: ComboEditor(spec, [("", ""), *YES_NO_UNKNOWN]),
     "scale": lambda spec, env: ComboEditor(spec, [("", "")] + [(str(i), str(i)) for i in range(11)]),
-    "table": lambda spec, env: TableEditor(spec),
+    "table": lambda spec, env: TableEditor(spec, env.children),
     "children": lambda spec, env: ChecklistEditor(spec, env.children),
     "quote": lambda spec, env: QuoteEditor(spec),
     "image": lambda spec, env: ImageEditor(spec, env.put_attachment, env.get_attachment),

@@ -35,6 +35,15 @@ KIND_FORMS = {
         "direct_work",
         "strategy_discussion",
         "milestone",  # a core group held, an assessment completed: part of the child's story
+        # after the referral (issue 15): the decision, the plans and the work on them
+        "front_door_decision",
+        "family_help_plan",
+        "conference_outcome",
+        "child_protection_plan",
+        "core_group",
+        "home_visit",
+        "allegation",
+        "missing_episode",
     ),
 }
 CHRONO_KEYS = ("date", "source", "event", "impact", "action", "significance")
