@@ -183,7 +183,8 @@ def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _read_json(source: str) -> Any:
-    from app.core.casedata import strict_loads
+    from app.core.casedata import CASE_JSON_LIMITS
+    from app.core.jsonio import loads
 
     try:
         raw = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
@@ -192,7 +193,7 @@ def _read_json(source: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--json: {source} cannot be read as UTF-8 text ({exc})") from None
     # The same hostile-input rules as case import: duplicate keys, NaN, depth, lone surrogates.
-    data = strict_loads(raw, "--json")
+    data = loads(raw, what="--json", limits=CASE_JSON_LIMITS)
     if not isinstance(data, dict):
         raise UsageError("--json: expected an object of field values")
     return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from app.cli.context import CliContext
 from app.core.errors import NotFound, UsageError
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+CRL_SUFFIXES = (".crl",)
 
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
@@ -39,7 +40,19 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         action="append",
         type=Path,
         default=[],
-        help="a trusted certificate, or a folder of them (repeatable)",
+        help="a trusted certificate, or a folder of certificates and CRLs (repeatable)",
+    )
+    v.add_argument(
+        "--crl",
+        action="append",
+        type=Path,
+        default=[],
+        help="a certificate revocation list (PEM or DER) from an issuer in the trust store (repeatable)",
+    )
+    v.add_argument(
+        "--at",
+        metavar="TIME",
+        help="judge the pack as at this UTC time (YYYY-MM-DDTHH:MM:SSZ), e.g. when it was received",
     )
     v.add_argument(
         "--key", type=Path, help="the recipient's private key (PEM/DER or PKCS#12) for an encrypted pack"
@@ -72,6 +85,18 @@ def _read(path: Path, what: str, limit: int = 200 * 1024 * 1024) -> bytes:
     except OSError as exc:
         raise UsageError(f"{what}: {path} cannot be read ({exc.strerror})") from exc
     return data
+
+
+def _at(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise UsageError(f"At: “{value}” is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+    return when.astimezone(UTC)
 
 
 def _store(ctx: CliContext) -> Any:
@@ -146,17 +171,29 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_trust(paths: list[Path]) -> list[Any]:
+def _load_trust(paths: list[Path], crl_paths: list[Path]) -> tuple[list[Any], list[Any]]:
+    """(certificates, CRLs) from --trust files and folders and --crl files."""
     from app.core.crypto.keys import load_certificates
+    from app.core.crypto.trust import load_crls
 
     certs: list[Any] = []
+    crls: list[Any] = []
+    suffixes = CERT_SUFFIXES + CRL_SUFFIXES
     for p in paths:
-        files = sorted(f for f in p.iterdir() if f.suffix.lower() in CERT_SUFFIXES) if p.is_dir() else [p]
+        files = sorted(f for f in p.iterdir() if f.suffix.lower() in suffixes) if p.is_dir() else [p]
         if p.is_dir() and not files:
             raise UsageError(f"Trust: the folder {p} holds no .pem/.crt/.cer/.der certificates")
         for f in files:
-            certs += load_certificates(_read(f, "Trust certificate", 1024 * 1024))
-    return certs
+            data = _read(f, "Trust certificate", 10 * 1024 * 1024)
+            is_crl = f.suffix.lower() in CRL_SUFFIXES
+            if is_crl or b"-----BEGIN X509 CRL-----" in data:  # a PEM bundle may carry CRLs too
+                crls += load_crls(data, what=f"Trust {f.name}")
+            pem = data.lstrip().startswith(b"-----BEGIN")
+            if not is_crl and (not pem or b"-----BEGIN CERTIFICATE-----" in data):
+                certs += load_certificates(data)
+    for p in crl_paths:
+        crls += load_crls(_read(p, "CRL", 10 * 1024 * 1024), what=f"CRL {p.name}")
+    return certs, crls
 
 
 def _vault_trust(ctx: CliContext) -> list[Any]:
@@ -194,9 +231,10 @@ def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.packs.verify import verify_bytes
 
     data = _read(args.file, "File")
-    roots = _load_trust(args.trust) + _vault_trust(ctx)
+    certs, crls = _load_trust(args.trust, args.crl)
+    roots = certs + _vault_trust(ctx)
     key = _load_key(args.key) if args.key is not None else None
-    report = verify_bytes(data, roots, now=ctx.clock.now(), key=key)
+    report = verify_bytes(data, roots, now=_at(args.at) or ctx.clock.now(), key=key, crls=crls)
     ctx.emit(report.as_dict(), report.text())
     return report.exit_code
 

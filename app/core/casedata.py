@@ -16,7 +16,8 @@ from typing import Any
 
 from app import __version__
 from app.core.clock import iso_now
-from app.core.errors import Problem, UsageError, ValidationError
+from app.core.errors import Problem, ValidationError
+from app.core.jsonio import JsonLimits, loads
 from app.core.paths import resource
 
 FORMAT = "fieldbook-case/1"
@@ -138,58 +139,8 @@ def export_case(
 
 # --- reading untrusted JSON ------------------------------------------------------------------
 
-
-def strict_loads(raw: bytes | str, what: str = "Case data") -> Any:
-    """JSON with the hazards of SECURITY.md finding 6 refused: duplicate keys, NaN, deep nesting,
-    lone surrogates, huge strings."""
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_BYTES:
-            raise UsageError(f"{what}: the file is larger than {MAX_BYTES // 2**20} MB")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{what}: not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = raw
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                raise UsageError(f"{what}: the key “{key[:40]}” appears twice in one object")
-            out[key] = value
-        return out
-
-    def constant(name: str) -> Any:
-        raise UsageError(f"{what}: {name} is not allowed (not a number)")
-
-    try:
-        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise UsageError(f"{what}: nested too deeply") from None
-    _walk(doc, what, 0)
-    return doc
-
-
-def _walk(value: Any, what: str, depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise UsageError(f"{what}: nested more than {MAX_DEPTH} levels deep")
-    if isinstance(value, str):
-        if len(value) > MAX_STRING:
-            raise UsageError(f"{what}: a text value is longer than {MAX_STRING:,} characters")
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-            raise UsageError(f"{what}: contains a broken character (a lone surrogate)")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _walk(k, what, depth + 1)
-            _walk(v, what, depth + 1)
-    elif isinstance(value, list):
-        for v in value:
-            _walk(v, what, depth + 1)
+# A whole case with its photos: larger than a pack's JSON files, same depth and string limits.
+CASE_JSON_LIMITS = JsonLimits(max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, max_string=MAX_STRING)
 
 
 def check_schema(doc: Any) -> list[str]:
@@ -208,7 +159,7 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
     from app.core.forms import ValidationContext, validate
     from app.core.store.repo import PersonIn, attachment_refs
 
-    doc = strict_loads(doc_bytes)
+    doc = loads(doc_bytes, what="Case data", limits=CASE_JSON_LIMITS)
     problems = check_schema(doc)
     if problems:
         raise ValidationError([Problem("", "Case data", p) for p in problems])

@@ -27,16 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError
+from app.core.outcome import Verdict
 from app.ui.dialogs import ask_save_file, buddy
 from app.ui.export import STATUS_TEXT, load_pdf, pdf_view, plain_label
 from app.ui.session import Session
 
 PACK_FILES = "Packs and signed PDFs (*.zip *.p7m *.pdf);;All files (*)"
-# Banner colours (background, text and border) per outcome: the words carry the meaning.
+# Banner colours (background, text and border) per verdict: the words carry the meaning. Chosen by
+# the report's typed verdict (app.core.outcome), never by the wording of its reasons.
 BANNER = {
-    "valid": ("#e6f4ea", "#1e6b34"),
-    "untrusted": ("#fff4d6", "#6b4600"),
-    "invalid": ("#fdecea", "#a1231b"),
+    Verdict.VALID: ("#e6f4ea", "#1e6b34"),
+    Verdict.UNTRUSTED: ("#fff4d6", "#6b4600"),
+    Verdict.INVALID: ("#fdecea", "#a1231b"),
 }
 
 
@@ -54,6 +56,7 @@ def banner_text(opened: Any, name: str) -> str:
     if report.review:
         lines.append(f"Review: {report.review.get('decision')} — “{report.review.get('comment')}”")
     lines += [f"• {r}" for r in report.reasons]
+    lines += [f"• Warning: {w}" for w in report.warnings]
     if opened.problem:
         lines.append(f"• The contents cannot be shown: {opened.problem}")
     return "\n".join(lines)
@@ -157,17 +160,17 @@ class ReviewWindow(QWidget):
             with open(path, "rb") as fh:
                 data = fh.read(200 * 1024 * 1024 + 1)
         except OSError as exc:
-            self._banner("invalid", f"✖ {path.name} cannot be read ({exc.strerror})")
+            self._banner(Verdict.INVALID, f"✖ {path.name} cannot be read ({exc.strerror})")
             return
         now = self.session.clock.now()
         self.banner.setText(f"Checking {path.name}…")
         self.session.run(
             lambda s: open_pack(s, s.vault.passphrase(), data, now=now),
             self._show,
-            lambda exc: self._banner("invalid", "✖ " + _message(exc)),
+            lambda exc: self._banner(Verdict.INVALID, "✖ " + _message(exc)),
         )
 
-    def _banner(self, status: str, text: str) -> None:
+    def _banner(self, status: Verdict, text: str) -> None:
         bg, fg = BANNER[status]
         self.banner.setText(text)
         self.banner.setStyleSheet(
@@ -197,7 +200,8 @@ class ReviewWindow(QWidget):
             if opened.case_data is not None
             else "The pack's structured data cannot be shown."
         )
-        self.sign.setEnabled(report.status != "invalid" and report.subject != "PDF" and not report.review)
+        signable = report.status is not Verdict.INVALID and report.subject != "PDF"
+        self.sign.setEnabled(signable and not report.review)
 
     # -- countersigning -------------------------------------------------------------------------
     def ask_countersign(self) -> None:

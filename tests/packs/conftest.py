@@ -11,9 +11,10 @@ import pytest
 from app.core.clock import FixedClock
 from app.core.crypto.keys import Identity, generate_identity
 
-# Signing libraries stamp signatures with the real time (cryptography and pyHanko take no clock), so
-# the fixed test clock starts just before the real "now" and certificates are valid around it.
-NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+# A fixed moment, deliberately not the real time: every signature (PAdES and CMS) is stamped by the
+# injected clock, and verification is judged at a given ``now``, so no pack test may depend on when
+# (or how long after collection) it runs. tests/packs/test_clock.py moves the verifier's clock.
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -46,5 +47,5 @@ def people() -> People:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    """A clock fixed a minute before the real time of the test run."""
+    """The test clock, fixed at NOW."""
     return FixedClock(NOW)

@@ -25,6 +25,7 @@ from app.core.crypto.keys import (
     load_certificate,
     to_pkcs12,
 )
+from app.core.outcome import SigStatus
 from tests.packs.conftest import NOW, People
 from tests.packs.helpers import need_tool
 
@@ -95,40 +96,39 @@ def test_refuses_to_sign_with_expired_certificate(people: People) -> None:
 
 def test_detached_signature_verifies_and_detects_change(people: People) -> None:
     """A signed manifest verifies against the trusted author; one changed byte is detected."""
-    sig = sign_detached(MANIFEST, people.author)
-    ok = verify_detached(MANIFEST, sig, [people.author.cert])
+    sig = sign_detached(MANIFEST, people.author, now=NOW)
+    ok = verify_detached(MANIFEST, sig, [people.author.cert], now=NOW)
     assert ok.intact and ok.trusted and ok.signer_sha256 == people.author.cert_sha256
-    changed = verify_detached(MANIFEST.replace(b"Maya", b"Mayb"), sig, [people.author.cert])
-    assert not changed.intact and "does not match" in changed.problem
+    changed = verify_detached(MANIFEST.replace(b"Maya", b"Mayb"), sig, [people.author.cert], now=NOW)
+    assert changed.status is SigStatus.CHANGED and not changed.intact and changed.detail
 
 
 def test_same_name_different_key_is_not_trusted(people: People) -> None:
     """A signature by an impostor certificate with the author's name is intact but untrusted."""
-    sig = sign_detached(MANIFEST, people.impostor)
-    res = verify_detached(MANIFEST, sig, [people.author.cert])
-    assert res.intact and not res.trusted
-    assert "not in the trust store" in res.problem
+    sig = sign_detached(MANIFEST, people.impostor, now=NOW)
+    res = verify_detached(MANIFEST, sig, [people.author.cert], now=NOW)
+    assert res.status is SigStatus.UNTRUSTED and res.status.verdict.exit_code == 3
 
 
 def test_expired_signer_is_not_trusted(people: People) -> None:
-    """A signature made with an expired certificate is reported as such, even though it is trusted."""
-    sig = sign_detached(MANIFEST, people.expired)
-    res = verify_detached(MANIFEST, sig, [people.expired.cert])
-    assert res.intact and not res.trusted and "expired" in res.problem
+    """A signature made with an expired certificate is a fault (exit 1), even though it is trusted."""
+    sig = sign_detached(MANIFEST, people.expired, now=NOW)
+    res = verify_detached(MANIFEST, sig, [people.expired.cert], now=NOW)
+    assert res.status is SigStatus.EXPIRED and res.status.verdict.exit_code == 1 and "expired" in res.detail
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x30\x03\x02\x01\x01", b"x" * 100, b"\x30\x82\xff\xff"])
 def test_garbage_signature_is_invalid_not_a_crash(people: People, garbage: bytes) -> None:
     """A damaged signature file is reported as unreadable, never an exception."""
-    res = verify_detached(MANIFEST, garbage, [people.author.cert])
-    assert not res.intact and not res.trusted and res.problem
+    res = verify_detached(MANIFEST, garbage, [people.author.cert], now=NOW)
+    assert res.status is SigStatus.UNREADABLE and not res.intact and res.detail
 
 
 def test_openssl_accepts_our_detached_signature(people: People, tmp_path: Path) -> None:
     """`openssl cms -verify -binary -inform DER` accepts the manifest signature (interoperability)."""
     openssl = need_tool("openssl")
     (tmp_path / "m.json").write_bytes(MANIFEST)
-    (tmp_path / "m.p7s").write_bytes(sign_detached(MANIFEST, people.author))
+    (tmp_path / "m.p7s").write_bytes(sign_detached(MANIFEST, people.author, now=NOW))
     (tmp_path / "ca.pem").write_bytes(cert_pem(people.author.cert))
     res = subprocess.run(
         [

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from app.core.clock import FixedClock
 from app.core.errors import UsageError
+from app.core.jsonio import BadJson, loads
+from app.core.outcome import Verdict
 from app.core.packs.build import BuiltPack, PackContent, build_pack, sha256_hex
-from app.core.packs.manifest import BadJson, parse_json
 from app.core.packs.review import add_review
 from app.core.packs.safezip import UnsafeZip, read_zip, write_zip
 from app.core.packs.verify import Report, verify_bytes
@@ -185,14 +186,25 @@ def test_resigned_by_same_name_untrusted_certificate(people: People) -> None:
 
 
 def test_expired_signer_certificate_is_rejected(people: People) -> None:
-    """A pack signed while the certificate had expired is invalid, naming the expiry."""
+    """A pack signed after its certificate expired is invalid (exit 1), naming the expiry."""
     with pytest.raises(UsageError, match="expired"):
         _build(people, identity=people.expired)
-    # Back-dating the laptop clock to sign anyway is caught by the PDF's own signing time.
-    clock = FixedClock(NOW - timedelta(days=380))
-    old = build_pack(_content(), people.expired, clock=clock, render_pdf=_render)
+    # Another tool could sign anyway; the signing time then lies outside the certificate's validity.
+    late = build_pack(
+        _content(), people.expired, clock=FixedClock(NOW), render_pdf=_render, check_validity=False
+    )
+    report = verify_bytes(late.data, [people.expired.cert], now=NOW)
+    assert report.status is Verdict.INVALID and report.exit_code == 1
+    assert {"trusted", "pdf_trusted"} <= _failed(report) and "expired" in report.text()
+
+
+def test_pack_signed_in_time_stays_valid_after_expiry(people: People) -> None:
+    """A pack signed while the certificate was valid is still valid once the certificate has expired."""
+    old = build_pack(
+        _content(), people.expired, clock=FixedClock(NOW - timedelta(days=380)), render_pdf=_render
+    )
     report = verify_bytes(old.data, [people.expired.cert], now=NOW)
-    assert report.status == "invalid" and "expired" in report.text()
+    assert report.status is Verdict.VALID, report.text()
 
 
 def test_future_dated_pack_is_rejected(people: People) -> None:
@@ -396,13 +408,13 @@ def test_garbage_is_invalid_not_a_crash(blob: bytes, people: People) -> None:
         (b"[" * 100 + b"]" * 100, "deep"),
         (b"[" * 100000 + b"]" * 100000, "deep"),
         (b'{"a": ', "not valid JSON"),
-        (b"\xff\xfe", "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8"),
     ],
 )
 def test_json_hazards_are_refused(text: bytes, why: str) -> None:
     """Duplicate keys, NaN, lone surrogates, deep nesting and broken JSON are refused by name."""
     with pytest.raises(BadJson, match=why):
-        parse_json(text, what="data.json")
+        loads(text, what="data.json")
 
 
 def test_malformed_manifest_in_pack_is_invalid(pack: BuiltPack, people: People) -> None:
@@ -425,7 +437,7 @@ def test_malformed_pdf_is_invalid(blob: bytes, people: People) -> None:
 
 
 def test_pack_dated_before_the_clock_high_water_mark(people: People) -> None:
-    """A pack whose creation time is before work the vault had already seen (clock wound back) fails."""
+    """A pack dated before work the vault had already seen (clock wound back) is not trusted (exit 3)."""
     content = _content()
     later = (NOW + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     skewed = PackContent(
@@ -433,7 +445,8 @@ def test_pack_dated_before_the_clock_high_water_mark(people: People) -> None:
     )
     built = build_pack(skewed, people.author, clock=FixedClock(NOW), render_pdf=_render)
     report = _verify(built.data, people)
-    assert "time" in _failed(report) and "high-water" in report.text()
+    assert _failed(report) == {"time"} and report.exit_code == 3
+    assert "3 days before earlier work" in report.text()
 
 
 def test_zip_bomb_memory_stays_bounded() -> None:

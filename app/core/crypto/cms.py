@@ -1,17 +1,18 @@
 """CMS: detached signatures over a pack manifest, and the envelope to a recipient's certificate.
 
-Signing uses ``cryptography`` (which cannot verify CMS); verification uses pyHanko's detached CMS
-validation against pinned trust roots only, offline. The envelope (AES-256-GCM; RSA-OAEP or ECDH
-key transport) authenticates the content but not the sender: callers sign first and then encrypt,
-and name the recipient inside the signed manifest (SECURITY.md finding 5).
+Signing uses pyHanko with the injected clock's time; verification checks the maths with pyHanko
+and leaves trust (paths, usages, CRLs, clocks) to ``app.core.crypto.trust``, offline. The envelope
+(AES-256-GCM; RSA-OAEP or ECDH key transport) authenticates the content but not the sender:
+callers sign first and then encrypt, and name the recipient inside the signed manifest
+(SECURITY.md finding 5).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from asn1crypto import algos as asn1_algos
@@ -27,54 +28,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from cryptography.hazmat.primitives.padding import PKCS7
-from pyhanko_certvalidator import ValidationContext
 
-from app.core.crypto.keys import CryptoError, DecryptionKey, Identity, cert_der, cert_sha256
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """What a signature check found, in terms the verifier turns into words for a manager."""
-
-    intact: bool  # the signed bytes are unchanged and the signature maths holds
-    trusted: bool  # the signer chains to a pinned trust root (valid at the check's moment)
-    signer: x509.Certificate | None = None
-    signing_time: datetime | None = None
-    problem: str = ""
-    details: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def signer_sha256(self) -> str:
-        return cert_sha256(self.signer) if self.signer is not None else ""
+from app.core.crypto.keys import CryptoError, DecryptionKey, Identity
+from app.core.crypto.trust import SignatureCheck, embedded_certs, from_asn1, integrity_context, judge
+from app.core.outcome import SigStatus
 
 
-def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(cert_der(cert))
-
-
-def _from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
-    return x509.load_der_x509_certificate(cert.dump())
-
-
-def validation_context(
-    trust_roots: list[x509.Certificate],
-    moment: datetime | None = None,
-    other_certs: list[x509.Certificate] | None = None,
-) -> ValidationContext:
-    """A pyHanko validation context: pinned roots only, never fetching, never the OS store."""
-    return ValidationContext(
-        trust_roots=[_asn1_cert(c) for c in trust_roots],
-        other_certs=[_asn1_cert(c) for c in (other_certs or [])],
-        allow_fetching=False,
-        moment=moment,
-        # Self-issued practitioner certificates carry no CRL pointers; an authority's CRLs are
-        # not yet bundled, so revocation is checked when information is present (soft-fail).
-        revocation_mode="soft-fail",
-        best_signature_time=moment,
-    )
-
-
-def sign_detached(data: bytes, identity: Identity, *, now: datetime | None = None) -> bytes:
+def sign_detached(data: bytes, identity: Identity, *, now: datetime) -> bytes:
     """A detached CAdES-BES signature (CMS SignedData, DER, SHA-256, RSA-PSS, certificates included).
 
     The signed attributes carry the content type, the message digest, the signing time (``now``,
@@ -93,7 +53,7 @@ def sign_detached(data: bytes, identity: Identity, *, now: datetime | None = Non
                 "sha256",
                 detached=True,
                 use_cades=True,
-                signed_attr_settings=PdfCMSSignedAttributes(signing_time=(now or datetime.now(UTC))),
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=now),
             )
         )
     except Exception as exc:
@@ -126,68 +86,48 @@ def signer_public_key(signature: bytes) -> bytes | None:
 
 
 def verify_detached(
-    data: bytes, signature: bytes, trust_roots: list[x509.Certificate], *, moment: datetime | None = None
+    data: bytes,
+    signature: bytes,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    now: datetime,
+    crls: Sequence[x509.CertificateRevocationList] = (),
+    moment: datetime | None = None,
 ) -> SignatureCheck:
-    """Check a detached CMS signature over ``data``; never raises on bad input."""
+    """Check a detached CMS signature over ``data``; never raises on bad input.
+
+    pyHanko checks the maths; ``trust.judge`` decides trust at the signer's claimed time (the CMS
+    signing-time attribute, else ``moment``) against this computer's ``now``.
+    """
     from pyhanko.sign.validation import async_validate_detached_cms
 
     try:
         info = asn1_cms.ContentInfo.load(signature)
         if info["content_type"].native != "signed_data":
-            return SignatureCheck(False, False, problem="the signature file is not a CMS signature")
+            return SignatureCheck(SigStatus.UNREADABLE, detail="the signature file is not a CMS signature")
         signed_data = info["content"]
-        certs = [
-            c.chosen
-            for c in (signed_data["certificates"] or [])
-            if isinstance(c.chosen, asn1_x509.Certificate)
-        ]
-        # Only the signer's own certificate matters below; it must be embedded.
-        if not certs:
+        others = embedded_certs(signed_data)
+        if not others:
             return SignatureCheck(
-                False, False, problem="the signature does not include the signer's certificate"
+                SigStatus.UNREADABLE, detail="the signature does not include the signer's certificate"
             )
-        vc = validation_context(trust_roots, moment)
-        status = asyncio.run(async_validate_detached_cms(data, signed_data, signer_validation_context=vc))
-        signer = _from_asn1(status.signing_cert)
-        when = status.signer_reported_dt
-        intact = bool(status.intact and status.valid)
-        trusted = bool(intact and status.trusted)
-        problem = ""
-        if not intact:
-            problem = "the signature does not match the signed content"
-        elif not trusted:
-            problem = _trust_problem(status)
-        else:
-            # pyHanko does not check a pinned root's own dates; a self-issued certificate is its
-            # own root, so its validity at the time of signing is checked here.
-            problem = validity_problem(signer, moment or when)
-            trusted = not problem
-        return SignatureCheck(intact, trusted, signer, when.astimezone(UTC) if when else None, problem)
+        status = asyncio.run(
+            async_validate_detached_cms(data, signed_data, signer_validation_context=integrity_context())
+        )
+        return judge(
+            from_asn1(status.signing_cert),
+            intact=bool(status.intact and status.valid),
+            claimed=status.signer_reported_dt,
+            now=now,
+            roots=trust_roots,
+            crls=crls,
+            others=others,
+            fallback_time=moment,
+        )
     except Exception as exc:  # untrusted input: any failure means "invalid", never a crash
-        return SignatureCheck(False, False, problem=f"the signature cannot be read ({type(exc).__name__})")
-
-
-def validity_problem(cert: x509.Certificate, when: datetime | None) -> str:
-    """Why ``cert`` was not valid at ``when`` ("" when it was)."""
-    if when is None:
-        return "the time of signing is unknown"
-    if when < cert.not_valid_before_utc:
-        return "the signer's certificate was not yet valid at the time of signing"
-    if when > cert.not_valid_after_utc:
-        return "the signer's certificate had expired at the time of signing"
-    return ""
-
-
-def _trust_problem(status: object) -> str:
-    indic = getattr(status, "trust_problem_indic", None)
-    name = getattr(indic, "name", "") if indic is not None else ""
-    if name in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}:
-        return "the signer's certificate was not valid at the time of signing"
-    if name in {"NOT_YET_VALID"}:
-        return "the signer's certificate was not yet valid at the time of signing"
-    if name in {"REVOKED_NO_POE", "REVOKED_CA_NO_POE"}:
-        return "the signer's certificate has been revoked"
-    return "the signer is not in the trust store"
+        return SignatureCheck(
+            SigStatus.UNREADABLE, detail=f"the signature cannot be read ({type(exc).__name__})"
+        )
 
 
 # --- Envelopes to a recipient (RFC 5652 / 5083 / 5084 / 5753 / 8017) ------------------------------
@@ -251,7 +191,7 @@ def _kek(z: bytes, kdf_oid: str, wrap: str, ukm: bytes | None) -> bytes:
 
 
 def _issuer_serial(cert: x509.Certificate) -> asn1_cms.IssuerAndSerialNumber:
-    tbs = _asn1_cert(cert)["tbs_certificate"]
+    tbs = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))["tbs_certificate"]
     return asn1_cms.IssuerAndSerialNumber({"issuer": tbs["issuer"], "serial_number": tbs["serial_number"]})
 
 

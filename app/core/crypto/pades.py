@@ -4,15 +4,17 @@ The author's signature is a certification signature allowing only form filling a
 signatures (``MDPPerm.FILL_FORMS``); a manager's countersignature is an approval signature added
 as an incremental update. Validation uses pinned roots only, offline, and accepts a document only
 when the last signature covers the whole file and earlier ones saw nothing beyond permitted
-changes (SECURITY.md "Validation policy"). Any exception while reading means "invalid".
+changes (SECURITY.md "Validation policy"). Any exception while reading means "invalid". The
+signing time is the caller's (the injected clock); trust is decided by ``app.core.crypto.trust``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
@@ -24,23 +26,33 @@ from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from app.core.crypto.cms import _from_asn1, validation_context, validity_problem
 from app.core.crypto.keys import CryptoError, Identity, cert_der, check_can_sign
+from app.core.crypto.trust import SignatureCheck, embedded_certs, from_asn1, integrity_context, judge
+from app.core.outcome import SigStatus
 
 
 @dataclass(frozen=True)
-class PdfSignatureCheck:
-    """One signature in a PDF, as the verifier reports it."""
+class PdfSignatureCheck(SignatureCheck):
+    """One signature in a PDF: its status (as for any signature) and what it covers."""
 
-    field_name: str
-    intact: bool  # the signed byte ranges are unchanged and the signature maths holds
-    trusted: bool  # chains to a pinned root and was within validity when signed
-    covers_whole_file: bool  # nothing at all was appended after this signature
-    changes_permitted: bool  # anything appended is only later signatures / form filling
-    certification: bool  # the author's certification signature (DocMDP)
-    signer: x509.Certificate | None
-    signing_time: datetime | None
-    problem: str = ""
+    field_name: str = ""
+    covers_whole_file: bool = False  # nothing at all was appended after this signature
+    changes_permitted: bool = False  # anything appended is only later signatures / form filling
+    certification: bool = False  # the author's certification signature (DocMDP)
+
+
+class _ClockedPdfSigner(signers.PdfSigner):
+    """pyHanko's PdfSigner with the signing time (the signature dictionary's /M) set by the caller;
+    pyHanko itself would take the wall clock."""
+
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._now = now
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._now
+        return session
 
 
 class _KeySigner(signers.SimpleSigner):
@@ -124,7 +136,9 @@ def sign_pdf(
             md_algorithm="sha256",
         )
         spec, stamp = _visible(writer, field_name, appearance)
-        pdf_signer = signers.PdfSigner(meta, signer=_signer(identity), new_field_spec=spec, stamp_style=stamp)
+        pdf_signer = _ClockedPdfSigner(
+            meta, signer=_signer(identity), new_field_spec=spec, stamp_style=stamp, now=now
+        )
         out = io.BytesIO()
         asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
         return out.getvalue()
@@ -184,7 +198,11 @@ def _visible(writer: Any, field_name: str, appearance: Appearance | None) -> tup
 
 
 def validate_pdf(
-    pdf: bytes, trust_roots: list[x509.Certificate], *, now: datetime
+    pdf: bytes,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    now: datetime,
+    crls: Sequence[x509.CertificateRevocationList] = (),
 ) -> tuple[list[PdfSignatureCheck], str]:
     """Every signature in ``pdf`` with its status, and a problem with the file as a whole ("" if none)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -203,23 +221,18 @@ def validate_pdf(
     for sig in embedded:
         name = str(sig.field_name)
         try:
-            vc = validation_context(trust_roots, None)
-            status = asyncio.run(async_validate_pdf_signature(sig, signer_validation_context=vc))
-            signer = _from_asn1(status.signing_cert)
-            when = status.signer_reported_dt
-            when = when.astimezone(UTC) if when else None
-            intact = bool(status.intact and status.valid)
-            trusted = bool(intact and status.trusted)
-            problem = ""
-            if not intact:
-                problem = "the signed content of the PDF has been changed"
-            elif not trusted:
-                problem = "the signer is not in the trust store"
-            else:
-                problem = validity_problem(signer, when)
-                if not problem and when is not None and (when - now).total_seconds() > 300:
-                    problem = "the signature claims a time in the future"
-                trusted = not problem
+            status = asyncio.run(
+                async_validate_pdf_signature(sig, signer_validation_context=integrity_context())
+            )
+            judged = judge(
+                from_asn1(status.signing_cert),
+                intact=bool(status.intact and status.valid),
+                claimed=status.signer_reported_dt,
+                now=now,
+                roots=trust_roots,
+                crls=crls,
+                others=embedded_certs(sig.signed_data),
+            )
             whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
             level = status.modification_level
             permitted = whole or (
@@ -229,29 +242,19 @@ def validate_pdf(
             )
             checks.append(
                 PdfSignatureCheck(
+                    **{f.name: getattr(judged, f.name) for f in fields(SignatureCheck)},
                     field_name=name,
-                    intact=intact,
-                    trusted=trusted,
                     covers_whole_file=whole,
                     changes_permitted=permitted,
                     certification=sig.docmdp_level is not None,
-                    signer=signer,
-                    signing_time=when,
-                    problem=problem,
                 )
             )
         except Exception as exc:  # untrusted input: any failure means invalid
             checks.append(
                 PdfSignatureCheck(
+                    SigStatus.UNREADABLE,
+                    detail=f"the signature cannot be checked ({type(exc).__name__})",
                     field_name=name,
-                    intact=False,
-                    trusted=False,
-                    covers_whole_file=False,
-                    changes_permitted=False,
-                    certification=False,
-                    signer=None,
-                    signing_time=None,
-                    problem=f"the signature cannot be checked ({type(exc).__name__})",
                 )
             )
     return checks, ""

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.core.clock import SYSTEM_CLOCK, FixedClock
+from app.core.outcome import Verdict
 
 Row = dict[str, Any]
 
@@ -273,7 +274,7 @@ def run(quick: bool = False) -> list[Row]:
         ),
     )
     t_verify, report = _timed(lambda: verify_bytes(big.data, [identity.cert], now=clock.now()), repeat=3)
-    if report.status != "valid":
+    if report.status is not Verdict.VALID:
         raise RuntimeError("benchmark pack did not verify: " + "; ".join(report.reasons))
     return [
         {

@@ -18,8 +18,9 @@ from app.core.crypto.cms import envelope_decrypt, is_envelope, sign_detached, si
 from app.core.crypto.keys import Identity
 from app.core.crypto.pades import sign_pdf
 from app.core.errors import FieldbookError, PackError, UntrustedSigner, UsageError
+from app.core.jsonio import canonical_json, loads
+from app.core.outcome import Verdict
 from app.core.packs.build import REVIEW_FIELD, sha256_hex
-from app.core.packs.manifest import canonical_json, parse_json
 from app.core.packs.safezip import read_zip, write_zip
 from app.core.packs.stamp import review_appearance
 from app.core.packs.verify import REVIEW_FILES, REVIEW_FORMAT, Report, verify_bytes
@@ -55,7 +56,7 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
     for needed in ("manifest.json", "pack.pdf"):
         if needed not in entries:
             raise PackError(f"The pack has no {needed}")
-    manifest = parse_json(entries["manifest.json"], what="manifest.json")
+    manifest = loads(entries["manifest.json"], what="manifest.json")
     refuse_self_review(manifest, entries.get("manifest.json.p7s", b""), identity)
     info = identity.info
     created = iso_now(clock)
@@ -73,15 +74,16 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
         "pack_id": manifest.get("pack_id"),
     }
     review_bytes = canonical_json(review)
+    now = clock.now()
     pdf = sign_pdf(
         entries["pack.pdf"],
         identity,
-        now=clock.now(),
+        now=now,
         certify=False,
         field_name=REVIEW_FIELD,
         reason=f"Review: {decision}",
         location=info.agency,
-        appearance=review_appearance(info, clock.now(), decision),
+        appearance=review_appearance(info, now, decision),
     )
     rman = {
         "format": REVIEW_FORMAT,
@@ -103,7 +105,7 @@ def add_review(pack: bytes, identity: Identity, *, decision: str, comment: str, 
     out += [
         ("review/review.json", review_bytes, True),
         ("review/manifest.json", rman_bytes, True),
-        ("review/manifest.json.p7s", sign_detached(rman_bytes, identity, now=clock.now()), False),
+        ("review/manifest.json.p7s", sign_detached(rman_bytes, identity, now=now), False),
     ]
     return write_zip(out)
 
@@ -167,7 +169,7 @@ def open_pack(store: Any, passphrase: str, data: bytes, *, now: datetime) -> Ope
             return OpenedPack(report, data, problem=exc.message)
     try:
         entries = read_zip(plain)
-        case_data = parse_json(entries["data.json"], what="data.json") if "data.json" in entries else None
+        case_data = loads(entries["data.json"], what="data.json") if "data.json" in entries else None
         return OpenedPack(
             report,
             plain,
@@ -185,9 +187,9 @@ def countersign_problem(opened: OpenedPack, identity: Identity) -> str | None:
     report = opened.report
     if report.subject == "PDF":
         return "A bare PDF cannot be countersigned: open the pack (.zip) it came from"
-    if report.status == "invalid":
+    if report.status is Verdict.INVALID:
         return "The pack is not valid, so it cannot be countersigned: " + "; ".join(report.reasons)
-    if report.status == "untrusted":
+    if report.status is Verdict.UNTRUSTED:
         return (
             "The pack's author is not in this vault's trust store; add their certificate "
             "(Settings… or `fieldbook trust add`) before countersigning"
@@ -223,9 +225,9 @@ def countersign_to(
     report = opened.report
     problem = countersign_problem(opened, identity)
     if problem is not None:
-        if report.status == "untrusted":
+        if report.status is Verdict.UNTRUSTED:
             raise UntrustedSigner(problem)
-        raise (PackError if report.status == "invalid" or report.review else UsageError)(problem)
+        raise (PackError if report.status is Verdict.INVALID or report.review else UsageError)(problem)
     reviewed = add_review(opened.pack, identity, decision=decision, comment=comment, clock=clock)
     write_atomic(out, reviewed)
     pack_id = str((report.manifest or {}).get("pack_id"))

@@ -1,16 +1,19 @@
 """Verifying a pack, an encrypted pack or a bare signed PDF (DESIGN.md §4, SECURITY.md T23–T40).
 
-The input is untrusted. Every check is named in words a manager understands and reported passed
-or failed; any unexpected exception while reading means "invalid", never a crash. Outcome:
-``valid`` (exit 0), ``untrusted`` — intact but the signer is not in the trust store (exit 3) — or
-``invalid`` (exit 1).
+The input is untrusted. Every check is named in words a manager understands and has a typed
+``Outcome``; signature checks carry their ``SigStatus``. The verdict (``app.core.outcome.Verdict``)
+follows from the outcomes alone: ``valid`` (exit 0, perhaps with warnings such as a signer's clock
+running ahead), ``untrusted`` — intact, but nobody here trusts the signer or the signer's clock
+(exit 3) — or ``invalid`` (exit 1). Any unexpected exception while reading means "invalid".
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -24,64 +27,127 @@ from app.core.crypto.cms import (
 )
 from app.core.crypto.keys import cert_info, cert_sha256
 from app.core.crypto.pades import PdfSignatureCheck, pdf_subject, validate_pdf
+from app.core.crypto.trust import MAX_AHEAD, SKEW, SignatureCheck, duration
 from app.core.errors import FieldbookError
-from app.core.packs.manifest import MEDIA_TYPE, manifest_problems, parse_json
+from app.core.jsonio import loads
+from app.core.outcome import SigStatus, Verdict
+from app.core.packs.manifest import MEDIA_TYPE, manifest_problems
 from app.core.packs.safezip import DEFAULT_LIMITS, Limits, read_zip
 from app.core.paths import resource
 
-SKEW = timedelta(minutes=5)
+Crls = Sequence[x509.CertificateRevocationList]
+
 REVIEW_FILES = ("review/review.json", "review/manifest.json", "review/manifest.json.p7s")
 REVIEW_FORMAT = "fieldbook-review/1"
-NOT_TRUSTED = "not in the trust store"
+
+
+class Outcome(StrEnum):
+    """How one check came out; the pack's verdict is decided from these, never from wording."""
+
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
+    WARN = "warn"  # passed, with something the reader should know (the signer's clock was ahead)
+    UNTRUSTED = "untrusted"  # nothing changed, but trust cannot be given (exit 3)
+    FAIL = "fail"  # changed, malformed, or a fault (exit 1)
+
+
+_OUTCOME_OF = {
+    Verdict.VALID: Outcome.PASS,
+    Verdict.UNTRUSTED: Outcome.UNTRUSTED,
+    Verdict.INVALID: Outcome.FAIL,
+}
 
 
 @dataclass(frozen=True)
 class Check:
-    """One named check: what was checked, whether it passed, and why not."""
+    """One named check: what was checked, how it came out, why, and the typed reason."""
 
     id: str
     title: str
-    passed: bool
+    outcome: Outcome
     detail: str = ""
-    trust_only: bool = False  # a failure here means "untrusted" (exit 3), not "tampered" (exit 1)
+    reason: SigStatus | None = None  # for signature and trust checks
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in (Outcome.PASS, Outcome.WARN)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "check": self.title, "passed": self.passed, "detail": self.detail}
+        return {
+            "id": self.id,
+            "check": self.title,
+            "passed": self.passed,
+            "outcome": str(self.outcome),
+            "reason": str(self.reason) if self.reason is not None else None,
+            "detail": self.detail,
+        }
 
 
 @dataclass
 class Report:
-    """The verifier's answer: every check, the outcome, and who signed."""
+    """The verifier's answer: every check, the verdict, and who signed."""
 
     subject: str  # "pack", "encrypted pack", "PDF"
     checks: list[Check] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
     signers: list[dict[str, Any]] = field(default_factory=list)
     review: dict[str, Any] | None = None
+    clock_ahead: timedelta | None = None  # the furthest any signer's clock ran ahead (a warning)
 
-    def add(self, id: str, title: str, passed: bool, detail: str = "", *, trust_only: bool = False) -> bool:
-        self.checks.append(Check(id, title, passed, detail, trust_only))
+    def add(self, id: str, title: str, passed: bool, detail: str = "") -> bool:
+        """A plain check: passed, or failed (the file is invalid)."""
+        self.checks.append(Check(id, title, Outcome.PASS if passed else Outcome.FAIL, detail))
         return passed
 
+    def add_outcome(
+        self, id: str, title: str, outcome: Outcome, detail: str = "", reason: SigStatus | None = None
+    ) -> None:
+        self.checks.append(Check(id, title, outcome, detail, reason))
+
+    def add_trust(self, id: str, title: str, sigs: list[SignatureCheck]) -> None:
+        """One check over the trust in one or more signatures: the worst status decides."""
+        worst = max(sigs, key=lambda c: _SEVERITY[c.status.verdict]) if sigs else None
+        if worst is None:
+            return
+        faults = [c.detail for c in sigs if c.status.verdict is worst.status.verdict and c.detail]
+        self.add_outcome(id, title, _OUTCOME_OF[worst.status.verdict], "; ".join(faults), worst.status)
+
+    def warn_clock(self, sigs: list[SignatureCheck]) -> None:
+        """A warning (not a failure) when a signer's clock ran ahead of this computer's, within a day."""
+        ahead = [c.clock_ahead for c in sigs if c.clock_ahead is not None and c.status is SigStatus.INTACT]
+        if ahead:  # one warning for the whole file, naming the largest difference
+            self.clock_ahead = max([*ahead, *([self.clock_ahead] if self.clock_ahead else [])])
+            self.checks = [c for c in self.checks if c.id != "clock"]
+            self.add_outcome(
+                "clock",
+                "The signer's clock agrees with this computer's",
+                Outcome.WARN,
+                f"the signer's clock was ahead by {duration(self.clock_ahead)}",
+                SigStatus.INTACT,
+            )
+
     @property
-    def status(self) -> str:
-        failed = [c for c in self.checks if not c.passed]
-        if not self.checks or any(not c.trust_only for c in failed):
-            return "invalid"
-        return "untrusted" if failed else "valid"
+    def status(self) -> Verdict:
+        outcomes = {c.outcome for c in self.checks}
+        if not self.checks or Outcome.FAIL in outcomes:
+            return Verdict.INVALID
+        return Verdict.UNTRUSTED if Outcome.UNTRUSTED in outcomes else Verdict.VALID
 
     @property
     def exit_code(self) -> int:
-        return {"valid": 0, "untrusted": 3, "invalid": 1}[self.status]
+        return self.status.exit_code
 
     @property
     def reasons(self) -> list[str]:
         return [f"{c.title}: {c.detail}" if c.detail else c.title for c in self.checks if not c.passed]
 
+    @property
+    def warnings(self) -> list[str]:
+        return [c.detail for c in self.checks if c.outcome is Outcome.WARN]
+
     def as_dict(self) -> dict[str, Any]:
         m = self.manifest or {}
         return {
-            "status": self.status,
+            "status": str(self.status),
             "exit_code": self.exit_code,
             "subject": self.subject,
             "pack_id": m.get("pack_id"),
@@ -90,17 +156,13 @@ class Report:
             "created_at": m.get("created_at"),
             "signers": self.signers,
             "review": self.review,
+            "warnings": self.warnings,
             "checks": [c.as_dict() for c in self.checks],
         }
 
     def text(self) -> str:
-        head = {
-            "valid": "VALID — the pack is intact and signed by a trusted practitioner",
-            "untrusted": "INTACT BUT NOT TRUSTED — nothing was changed, but the signer is not "
-            "in the trust store",
-            "invalid": "INVALID — do not rely on this file",
-        }[self.status]
-        lines = [head]
+        lines = [HEADLINE[self.status]]
+        lines += [f"Warning: {w}" for w in self.warnings]
         m = self.manifest or {}
         if m:
             lines.append(
@@ -115,9 +177,18 @@ class Report:
         if self.review:
             lines.append(f"Review decision: {self.review.get('decision')} — “{self.review.get('comment')}”")
         for c in self.checks:
-            mark = "PASS" if c.passed else "FAIL"
+            mark = {Outcome.PASS: "PASS", Outcome.WARN: "WARN"}.get(c.outcome, "FAIL")
             lines.append(f"  [{mark}] {c.title}" + (f" — {c.detail}" if c.detail else ""))
         return "\n".join(lines)
+
+
+_SEVERITY = {Verdict.VALID: 0, Verdict.UNTRUSTED: 1, Verdict.INVALID: 2}
+HEADLINE = {
+    Verdict.VALID: "VALID — the pack is intact and signed by a trusted practitioner",
+    Verdict.UNTRUSTED: "INTACT BUT NOT TRUSTED — nothing was changed, but the signer (or the signer's "
+    "clock) is not trusted here",
+    Verdict.INVALID: "INVALID — do not rely on this file",
+}
 
 
 def _sha(data: bytes) -> str:
@@ -133,18 +204,19 @@ def _parse_time(value: Any) -> datetime | None:
 
 def verify_bytes(
     data: bytes,
-    trust_roots: list[x509.Certificate],
+    trust_roots: Sequence[x509.Certificate],
     *,
     now: datetime,
     key: tuple[x509.Certificate | None, Any] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    crls: Crls = (),
 ) -> Report:
     """Verify a pack (ZIP), an encrypted pack (CMS envelope, needs ``key``) or a bare signed PDF."""
     subject = "PDF" if data[:5] == b"%PDF-" else "encrypted pack" if is_envelope(data) else "pack"
     report = Report(subject)
     try:
         if subject == "PDF":
-            _verify_pdf_only(report, data, trust_roots, now)
+            _verify_pdf_only(report, data, trust_roots, now, crls)
         elif subject == "encrypted pack":
             if key is None:
                 report.add(
@@ -168,9 +240,9 @@ def verify_bytes(
                 True,
                 f"opened with the key of {cert_info(key[0]).name}" if key[0] is not None else "",
             )
-            _verify_zip(report, inner, trust_roots, now, limits, recipient=key[0])
+            _verify_zip(report, inner, trust_roots, now, limits, crls, recipient=key[0])
         else:
-            _verify_zip(report, data, trust_roots, now, limits, recipient=None)
+            _verify_zip(report, data, trust_roots, now, limits, crls, recipient=None)
     except Exception as exc:  # untrusted input must never crash the verifier
         report.add("read", "The file can be read", False, f"unexpected problem ({type(exc).__name__})")
     return report
@@ -179,9 +251,10 @@ def verify_bytes(
 def _verify_zip(
     report: Report,
     data: bytes,
-    roots: list[x509.Certificate],
+    roots: Sequence[x509.Certificate],
     now: datetime,
     limits: Limits,
+    crls: Crls,
     recipient: x509.Certificate | None,
 ) -> None:
     try:
@@ -209,7 +282,7 @@ def _verify_zip(
         return
     manifest_bytes = entries["manifest.json"]
     try:
-        manifest = parse_json(manifest_bytes, what="manifest.json")
+        manifest = loads(manifest_bytes, what="manifest.json")
     except FieldbookError as exc:
         report.add("manifest", "The pack's contents list (manifest) is well formed", False, exc.message)
         return
@@ -224,7 +297,9 @@ def _verify_zip(
     high_water = _parse_time(manifest["clock_high_water_mark"])
 
     # The CMS signature over the exact manifest bytes, by the manifest's author.
-    sig = verify_detached(manifest_bytes, entries["manifest.json.p7s"], roots, moment=created)
+    sig = verify_detached(
+        manifest_bytes, entries["manifest.json.p7s"], roots, now=now, crls=crls, moment=created
+    )
     report.add(
         "manifest_signature",
         "The contents list is signed and unchanged since signing",
@@ -276,7 +351,7 @@ def _verify_zip(
     # data.json is strict, well-formed JSON for this case.
     if "data.json" in entries:
         try:
-            case_data = parse_json(entries["data.json"], what="data.json")
+            case_data = loads(entries["data.json"], what="data.json")
             case = case_data.get("case") if isinstance(case_data, dict) else None
             ok = isinstance(case, dict) and case.get("id") == manifest["case_id"]
             report.add(
@@ -303,8 +378,12 @@ def _verify_zip(
     pdf = entries.get("pack.pdf")
     if pdf is None:
         return
-    review = _verify_review(report, entries, roots, now, manifest, manifest_bytes) if review_present else None
-    checks = _pdf_checks(report, pdf, roots, now)
+    review = (
+        _verify_review(report, entries, roots, now, crls, manifest, manifest_bytes)
+        if review_present
+        else None
+    )
+    checks = _pdf_checks(report, pdf, roots, now, crls)
     if checks:
         first = checks[0]
         by_author = first.signer is not None and cert_sha256(first.signer) == author_sha
@@ -341,29 +420,11 @@ def _verify_zip(
 
     # Trust and time.
     if sig.intact:  # trust means nothing for a signature that does not hold
-        report.add(
-            "trusted",
-            "The author is in the trust store",
-            sig.trusted or NOT_TRUSTED not in sig.problem,
-            sig.problem if NOT_TRUSTED in sig.problem else "",
-            trust_only=True,
+        report.add_trust(
+            "trusted", "The author is trusted here and their certificate was valid when they signed", [sig]
         )
-    if sig.intact and NOT_TRUSTED not in sig.problem:
-        report.add(
-            "cert_valid",
-            "The author's certificate was valid when the pack was signed",
-            sig.trusted,
-            sig.problem,
-        )
-    ok_time = (
-        created is not None and created <= now + SKEW and (high_water is None or high_water <= created + SKEW)
-    )
-    report.add(
-        "time",
-        "The pack's date is plausible (not in the future, not before earlier work)",
-        ok_time,
-        "" if ok_time else "the creation time is in the future or before the clock's high-water mark",
-    )
+    _time_check(report, created, high_water, now)
+    report.warn_clock([sig, *checks])
     if recipient is not None:
         r = manifest.get("recipient") or {}
         same = r.get("certificate_sha256") == cert_sha256(recipient)
@@ -388,10 +449,37 @@ def _verify_zip(
         )
 
 
+def _time_check(report: Report, created: datetime | None, high_water: datetime | None, now: datetime) -> None:
+    """The manifest's own time: a clock problem (exit 3), not tampering, when it cannot be believed."""
+    title = "The pack's date is plausible (not far in the future, not before earlier work)"
+    if created is None:
+        report.add("time", title, False, "the pack's creation time is missing")
+    elif created > now + MAX_AHEAD:
+        report.add_outcome(
+            "time",
+            title,
+            Outcome.UNTRUSTED,
+            f"the pack claims to have been made {duration(created - now)} in the future: the author's "
+            "clock is wrong by more than a day",
+            SigStatus.CLOCK,
+        )
+    elif high_water is not None and high_water > created + SKEW:
+        report.add_outcome(
+            "time",
+            title,
+            Outcome.UNTRUSTED,
+            f"the pack claims a time {duration(high_water - created)} before earlier work on the author's "
+            "laptop: the author's clock was set back",
+            SigStatus.CLOCK,
+        )
+    else:
+        report.add("time", title, True)
+
+
 def _pdf_checks(
-    report: Report, pdf: bytes, roots: list[x509.Certificate], now: datetime
+    report: Report, pdf: bytes, roots: Sequence[x509.Certificate], now: datetime, crls: Crls
 ) -> list[PdfSignatureCheck]:
-    checks, problem = validate_pdf(pdf, roots, now=now)
+    checks, problem = validate_pdf(pdf, roots, now=now, crls=crls)
     if problem:
         report.add("pdf_signature", "The PDF's signatures are intact", False, problem)
         return []
@@ -413,20 +501,10 @@ def _pdf_checks(
         earlier_ok,
         "" if earlier_ok else "the PDF was edited after an earlier signature",
     )
-    untrusted = [c for c in checks if c.intact and NOT_TRUSTED in c.problem]
-    report.add(
+    report.add_trust(
         "pdf_trusted",
-        "Every PDF signer is in the trust store",
-        not untrusted,
-        "; ".join(f"{cert_info(c.signer).name}: {c.problem}" for c in untrusted if c.signer),
-        trust_only=True,
-    )
-    timely = [c for c in checks if c.intact and c.problem and NOT_TRUSTED not in c.problem]
-    report.add(
-        "pdf_cert_valid",
-        "Every PDF signer's certificate was valid when they signed",
-        not timely,
-        "; ".join(c.problem for c in timely),
+        "Every PDF signer is trusted here and their certificate was valid when they signed",
+        [c for c in checks if c.intact],
     )
     return checks
 
@@ -437,11 +515,10 @@ def _schema_validator() -> Any:
     path = resource("schemas", "case-data.schema.json")
     if not path.exists():
         return None
-    import json
 
     import jsonschema
 
-    schema = json.loads(path.read_text("utf-8"))
+    schema = loads(path.read_bytes(), what="the case-data schema")
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -458,8 +535,11 @@ def schema_problem(case_data: Any) -> str | None:
     return f"data.json at {where}: {error.message[:200]}"
 
 
-def _verify_pdf_only(report: Report, pdf: bytes, roots: list[x509.Certificate], now: datetime) -> None:
-    checks = _pdf_checks(report, pdf, roots, now)
+def _verify_pdf_only(
+    report: Report, pdf: bytes, roots: Sequence[x509.Certificate], now: datetime, crls: Crls
+) -> None:
+    checks = _pdf_checks(report, pdf, roots, now, crls)
+    report.warn_clock(list(checks))
     for i, c in enumerate(checks):
         if c.signer is not None:
             info = cert_info(c.signer)
@@ -478,8 +558,9 @@ def _verify_pdf_only(report: Report, pdf: bytes, roots: list[x509.Certificate], 
 def _verify_review(
     report: Report,
     entries: dict[str, bytes],
-    roots: list[x509.Certificate],
+    roots: Sequence[x509.Certificate],
     now: datetime,
+    crls: Crls,
     manifest: dict[str, Any],
     manifest_bytes: bytes,
 ) -> dict[str, Any] | None:
@@ -488,8 +569,8 @@ def _verify_review(
         report.add("review", title, False, "part of the review is missing")
         return None
     try:
-        rman = parse_json(entries["review/manifest.json"], what="review/manifest.json")
-        review = parse_json(entries["review/review.json"], what="review/review.json")
+        rman = loads(entries["review/manifest.json"], what="review/manifest.json")
+        review = loads(entries["review/review.json"], what="review/review.json")
     except FieldbookError as exc:
         report.add("review", title, False, exc.message)
         return None
@@ -499,7 +580,12 @@ def _verify_review(
     reviewer: dict[str, Any] = rman["reviewer"] if isinstance(rman.get("reviewer"), dict) else {}
     when = _parse_time(rman.get("created_at"))
     sig = verify_detached(
-        entries["review/manifest.json"], entries["review/manifest.json.p7s"], roots, moment=when
+        entries["review/manifest.json"],
+        entries["review/manifest.json.p7s"],
+        roots,
+        now=now,
+        crls=crls,
+        moment=when,
     )
     problems = []
     if not sig.intact:
@@ -518,20 +604,12 @@ def _verify_review(
         problems.append("the review does not cover the review and the PDF")
     if not report.add("review", title, not problems, "; ".join(problems)):
         return None
-    report.add(
+    report.add_trust(
         "review_trusted",
-        "The reviewer is in the trust store",
-        sig.trusted or NOT_TRUSTED not in sig.problem,
-        sig.problem if NOT_TRUSTED in sig.problem else "",
-        trust_only=True,
+        "The reviewer is trusted here and their certificate was valid when they signed",
+        [sig],
     )
-    if NOT_TRUSTED not in sig.problem:
-        report.add(
-            "review_cert_valid",
-            "The reviewer's certificate was valid when they signed",
-            sig.trusted,
-            sig.problem,
-        )
+    report.warn_clock([sig])
     if sig.signer is not None:
         info = cert_info(sig.signer)
         report.signers.append(

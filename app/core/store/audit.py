@@ -11,16 +11,13 @@ import hashlib
 import json
 from typing import Any
 
+from app.core.jsonio import canonical_text
+
 GENESIS = "0" * 64
 
 
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace, UTF-8, no NaN: the same bytes on every machine."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(entry)).encode("utf-8")).hexdigest()
+    return hashlib.sha256((prev_hash + canonical_text(entry)).encode("utf-8")).hexdigest()
 
 
 def _entry(
@@ -43,7 +40,7 @@ def append(
     """Append one entry (call inside the transaction of the change it describes)."""
     row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-    text = canonical_json(details)
+    text = canonical_text(details)
     digest = entry_hash(prev, _entry(seq, at, actor, action, object_type, object_id, text))
     conn.execute(
         "INSERT INTO audit (seq, at, actor, action, object_type, object_id, details, prev_hash, hash)"

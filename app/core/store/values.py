@@ -11,7 +11,7 @@ import unicodedata
 from typing import Any
 
 from app.core.errors import ValidationError
-from app.core.store.audit import canonical_json
+from app.core.jsonio import canonical_text
 
 PERSON_KINDS = ("child", "household", "significant_other", "professional")
 LEGAL_STATUSES = (
@@ -91,7 +91,7 @@ def content_hash(
     form_id: str, form_version: int, data: Any, children: list[str], occurred_at: str | None
 ) -> str:
     return hashlib.sha256(
-        canonical_json(
+        canonical_text(
             {
                 "form_id": form_id,
                 "form_version": form_version,
@@ -108,7 +108,7 @@ def addendum_hash(
 ) -> str:
     """An addendum's hash: bound to the final record's hash, the words, the time and the author."""
     return hashlib.sha256(
-        canonical_json(
+        canonical_text(
             {
                 "record_id": record_id,
                 "record_hash": record_hash,
