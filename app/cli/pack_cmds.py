@@ -24,13 +24,22 @@ CRL_SUFFIXES = (".crl",)
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
     p = top.add_parser("export", parents=[common], help="export a signed referral or conference pack")
     p.add_argument("case", metavar="CASE", help="case id, id prefix or case reference")
-    p.add_argument("--kind", required=True, choices=("referral", "conference"))
+    p.add_argument(
+        "--kind",
+        required=True,
+        choices=("referral", "conference", "parents"),
+        help="parents: the parent's copy, without what is not for the family",
+    )
     p.add_argument("--out", required=True, type=Path, help="the pack file to write (.fbpack)")
     p.add_argument("--recipient", type=Path, help="encrypt to this certificate (the front door's)")
     p.add_argument("--pdf", type=Path, help="also write the signed PDF here")
     p.add_argument("--records", help="comma-separated record ids to include (default: all final records)")
     p.add_argument("--from", dest="date_from", help="first date to include (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="last date to include (YYYY-MM-DD)")
+    p.add_argument("--withhold", help="parent's copy: comma-separated record ids to keep from the family")
+    p.add_argument(
+        "--share", help="parent's copy: record ids withheld by default (strategy discussions) to include"
+    )
     p.set_defaults(func=cmd_export)
 
     v = top.add_parser("verify", parents=[common], help="verify a pack, an encrypted pack or a signed PDF")
@@ -121,6 +130,10 @@ def resolve_case(store: Any, ref: str) -> str:
     raise NotFound(f"Case: no case has the id or reference “{ref}”")
 
 
+def _ids(value: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in (value or "").split(",") if x.strip())
+
+
 def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.crypto.keys import load_certificate
     from app.core.identity import load_identity
@@ -133,11 +146,15 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
         )
     opts = ExportOptions(
         kind=args.kind,
-        record_ids=tuple(x.strip() for x in (args.records or "").split(",") if x.strip()),
+        record_ids=_ids(args.records),
         date_from=_date(args.date_from, "From"),
         date_to=_date(args.date_to, "To"),
         recipient=recipient,
+        withhold=_ids(args.withhold),
+        share=_ids(args.share),
     )
+    if (opts.withhold or opts.share) and opts.kind != "parents":
+        raise UsageError("Withhold/share: they apply only to a parent's copy (--kind parents)")
     if opts.date_from and opts.date_to and opts.date_from > opts.date_to:
         raise UsageError("From: the first date is after the last date (--to)")
     if not args.out.parent.exists():
@@ -165,10 +182,22 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.emit(
         data,
         f"Exported {args.kind} pack {built.pack_id} to {args.out}"
+        + _withheld_words(built.manifest.get("withheld"))
         + (" (encrypted)" if built.encrypted else "")
         + f"\nSHA-256 {built.sha256}",
     )
     return 0
+
+
+def _withheld_words(withheld: dict[str, Any] | None) -> str:
+    """What a parent's copy leaves out, said once more after export (it is also in the manifest)."""
+    if not withheld:
+        return ""
+    reasons = [r["reason"] for r in withheld["records"]] + [f["reason"] for f in withheld["fields"]]
+    if not reasons:
+        return "\nNothing was withheld from the family."
+    counts = {r: reasons.count(r) for r in dict.fromkeys(reasons)}
+    return "\nWithheld from the family: " + "; ".join(f"{r} ({n})" for r, n in counts.items())
 
 
 def _load_trust(paths: list[Path], crl_paths: list[Path]) -> tuple[list[Any], list[Any]]:

@@ -29,7 +29,7 @@ from app.core.forms.spec import (
 from app.core.forms.types import NOT_IN_TABLES
 from app.core.paths import builtin_forms_dir
 
-FORM_KEYS = {"id", "version", "title", "description", "sections", "prompts", "chronology"}
+FORM_KEYS = {"id", "version", "title", "description", "sections", "prompts", "chronology", "not_for_family"}
 SECTION_KEYS = {"key", "title", "fields", "help"}
 FIELD_KEYS = {
     "key",
@@ -47,6 +47,7 @@ FIELD_KEYS = {
     "columns",
     "repeatable",
     "max_length",
+    "not_for_family",
 }
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FILE_RE = re.compile(r"^v([1-9][0-9]{0,3})\.toml$")
@@ -184,7 +185,17 @@ def _field(raw: Any, where: str, probs: Problems, *, in_table: bool = False) -> 
         columns=tuple(columns),
         repeatable=bool(raw.get("repeatable", False)),
         max_length=max_length,
+        not_for_family=_withheld_reason(raw, where, probs),
     )
+
+
+def _withheld_reason(raw: dict[str, Any], where: str, probs: Problems) -> str:
+    """``not_for_family``: the reason (shown in a parent's copy's list of what was left out)."""
+    value = raw.get("not_for_family", "")
+    if not isinstance(value, str):
+        probs.add(f"{where}.not_for_family", 'give the reason as text, e.g. "third-party information"')
+        return ""
+    return value.strip()
 
 
 def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | None:
@@ -279,6 +290,7 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
         prompts=tuple(prompts),
         chronology=chron,
         path=file,
+        not_for_family=_withheld_reason(doc, "form", probs),
     )
 
 

@@ -175,12 +175,15 @@ def _validator(form: FormSpec, final: bool) -> Any:
     return _VALIDATORS[key]
 
 
-def record_problems(case_data: Any, registry: Any) -> tuple[list[str], list[str]]:
+def record_problems(case_data: Any, registry: Any, withheld: Any = None) -> tuple[list[str], list[str]]:
     """Every record's data checked against its form's schema: (problems, forms not known here).
 
     A record whose form id and version the registry does not hold (a local authority's own form)
-    is listed, not failed: the verifier cannot know its fields.
+    is listed, not failed: the verifier cannot know its fields. ``withheld`` is a parent's copy's
+    manifest entry: the fields it names as left out may be missing, even when required.
     """
+    fields = withheld.get("fields") if isinstance(withheld, dict) else None
+    left_out = {(f.get("form_id"), f.get("field")) for f in fields or [] if isinstance(f, dict)}
     from app.core.errors import NotFound
 
     problems: list[str] = []
@@ -197,7 +200,8 @@ def record_problems(case_data: Any, registry: Any) -> tuple[list[str], list[str]
             unknown.add(f"{form_id} v{version}")
             continue
         validator = _validator(form, rec.get("status") == "final")
-        for err in sorted(validator.iter_errors(rec.get("data")), key=lambda e: list(e.absolute_path))[:3]:
+        errs = [e for e in validator.iter_errors(rec.get("data")) if not _left_out(e, form_id, left_out)]
+        for err in sorted(errs, key=lambda e: list(e.absolute_path))[:3]:
             where = ".".join(str(p) for p in err.absolute_path)
             field = form.field(str(err.absolute_path[0])) if err.absolute_path else None
             label = f"{field.label} ({where})" if field else where or "its data"
@@ -205,14 +209,22 @@ def record_problems(case_data: Any, registry: Any) -> tuple[list[str], list[str]
     return list(dict.fromkeys(problems)), sorted(unknown)
 
 
-def check_records(case_data: Any, registry: Any = None) -> tuple[bool, str]:
+def _left_out(err: Any, form_id: Any, left_out: set[tuple[Any, Any]]) -> bool:
+    """Whether ``err`` only says that fields a parent's copy left out are missing."""
+    if err.validator != "required" or err.absolute_path:
+        return False
+    missing = [k for k in err.validator_value if k not in (err.instance or {})]
+    return bool(missing) and all((form_id, k) in left_out for k in missing)
+
+
+def check_records(case_data: Any, registry: Any = None, withheld: Any = None) -> tuple[bool, str]:
     """For the verifier: whether every record's data matches its form's schema, and why not.
 
     ``registry`` defaults to the built-in forms; records on forms it does not hold are named.
     """
     if registry is None:
         registry = _builtin_registry()
-    problems, unknown = record_problems(case_data, registry)
+    problems, unknown = record_problems(case_data, registry, withheld)
     notes = problems[:5] + [f"and {len(problems) - 5} more"] * (len(problems) > 5)
     if unknown:
         notes.append(f"not checked (forms unknown here): {', '.join(unknown)}")

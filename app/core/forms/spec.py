@@ -54,6 +54,7 @@ class FieldSpec:
     columns: tuple[FieldSpec, ...] = ()
     repeatable: bool = False
     max_length: int | None = None
+    not_for_family: str = ""  # why it is left out of a parent's copy ("" = shared)
 
     @property
     def kind(self) -> FieldType:
@@ -112,6 +113,7 @@ class FormSpec:
     chronology: ChronologySpec | None = None
     path: str = ""
     origin: str = "built-in"  # or the local folder it came from
+    not_for_family: str = ""  # why its records are left out of a parent's copy by default
 
     def all_fields(self) -> list[FieldSpec]:
         return [f for s in self.sections for f in s.fields]

@@ -46,6 +46,7 @@ class PackContent:
     forms: list[tuple[str, int]] = field(default_factory=list)
     sequence: int = 1
     high_water_mark: str | None = None  # latest event time the vault has seen (clock skew check)
+    withheld: dict[str, Any] | None = None  # a parent's copy: what was left out and why (no content)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def build_pack(
         "forms": [{"id": fid, "version": ver} for fid, ver in sorted(set(content.forms))],
         "files": [{"path": p, "size": len(b), "media_type": m, "sha256": sha256_hex(b)} for p, b, m in files],
     }
+    if content.withheld is not None:
+        manifest["withheld"] = content.withheld
     manifest_bytes = canonical_json(manifest)
     entries = [
         ("mimetype", MEDIA_TYPE.encode(), False),

@@ -45,6 +45,18 @@ KIND_FORMS = {
         "allegation",
         "missing_episode",
     ),
+    # A parent's copy: the report the family must see before the conference, and what it rests on;
+    # minus whatever the forms or the practitioner mark "not for the family" (``withhold_for_family``).
+    "parents": (
+        "conference_report",
+        "referral",  # less the referrer's identity
+        "concern",
+        "chronology_entry",
+        "childs_voice",
+        "direct_work",
+        "strategy_discussion",
+        "milestone",
+    ),
 }
 CHRONO_KEYS = ("date", "source", "event", "impact", "action", "significance")
 
@@ -56,6 +68,8 @@ class ExportOptions:
     date_from: date | None = None
     date_to: date | None = None
     recipient: x509.Certificate | None = None
+    withhold: tuple[str, ...] = ()  # parent's copy: record ids (or prefixes) the practitioner keeps back
+    share: tuple[str, ...] = ()  # parent's copy: records of a form withheld by default, included on purpose
 
 
 def _day(value: Any) -> str | None:
@@ -144,6 +158,55 @@ def select_records(case_data: dict[str, Any], opts: ExportOptions) -> None:
     case_data["attachments"] = [a for a in case_data.get("attachments") or [] if a.get("sha256") in used]
 
 
+def _matches(record_id: Any, wanted: tuple[str, ...]) -> bool:
+    return any(str(record_id).startswith(w) for w in wanted)
+
+
+def withhold_for_family(case_data: dict[str, Any], registry: Any, opts: ExportOptions) -> dict[str, Any]:
+    """Take out of ``case_data`` (in place) what a parent's copy must not hold; returns what was
+    left out, by reason, without its content (it goes into the signed manifest).
+
+    A record goes when the practitioner withholds it (``opts.withhold``) or its form is marked
+    ``not_for_family`` (strategy discussion minutes) and it is not shared on purpose
+    (``opts.share``); a field goes when its form marks it ``not_for_family`` (the referrer's
+    identity, third-party information). Attachments only withheld records used go as well.
+    """
+    case = case_data["case"]
+    for wanted, label in ((opts.withhold, "Withhold"), (opts.share, "Share")):
+        unknown = [w for w in wanted if not any(_matches(r.get("id"), (w,)) for r in case["records"])]
+        if unknown:
+            raise UsageError(f"{label}: {', '.join(unknown)} is not a record in this parent's copy")
+    records: list[dict[str, Any]] = []
+    left_records: list[dict[str, str]] = []
+    left_fields: dict[tuple[str, str], str] = {}
+    for rec in case["records"]:
+        form = registry.get(rec["form_id"], rec.get("form_version")) if registry is not None else None
+        by_form = form.not_for_family if form is not None else ""
+        if _matches(rec.get("id"), opts.withhold):
+            left_records.append({"form_id": rec["form_id"], "reason": "withheld by the practitioner"})
+            continue
+        if by_form and not _matches(rec.get("id"), opts.share):
+            left_records.append({"form_id": rec["form_id"], "reason": by_form})
+            continue
+        data = rec.get("data") or {}
+        for f in form.all_fields() if form is not None else []:
+            if f.not_for_family and f.key in data:
+                del data[f.key]
+                left_fields[(rec["form_id"], f.key)] = f.not_for_family
+        records.append(rec)
+    if not records:
+        raise UsageError("Records: everything in this selection is withheld from the family")
+    case["records"] = records
+    used = {a for r in records for a in _shas(r.get("data"))}
+    case_data["attachments"] = [a for a in case_data.get("attachments") or [] if a.get("sha256") in used]
+    return {
+        "records": left_records,
+        "fields": [
+            {"form_id": fid, "field": key, "reason": why} for (fid, key), why in sorted(left_fields.items())
+        ],
+    }
+
+
 def _shas(value: Any) -> set[str]:
     found: set[str] = set()
     stack = [value]
@@ -185,6 +248,7 @@ def export_pack(
     # or a choice of records must not make a met deadline look open (or hide an open one).
     case_finals = [r for r in case_data["case"]["records"] if r.get("status") == "final"]
     select_records(case_data, opts)
+    withheld = withhold_for_family(case_data, registry, opts) if opts.kind == "parents" else None
     attachments: dict[str, tuple[bytes, str]] = {}
     for a in case_data["attachments"]:
         att = store.get_attachment(a["sha256"])
@@ -241,6 +305,7 @@ def export_pack(
         forms=forms,
         sequence=int(store.next_pack_sequence(case_id)),
         high_water_mark=max(times) if times else None,
+        withheld=withheld,
     )
     return build_pack(content, identity, clock=clock, render_pdf=render, recipient=opts.recipient)
 

@@ -12,7 +12,7 @@ from typing import Any
 FORMAT = "fieldbook-pack/1"
 MEDIA_TYPE = "application/vnd.fieldbook.pack+zip"
 SCHEMA_VERSION = "fieldbook-case/1"
-KINDS = ("referral", "conference")
+KINDS = ("referral", "conference", "parents")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
@@ -36,7 +36,7 @@ def manifest_problems(m: Any) -> list[str]:
         problems.append(f"the manifest's format is not {FORMAT}")
     need("pack_id", str)
     if m.get("kind") not in KINDS:
-        problems.append("the manifest's “kind” is not referral or conference")
+        problems.append(f"the manifest's “kind” is not one of {', '.join(KINDS)}")
     need("case_id", str)
     need("case_reference", str, nullable=True)
     need("sequence", int)

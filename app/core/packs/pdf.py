@@ -51,7 +51,11 @@ from app.core.paths import resource
 
 MARKING = "OFFICIAL-SENSITIVE"
 FONT, FONT_BOLD, FONT_AR, FONT_HE = "FB-Sans", "FB-Sans-Bold", "FB-Arabic", "FB-Hebrew"
-KIND_TITLES = {"referral": "Referral pack", "conference": "Report to a child protection conference"}
+KIND_TITLES = {
+    "referral": "Referral pack",
+    "conference": "Report to a child protection conference",
+    "parents": "Parent's copy of the report to a child protection conference",
+}
 QUOTE_LABEL = "Child's words (verbatim)"
 OPINION_LABEL = "Professional opinion"
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")

@@ -369,7 +369,7 @@ def _verify_zip(
             if not problem:
                 from app.core.forms.record_schemas import check_records
 
-                fits, detail = check_records(case_data)
+                fits, detail = check_records(case_data, withheld=manifest.get("withheld"))
                 report.add("records", "Every record's data fits its form", fits, detail)
         except FieldbookError as exc:
             report.add("data", "The case data is well formed and belongs to this case", False, exc.message)
