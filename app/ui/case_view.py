@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.forms import case_chronology
+from app.core.forms import ChronologyLine, case_chronology
+from app.core.forms.chronology import SIGNIFICANCE
 from app.core.timescales import settings_from_store, upcoming_deadlines
 from app.core.wording import count
 from app.ui.models import ChronologyFilter, ChronologyModel, RecordListModel
@@ -44,7 +45,7 @@ class CaseSnapshot:
     reference: str
     children: list[dict[str, Any]]
     records: list[dict[str, Any]]
-    chronology: list[dict[str, Any]]
+    chronology: list[ChronologyLine]
     deadlines: list[dict[str, Any]]
     packs: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -79,10 +80,10 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
         }
         for c in case.children
     ]
-    lines = case_chronology(registry, records)
+    lines = case_chronology(registry, [*store.chronology_rows(case_id), *records])
     # a final record's row says what it is about (its chronology line), not only which form it
     # is; a draft keeps the form's title (its line would be half-filled placeholders)
-    about = {line.record_id: line.event for line in lines}
+    about = {line.record_id: line.event for line in lines if line.derived}
     rows = [
         {
             "id": r.id,
@@ -95,22 +96,6 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
         }
         for r in records
     ]
-    chron = store.chronology_rows(case_id)
-    for line in lines:
-        chron.append(
-            {
-                "id": line.record_id,
-                "date": line.date,
-                "approximate": line.approximate,
-                "sequence": line.sequence,
-                "source": line.source,
-                "event": line.event,
-                "impact": line.impact,
-                "significance": line.significance,
-                "derived": True,
-                "form_title": titles.get(line.form_id, ""),
-            }
-        )
     deadlines = [
         {
             "due": d.due.isoformat(),
@@ -135,7 +120,7 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
     ]
     counts = {titles.get(k, k): v for k, v in store.record_counts(case_id).items()}
     return CaseSnapshot(
-        case.id, case.reference or case.id[:8], children, rows, chron, deadlines, packs, counts
+        case.id, case.reference or case.id[:8], children, rows, lines, deadlines, packs, counts
     )
 
 
@@ -207,12 +192,8 @@ class ChronologyTab(QWidget):
         self.source.setAccessibleName("Filter chronology by source")
         self.significance = QComboBox()
         self.significance.setAccessibleName("Filter chronology by significance")
-        for text, code in (
-            ("All significance", None),
-            ("High", "high"),
-            ("Medium", "medium"),
-            ("Low", "low"),
-        ):
+        self.significance.addItem("All significance", None)
+        for code, text in reversed(SIGNIFICANCE):
             self.significance.addItem(text, code)
         self.key_only = QCheckBox("&Key events only")
         self.key_only.setAccessibleName("Key events only")
@@ -243,7 +224,7 @@ class ChronologyTab(QWidget):
     def sort(self, column: int, order: Qt.SortOrder) -> None:
         self.model.sort(column, order)
 
-    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+    def show_rows(self, rows: list[ChronologyLine]) -> None:
         head = self.view.horizontalHeader()
         self.model.set_rows(rows, sort=(head.sortIndicatorSection(), head.sortIndicatorOrder()))
 

@@ -1,4 +1,5 @@
-"""Qt models over plain rows from the store: cases, records, and the case chronology."""
+"""Qt models over rows from the core: cases and records (dicts), and the case chronology
+(``ChronologyLine``s, shown in the words the PDF prints)."""
 
 from __future__ import annotations
 
@@ -14,21 +15,24 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from app.core.forms.chronology import COLUMNS, SIGNIFICANCE, ChronologyLine
+
 Index = QModelIndex | QPersistentModelIndex
-SIGNIFICANCE_ORDER = {"high": 0, "medium": 1, "low": 2}
-SIGNIFICANCE_TEXT = {"high": "● High", "medium": "◐ Medium", "low": "○ Low"}
+# most significant first when sorted ascending
+SIGNIFICANCE_ORDER = {code: n for n, (code, _) in enumerate(reversed(SIGNIFICANCE))}
 
 
 class RowsModel(QAbstractTableModel):
-    """A read-only table of dict rows with fixed columns (key, header)."""
+    """A read-only table of rows (dicts, unless ``value`` says otherwise) with fixed columns
+    (key, header)."""
 
     columns: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[Any] = []
 
-    def set_rows(self, rows: list[dict[str, Any]], sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+    def set_rows(self, rows: list[Any], sort: tuple[int, Qt.SortOrder] | None = None) -> None:
         """Replace every row; with ``sort`` (column, order), sorted before the one reset, so a
         large table is laid out once rather than reset and then re-sorted."""
         rows = list(rows)
@@ -41,8 +45,14 @@ class RowsModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_rows([])
 
-    def row(self, r: int) -> dict[str, Any]:
+    def row(self, r: int) -> Any:
         return self._rows[r]
+
+    def value(self, row: Any, key: str) -> Any:
+        return row.get(key)
+
+    def row_id(self, row: Any) -> Any:
+        return row.get("id")
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -61,8 +71,8 @@ class RowsModel(QAbstractTableModel):
             return self.columns[section][1]
         return None
 
-    def display(self, row: dict[str, Any], key: str) -> Any:
-        value = row.get(key)
+    def display(self, row: Any, key: str) -> Any:
+        value = self.value(row, key)
         return "" if value is None else str(value)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -73,16 +83,16 @@ class RowsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.display(row, key)
         if role == Qt.ItemDataRole.UserRole:
-            return row.get("id")
+            return self.row_id(row)
         if role == Qt.ItemDataRole.UserRole + 1:  # sort key
             return self.sort_key(row, key)
         return None
 
-    def sort_key(self, row: dict[str, Any], key: str) -> Any:
-        value = row.get(key)
+    def sort_key(self, row: Any, key: str) -> Any:
+        value = self.value(row, key)
         return "" if value is None else str(value)
 
-    def _order(self, rows: list[dict[str, Any]], column: int, order: Qt.SortOrder) -> None:
+    def _order(self, rows: list[Any], column: int, order: Qt.SortOrder) -> None:
         """Sort ``rows`` in place by a column's sort key (nothing for an unknown column)."""
         if 0 <= column < len(self.columns):
             key = self.columns[column][0]
@@ -135,31 +145,25 @@ class RecordListModel(RowsModel):
 
 
 class ChronologyModel(RowsModel):
-    """The chronology: hand-made entries and derived lines (linked to their source records)."""
+    """The chronology: hand-made entries and derived lines (linked to their source records),
+    with the chronology's own column headings and words ("about 2026-03-01", "High")."""
 
-    columns = (
-        ("date", "Date"),
-        ("source", "Source"),
-        ("event", "Event"),
-        ("impact", "Impact on the child"),
-        ("significance", "Significance"),
-        ("origin", "From"),
-    )
+    _rows: list[ChronologyLine]
+    columns = (*(c for c in COLUMNS if c[0] != "action"), ("origin", "From"))
 
-    def display(self, row: dict[str, Any], key: str) -> Any:
-        if key == "date":
-            return ("≈ " if row.get("approximate") else "") + str(row.get("date", ""))
-        if key == "significance":
-            return SIGNIFICANCE_TEXT.get(str(row.get("significance")), row.get("significance"))
+    def value(self, row: ChronologyLine, key: str) -> Any:
         if key == "origin":
-            return "↗ " + row["form_title"] if row.get("derived") else "Chronology entry"
-        return super().display(row, key)
+            return ("↗ " if row.derived else "") + row.form_title
+        return getattr(row, key)
 
-    def sort_key(self, row: dict[str, Any], key: str) -> Any:
-        if key == "date":
-            return f"{row.get('date', '')}|{int(row.get('sequence') or 0):04d}"
-        if key == "significance":
-            return SIGNIFICANCE_ORDER.get(str(row.get("significance")), 3)
+    def row_id(self, row: ChronologyLine) -> Any:
+        return row.record_id
+
+    def sort_key(self, row: ChronologyLine, key: str) -> Any:
+        if key == "when":
+            return f"{row.date}|{row.sequence:04d}"
+        if key == "significance_label":
+            return SIGNIFICANCE_ORDER.get(row.significance, len(SIGNIFICANCE))
         return super().sort_key(row, key)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -167,9 +171,9 @@ class ChronologyModel(RowsModel):
             role == Qt.ItemDataRole.BackgroundRole
             and index.isValid()
             and 0 <= index.row() < len(self._rows)
-            and self._rows[index.row()].get("significance") == "high"
+            and self._rows[index.row()].significance == "high"
         ):
-            return QBrush(QColor("#fdecea"))  # with "● High" text: colour is never the only sign
+            return QBrush(QColor("#fdecea"))  # with the word "High": colour is never the only sign
         return super().data(index, role)
 
 
@@ -205,14 +209,13 @@ class ChronologyFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, ChronologyModel):
             return True
-        row = model.row(source_row)
-        if self.source_text and self.source_text not in str(row.get("source", "")).casefold():
+        line: ChronologyLine = model.row(source_row)
+        if self.source_text and self.source_text not in line.source.casefold():
             return False
-        if self.significance and row.get("significance") != self.significance:
+        if self.significance and line.significance != self.significance:
             return False
-        day = str(row.get("date", ""))[:10]
-        if self.date_from and day < self.date_from.isoformat():
+        if self.date_from and line.date < self.date_from.isoformat():
             return False
-        if self.date_to and day > self.date_to.isoformat():
+        if self.date_to and line.date > self.date_to.isoformat():
             return False
-        return not (self.key_only and row.get("significance") != "high" and not row.get("key"))
+        return not (self.key_only and line.significance != "high" and not line.key_event)

@@ -213,6 +213,62 @@ def test_derived_chronology_lines_link_to_their_records() -> None:
         "joint with the police"
     )
     assert sd.source == "Northshire CSC" and sd.significance == "high"
+    entry = lines[0]
+    assert not entry.derived and (entry.source, entry.event) == ("Police", "Call-out")
+    assert entry.significance_label == "High" and entry.form_title == "Chronology entry"
+
+
+def test_chronology_columns_are_the_entry_forms_own_labels() -> None:
+    """The chronology's headings on screen, in the PDF and in data.json are the labels of the
+    chronology entry form, and its mapping names the fields those columns show."""
+    from app.core.forms.chronology import COLUMNS
+
+    form = REG.get("chronology_entry")
+    mapped = form.chronology
+    assert mapped is not None
+    by_column = {
+        "when": mapped.date_field,
+        "source": mapped.source.strip("{}"),
+        "event": mapped.summary.strip("{}"),
+        "impact": mapped.impact.strip("{}"),
+        "action": mapped.action.strip("{}"),
+        "significance_label": mapped.significance.removeprefix("field:"),
+    }
+    for attr, heading in COLUMNS:
+        f = form.field(by_column[attr])
+        assert f is not None and f.label == heading, (attr, heading)
+
+
+def test_a_chronology_line_says_about_and_the_chosen_label() -> None:
+    """An approximate date reads "about <date>"; significance reads as the label, not the code;
+    a choice inside a derived line's words is its label too."""
+    entry = {
+        "id": "e1",
+        "form_id": "chronology_entry",
+        "form_version": 1,
+        "status": "final",
+        "data": {
+            "date": "2026-03-01",
+            "date_approximate": "yes",
+            "sequence": 2,
+            "source": "Health visitor",
+            "event": "Missed 2-year check",
+            "significance": "low",
+        },
+    }
+    concern = {
+        "id": "c1",
+        "form_id": "concern",
+        "form_version": 1,
+        "status": "final",
+        "data": {"date_noticed": "2026-03-01", "setting": "Rainbow room", "significance": "high"},
+        "author": {"agency": "Little Acorns Nursery"},
+    }
+    lines = {ln.record_id: ln for ln in case_chronology(REG, [concern, entry])}
+    line, derived = lines["e1"], lines["c1"]
+    assert line.when == "about 2026-03-01" and line.sequence == 2 and line.significance_label == "Low"
+    assert derived.significance_label == "High" and derived.event == "Concern logged by Rainbow room"
+    assert derived.source == "Little Acorns Nursery" and derived.when == "2026-03-01"
 
 
 def test_a_broken_local_form_is_reported_with_file_key_and_problem(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import hashlib
 import io
 from typing import Any
 
+from app.core.forms import ChronologyLine, case_chronology, load_registry
+
 QUOTE_WITH_MARKUP = "I don't want to go home <b>when</b> he's there & shouting"
 HIDDEN_MARKUP = "<font color=white>hidden</font> <a href='http://example.invalid'>link</a>"
 NAMES = {
@@ -27,7 +29,7 @@ def png(colour: tuple[int, int, int] = (200, 120, 40), size: tuple[int, int] = (
     return buf.getvalue()
 
 
-def sample_case(n_chronology: int = 3) -> tuple[dict[str, Any], dict[str, bytes], list[dict[str, Any]]]:
+def sample_case(n_chronology: int = 3) -> tuple[dict[str, Any], dict[str, bytes], list[ChronologyLine]]:
     """(case data, attachments by sha256, chronology lines)."""
     img = png()
     sha = hashlib.sha256(img).hexdigest()
@@ -140,18 +142,25 @@ def sample_case(n_chronology: int = 3) -> tuple[dict[str, Any], dict[str, bytes]
             ],
         }
     ]
-    chronology = [
+    entries = [
         {
-            "date": f"2026-{(i % 12) + 1:02d}-{(i % 27) + 1:02d}",
-            "source": "Northshire Primary School",
-            "event": f"Event {i}: Maya arrived late and hungry; her teacher noticed a bruise",
-            "impact": "Missing learning; worried",
-            "action": "DSL informed",
-            "significance": "medium",
-            "approximate": i % 5 == 0,
+            "id": f"e{i}",
+            "form_id": "chronology_entry",
+            "form_version": 1,
+            "status": "final",
+            "data": {
+                "date": f"2026-{(i % 12) + 1:02d}-{(i % 27) + 1:02d}",
+                "date_approximate": "yes" if i % 5 == 0 else "no",
+                "source": "Northshire Primary School",
+                "event": f"Event {i}: Maya arrived late and hungry; her teacher noticed a bruise",
+                "impact": "Missing learning; worried",
+                "action": "DSL informed",
+                "significance": "high" if i % 7 == 0 else "medium",
+            },
         }
         for i in range(n_chronology)
     ]
+    chronology = case_chronology(load_registry(), entries)  # as the export makes them
     case_data = {
         "format": "fieldbook-case/1",
         "exported_at": "2026-11-23T09:00:00Z",

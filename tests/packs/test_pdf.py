@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -130,10 +131,15 @@ def test_cover_names_children_author_and_kind(rendered: bytes, tmp_path: Path) -
 
 
 def test_chronology_table_and_addendum(rendered: bytes, tmp_path: Path) -> None:
-    """The chronology is a table with every entry; approximate dates are marked; addenda are shown."""
-    out = extracted(rendered, tmp_path)
+    """The chronology is a table with every entry, in the screen's words: approximate dates say
+    "about", significance is the chosen label ("High", never the code); addenda are shown."""
+    out = " ".join(extracted(rendered, tmp_path).split())
     assert "Chronology (30 entries)" in out
-    assert "Event 29:" in out and "c. 2026-01-01" in out
+    assert "Event 29:" in out and "about 2026-01-01" in out
+    assert "What happened" in out and "Significance" in out
+    table = out.split("Chronology (30 entries)")[1].split("Event 29")[0]
+    assert "High" in table and "Medium" in table
+    assert not re.search(r"\b(high|medium|low)\b", table)
     assert "Date of birth corrected" in out
 
 
@@ -166,7 +172,7 @@ def test_huge_fields_render_completely(tmp_path: Path) -> None:
     data = case_data["case"]["records"][0]["data"]
     data["quotes"] = [{"words": "Maya said many things. " * 8700 + "ENDOFMAYASWORDS"}]
     data["participants"] = [{"name": "Ruth " * 3000, "agency": "police"}]
-    chronology[0]["event"] = "word " * 8000 + "LASTWORDOFTHEEVENT"
+    chronology[0] = replace(chronology[0], event="word " * 8000 + "LASTWORDOFTHEEVENT")
     pdf = render_pdf(
         RenderInput(
             kind="referral",

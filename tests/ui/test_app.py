@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.clock import FixedClock
-from app.core.forms import TYPES, FieldSpec
+from app.core.forms import TYPES, ChronologyLine, FieldSpec
 from app.core.store import PersonIn, Store
 from app.ui.main import make_app
 from app.ui.main_window import MainWindow
@@ -147,7 +147,7 @@ def test_record_lifecycle_through_the_ui(window: MainWindow) -> None:
     assert editor.add_addendum("Clarification", "Nan is the maternal grandmother.")
     window.close_editor()
     chron = window.workspace.chronology.model
-    assert any(chron.row(i)["id"] == record.id and chron.row(i)["derived"] for i in range(chron.rowCount()))
+    assert any(chron.row(i).record_id == record.id and chron.row(i).derived for i in range(chron.rowCount()))
 
 
 def test_a_day_first_date_is_read_back_in_words_and_saved_as_iso(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -286,17 +286,21 @@ def test_models_pass_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-un
     chron = ChronologyModel()
     chron.set_rows(
         [
-            {
-                "id": str(i),
-                "date": f"2026-0{1 + i % 9}-01",
-                "source": "School",
-                "event": "e",
-                "impact": "",
-                "significance": ["low", "high"][i % 2],
-                "derived": bool(i % 3),
-                "form_title": "Referral",
-                "sequence": 0,
-            }
+            ChronologyLine(
+                date=f"2026-0{1 + i % 9}-01",
+                approximate=i % 4 == 0,
+                sequence=0,
+                source="School",
+                event="e",
+                impact="",
+                action="",
+                significance=["low", "high"][i % 2],
+                significance_label=["Low", "High"][i % 2],
+                record_id=str(i),
+                form_id="referral",
+                form_title="Referral",
+                derived=bool(i % 3),
+            )
             for i in range(50)
         ]
     )

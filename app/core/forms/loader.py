@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import FormError, NotFound
+from app.core.forms.chronology import SIGNIFICANCE
 from app.core.forms.codelists import all_codelists
 from app.core.forms.conditions import problems as condition_problems
 from app.core.forms.spec import (
@@ -261,24 +262,7 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
                 str(rp.get("key", f"prompt{i}")), rp["message"], rp.get("when"), str(rp.get("standard", ""))
             )
         )
-    chron = None
-    rc = doc.get("chronology")
-    if rc is not None:
-        if not isinstance(rc, dict) or not isinstance(rc.get("summary"), str):
-            probs.add("chronology", "needs date_field and summary")
-        else:
-            if rc.get("date_field") not in key_set:
-                probs.add("chronology.date_field", f"“{rc.get('date_field')}” is not a field of this form")
-            for name in re.findall(r"\{([a-z0-9_]+)\}", rc["summary"] + str(rc.get("source", ""))):
-                if name not in key_set:
-                    probs.add("chronology.summary", f"“{{{name}}}” is not a field of this form")
-            chron = ChronologySpec(
-                str(rc.get("date_field")),
-                rc["summary"],
-                str(rc.get("significance", "medium")),
-                str(rc.get("source", "")),
-                bool(rc.get("key_event", False)),
-            )
+    chron = _chronology(doc.get("chronology"), {f.key: f for s in sections for f in s.fields}, probs)
     if probs.items and (not isinstance(form_id, str) or not isinstance(version, int)):
         return None
     return FormSpec(
@@ -291,6 +275,55 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
         chronology=chron,
         path=file,
         not_for_family=_withheld_reason(doc, "form", probs),
+    )
+
+
+CHRONOLOGY_KEYS = {
+    "date_field",
+    "summary",
+    "significance",
+    "source",
+    "key_event",
+    "impact",
+    "action",
+    "approximate_field",
+    "sequence_field",
+}
+
+
+def _chronology(rc: Any, fields: dict[str, FieldSpec], probs: Problems) -> ChronologySpec | None:
+    """The ``[chronology]`` table: which date, and the templates of the line's words."""
+    if rc is None:
+        return None
+    if not isinstance(rc, dict) or not isinstance(rc.get("summary"), str):
+        probs.add("chronology", "needs date_field and summary")
+        return None
+    for extra in sorted(set(rc) - CHRONOLOGY_KEYS):
+        probs.add(f"chronology.{extra}", "unknown key")
+    texts = {k: str(rc.get(k, "")) for k in ("summary", "source", "impact", "action")}
+    for what in ("date_field", "approximate_field", "sequence_field"):
+        if (what == "date_field" or rc.get(what)) and rc.get(what) not in fields:
+            probs.add(f"chronology.{what}", f"“{rc.get(what)}” is not a field of this form")
+    for what, template in texts.items():
+        for name in re.findall(r"\{([a-z0-9_]+)\}", template):
+            if name not in fields:
+                probs.add(f"chronology.{what}", f"“{{{name}}}” is not a field of this form")
+    significance = str(rc.get("significance", "medium"))
+    named = significance.removeprefix("field:")
+    if significance.startswith("field:") and named not in fields:
+        probs.add("chronology.significance", f"“{named}” is not a field of this form")
+    elif not significance.startswith("field:") and significance not in dict(SIGNIFICANCE):
+        probs.add("chronology.significance", "is low, medium, high or field:<key>")
+    return ChronologySpec(
+        str(rc.get("date_field")),
+        texts["summary"],
+        significance,
+        texts["source"],
+        bool(rc.get("key_event", False)),
+        texts["impact"],
+        texts["action"],
+        str(rc.get("approximate_field", "")),
+        str(rc.get("sequence_field", "")),
     )
 
 

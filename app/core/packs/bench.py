@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from app.core.clock import SYSTEM_CLOCK, FixedClock
+from app.core.forms import ChronologyLine, case_chronology, load_registry
+from app.core.forms.chronology import COLUMNS
 from app.core.outcome import Verdict
 
 Row = dict[str, Any]
@@ -40,7 +42,7 @@ def _photo(seed: int, size: tuple[int, int] = (1024, 768)) -> bytes:
 
 def big_case(
     n_chronology: int = 2000, n_images: int = 10
-) -> tuple[dict[str, Any], dict[str, bytes], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], dict[str, bytes], list[ChronologyLine]]:
     """A fictional case with a long chronology and photographs attached to direct-work records."""
     images = [_photo(i) for i in range(n_images)]
     shas = [hashlib.sha256(b).hexdigest() for b in images]
@@ -76,7 +78,7 @@ def big_case(
     ]
     rnd = random.Random(7)  # noqa: S311 - fictional content
     sources = ["Northshire Primary School", "Health visitor", "Police", "GP", "Children's social care"]
-    chronology = [
+    entries = [
         {
             "date": f"20{20 + i // 365 % 7}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
             "source": rnd.choice(sources),
@@ -103,10 +105,18 @@ def big_case(
             "impact": "Missing learning; anxious",
             "action": "DSL informed",
             "significance": "medium",
-            "approximate": i % 9 == 0,
+            "date_approximate": "yes" if i % 9 == 0 else "no",
         }
         for i in range(n_chronology)
     ]
+    # the lines a pack prints, made as the export makes them (from chronology entry records)
+    chronology = case_chronology(
+        load_registry(),
+        [
+            {"id": f"e{i}", "form_id": "chronology_entry", "form_version": 1, "status": "final", "data": d}
+            for i, d in enumerate(entries)
+        ],
+    )
     case_data = {
         "format": "fieldbook-case/1",
         "exported_at": "2026-11-23T09:00:00Z",
@@ -133,7 +143,7 @@ def big_case(
 
 
 def bare_render(
-    case_data: dict[str, Any], attachments: dict[str, bytes], chronology: list[dict[str, Any]]
+    case_data: dict[str, Any], attachments: dict[str, bytes], chronology: list[ChronologyLine]
 ) -> bytes:
     """The same content drawn with plain ReportLab: a title, the chronology table, the images."""
     from reportlab.lib.pagesizes import A4
@@ -144,10 +154,10 @@ def bare_render(
 
     ss = getSampleStyleSheet()
     widths = [2.1, 2.6, 5.4, 3.6, 2.9, 1.1]
-    keys = ["date", "source", "event", "impact", "action", "significance"]
+    keys = [key for key, _ in COLUMNS]
     rows = [keys] + [
         [
-            "\n".join(simpleSplit(str(ln.get(k) or ""), "Helvetica", 7.5, w * cm - 4))
+            "\n".join(simpleSplit(str(getattr(ln, k)), "Helvetica", 7.5, w * cm - 4))
             for k, w in zip(keys, widths, strict=True)
         ]
         for ln in chronology

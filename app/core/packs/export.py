@@ -20,8 +20,8 @@ from cryptography import x509
 
 from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
-from app.core.errors import FieldbookError, NotFound, Problem, UsageError, ValidationError
-from app.core.forms import FormSpec, chronology_line
+from app.core.errors import FieldbookError, Problem, UsageError, ValidationError
+from app.core.forms import FormRegistry, FormSpec, case_chronology, load_registry
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
 from app.core.packs.pdf import RenderInput, render_pdf
 from app.core.timescales import settings_from_store, upcoming_deadlines
@@ -58,7 +58,6 @@ KIND_FORMS = {
         "milestone",
     ),
 }
-CHRONO_KEYS = ("date", "source", "event", "impact", "action", "significance")
 
 
 @dataclass(frozen=True)
@@ -76,40 +75,6 @@ def _day(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("date")
     return str(value)[:10] if value else None
-
-
-def chronology_lines(case_data: dict[str, Any], registry: Any = None) -> list[dict[str, Any]]:
-    """The case chronology as table lines: chronology entries plus lines derived from other records."""
-    lines: list[dict[str, Any]] = []
-    for rec in (case_data.get("case") or {}).get("records") or []:
-        data = rec.get("data") or {}
-        if rec.get("form_id") == "chronology_entry":
-            d = data.get("date")
-            line = {k: data.get(k) for k in CHRONO_KEYS}
-            line["date"] = _day(d) or _day(rec.get("occurred_at"))
-            line["approximate"] = bool(
-                data.get("date_approximate") == "yes" or (isinstance(d, dict) and d.get("approximate"))
-            )
-            line["sequence"] = data.get("sequence") or 0
-            lines.append(line)
-        elif registry is not None:
-            try:
-                form = registry.get(rec["form_id"], rec.get("form_version"))
-            except NotFound:  # a form this installation does not know adds no line
-                continue
-            derived = chronology_line(form, rec)  # None for a form with no chronology mapping
-            if derived:
-                line = {k: _attr(derived, k) for k in CHRONO_KEYS}
-                line["date"] = _day(line["date"]) or _day(rec.get("occurred_at"))
-                line["approximate"] = bool(_attr(derived, "approximate"))
-                line["sequence"] = _attr(derived, "sequence") or 0
-                lines.append(line)
-    lines.sort(key=lambda ln: (ln.get("date") or "", ln.get("sequence") or 0))
-    return lines
-
-
-def _attr(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
 
 def select_records(case_data: dict[str, Any], opts: ExportOptions) -> None:
@@ -223,7 +188,7 @@ def _shas(value: Any) -> set[str]:
 
 def export_pack(
     store: Any,
-    registry: Any,
+    registry: FormRegistry | None,
     case_id: str,
     identity: Identity,
     opts: ExportOptions,
@@ -238,6 +203,7 @@ def export_pack(
     """
     if opts.kind not in KIND_FORMS:
         raise UsageError(f"Kind: “{opts.kind}” is not one of {', '.join(KIND_FORMS)}")
+    registry = registry or load_registry()  # the built-in forms draw the PDF and the chronology
     if case_data is None:
         from app.core.casedata import export_case
 
@@ -257,7 +223,7 @@ def export_pack(
         a.pop("data_base64", None)
     records = case_data["case"]["records"]
     forms = sorted({(r["form_id"], int(r.get("form_version") or 1)) for r in records})
-    chronology = chronology_lines(case_data, registry)
+    chronology = case_chronology(registry, records)
     deadlines: list[dict[str, Any]] = []
     if opts.kind == "conference":
         try:
@@ -276,7 +242,7 @@ def export_pack(
     info = identity.info
 
     def lookup(form_id: str, version: int) -> FormSpec | None:
-        return registry.get(form_id, version) if registry is not None else None
+        return registry.get(form_id, version)
 
     def render(pack_id: str) -> bytes:
         return render_pdf(

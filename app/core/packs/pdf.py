@@ -44,6 +44,8 @@ from reportlab.platypus import (
 )
 
 from app.core.errors import NotFound
+from app.core.forms.chronology import COLUMNS as CHRONOLOGY_COLUMNS
+from app.core.forms.chronology import ChronologyLine
 from app.core.forms.conditions import field_states
 from app.core.forms.spec import FieldSpec, FormSpec
 from app.core.forms.types import BodyMap, is_blank
@@ -237,7 +239,7 @@ class RenderInput:
     author: dict[str, str]
     created_at: str
     attachments: dict[str, bytes] = field(default_factory=dict)
-    chronology: list[dict[str, Any]] = field(default_factory=list)
+    chronology: list[ChronologyLine] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     form_lookup: FormLookup | None = None
     recipient: str | None = None
@@ -563,30 +565,20 @@ def _guess_field(key: str, v: Any) -> FieldSpec:
 # -- document ---------------------------------------------------------------------------------
 
 CHRONO_BLOCK = 40
-CHRONO_COLS = (
-    ("date", "Date", 2.2),
-    ("source", "Source", 2.5),
-    ("event", "What happened", 5.1),
-    ("impact", "Impact on the child", 3.3),
-    ("action", "Action / outcome", 2.9),
-    ("significance", "Sig.", 1.4),
-)  # 17.4 cm: the A4 frame width
+# Column widths in cm, in the order of the chronology's own columns (17.4 cm: the A4 frame).
+CHRONO_WIDTHS = (2.7, 2.3, 4.3, 3.2, 2.8, 2.1)
 
 
-def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> list[LongTable]:
+def chronology_table(ctx: Ctx, lines: list[ChronologyLine]) -> list[LongTable]:
+    """The chronology with the screen's columns and words ("about 2026-03-01", "High")."""
     st = ctx.st.cell
-    head = [Paragraph(f"<b>{label}</b>", st) for _, label, _ in CHRONO_COLS]
+    head = [Paragraph(f"<b>{escape(label)}</b>", st) for _, label in CHRONOLOGY_COLUMNS]
     rows: list[list[Any]] = [head]
+    cols = [(key, w * cm) for (key, _), w in zip(CHRONOLOGY_COLUMNS, CHRONO_WIDTHS, strict=True)]
     for ln in lines:
         row: list[Any] = []
-        for key, _, w in CHRONO_COLS:
-            width = w * cm
-            v = ln.get(key)
-            if key == "date" and ln.get("approximate") and v:
-                v = f"c. {v}"
-            if isinstance(v, dict):
-                v = v.get("date", "")
-            s = unicodedata.normalize("NFC", "" if v is None else str(v))
+        for key, width in cols:
+            s = unicodedata.normalize("NFC", str(getattr(ln, key)))
             if _RTL.search(s):
                 row.append(Paragraph(text(s), st))
             else:
@@ -611,7 +603,7 @@ def chronology_table(ctx: Ctx, lines: list[dict[str, Any]]) -> list[LongTable]:
     )
     # One table per block of rows: splitting one long table across pages re-measures every
     # remaining row at each page break (quadratic in the chronology's length).
-    widths = [w * cm for _, _, w in CHRONO_COLS]
+    widths = [w for _, w in cols]
     return [
         LongTable(
             [rows[0], *rows[i : i + CHRONO_BLOCK]], colWidths=widths, repeatRows=1, style=style, splitInRow=1

@@ -195,6 +195,17 @@ class RecordRow(NamedTuple):
         return (self.occurred_at or self.created_at, self.created_at)
 
 
+class ChronologyRow(NamedTuple):
+    """A chronology entry as the lean chronology query reads it (``data`` decoded)."""
+
+    id: str
+    form_id: str
+    form_version: int
+    status: str
+    occurred_at: str | None
+    data: Any
+
+
 class AddendumRow(NamedTuple):
     id: str
     record_id: str
