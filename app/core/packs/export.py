@@ -224,6 +224,8 @@ def export_pack(
     records = case_data["case"]["records"]
     forms = sorted({(r["form_id"], int(r.get("form_version") or 1)) for r in records})
     chronology = case_chronology(registry, records)
+    # data.json carries the lines exactly as the PDF prints them, for a front door's systems
+    case_data["chronology"] = [line.as_json() for line in chronology]
     deadlines: list[dict[str, Any]] = []
     if opts.kind == "conference":
         try:
