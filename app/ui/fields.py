@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.forms import FieldSpec
-from app.core.forms.dates import describe, normalise
+from app.core.forms.dates import day_first, describe, normalise
 from app.core.forms.types import YES_NO_UNKNOWN
 from app.ui.widgets.body_map import BodyMapWidget
 
@@ -49,6 +48,17 @@ class FieldEditor(QObject):
 
     def set_read_only(self, ro: bool) -> None:
         self.widget.setEnabled(not ro)
+
+
+def _lines(edit: QPlainTextEdit, n: int) -> None:
+    """At least ``n`` lines tall, in the box's own font (so it grows with the text size)."""
+    edit.setMinimumHeight(int(edit.fontMetrics().lineSpacing() * n + 2 * edit.frameWidth() + 12))
+
+
+def _larger(font: QFont) -> QFont:
+    bigger = QFont(font)
+    bigger.setPointSizeF(max(font.pointSizeF(), 11.0) * 1.2)
+    return bigger
 
 
 def _name(w: QWidget, spec: FieldSpec, suffix: str = "") -> QWidget:
@@ -83,7 +93,7 @@ class TextEditor(FieldEditor):
     def __init__(self, spec: FieldSpec) -> None:
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
-        edit.setMinimumHeight(70)
+        _lines(edit, 4)
         super().__init__(spec, _name(edit, spec))
         edit.textChanged.connect(self.changed)
         self.edit = edit
@@ -166,9 +176,8 @@ class _DateLine:
             spec.placeholder or "DD/MM/YYYY" + (" HH:MM" if kind == "date_time" else "")
         )
         _name(self.edit, spec)
-        self.hint = QLabel()
+        self.hint = QLabel()  # reads as what it says: no fixed accessible name over it
         self.hint.setObjectName("dateHint")
-        self.hint.setAccessibleName(f"{spec.label} as read")
         self.hint.hide()
         self.box = QWidget()
         outer = QVBoxLayout(self.box)
@@ -211,7 +220,7 @@ class DateEditor(FieldEditor):
         return self.line.text() or None
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
+        self.edit.setText("" if value is None else day_first(str(value), self.line.kind))
 
     def set_read_only(self, ro: bool) -> None:
         self.edit.setReadOnly(ro)
@@ -233,7 +242,7 @@ class ApproxDateEditor(FieldEditor):
 
     def set_value(self, value: Any) -> None:
         value = value or {}
-        self.edit.setText(value.get("date", ""))
+        self.edit.setText(day_first(str(value.get("date", "")), "date"))
         self.approx.setChecked(bool(value.get("approximate")))
 
 
@@ -260,29 +269,39 @@ class QuoteEditor(FieldEditor):
         super().__init__(spec, box)
         box.setAccessibleName(spec.label)
 
-    def _add(self, q: dict[str, Any]) -> None:
+    def _add(self, q: dict[str, Any], *, focus: bool = True) -> None:
+        """One quote: the words in a large wrapping box, its other parts stacked beneath, each
+        label above its field (a side-by-side form left the words about 110 px wide)."""
         frame = QWidget()
         frame.setObjectName("quote")
-        form = QFormLayout(frame)
+        column = QVBoxLayout(frame)
+        column.setSpacing(2)
         parts: dict[str, QWidget] = {}
         for key, label in self.PARTS:
             w: QWidget
             if key == "words":
                 w = QPlainTextEdit(q.get(key, ""))
                 w.setTabChangesFocus(True)
-                w.setMaximumHeight(70)
+                w.setFont(_larger(w.font()))
+                _lines(w, 5)
                 w.textChanged.connect(self.changed)
             else:
                 w = QLineEdit(q.get(key, ""))
                 w.textChanged.connect(self.changed)
             w.setAccessibleName(f"{self.spec.label} {len(self.groups) + 1}: {label}")
-            form.addRow(label, w)
+            tag = QLabel(label)
+            tag.setBuddy(w)
+            column.addWidget(tag)
+            column.addWidget(w)
             parts[key] = w
         self.groups.append(parts)
         self.lay.insertWidget(self.lay.count() - 1, frame)
+        frame.show()  # now, so the editor's Tab order (re-made on changed) includes it
         if not self.spec.repeatable:
             self.add_button.hide()
         self.changed.emit()
+        if focus:  # the practitioner asked for a new quote: they type the words next
+            parts["words"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def value(self) -> Any:
         out = []
@@ -299,7 +318,7 @@ class QuoteEditor(FieldEditor):
 
     def set_value(self, value: Any) -> None:
         for q in value if isinstance(value, list) else [value] if value else []:
-            self._add(q)
+            self._add(q, focus=False)
 
 
 class TableEditor(FieldEditor):
@@ -316,11 +335,13 @@ class TableEditor(FieldEditor):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName(spec.label)
         self.table.setMinimumHeight(110)
+        # Tab leaves the table (arrow keys move between cells): a table is never a keyboard trap
+        self.table.setTabKeyNavigation(False)
         lay.addWidget(self.table)
         bar = QHBoxLayout()
         add = QPushButton("Add row")
         add.setAccessibleName(f"Add a row to {spec.label}")
-        add.clicked.connect(lambda: self._add_row({}))
+        add.clicked.connect(self._add_row_by_hand)
         remove = QPushButton("Remove row")
         remove.setAccessibleName(f"Remove the selected row of {spec.label}")
         remove.clicked.connect(self._remove_row)
@@ -330,6 +351,12 @@ class TableEditor(FieldEditor):
         lay.addLayout(bar)
         super().__init__(spec, box)
         self.table.itemChanged.connect(lambda _: self.changed.emit())
+
+    def _add_row_by_hand(self) -> None:
+        """A new row, with the focus in its first cell ready to type (arrows move, Tab leaves)."""
+        self._add_row({})
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.table.setCurrentCell(self.table.rowCount() - 1, 0)
 
     def _add_row(self, row: dict[str, Any]) -> None:
         r = self.table.rowCount()
@@ -350,7 +377,10 @@ class TableEditor(FieldEditor):
                 self.table.setCellWidget(r, c, combo)
             else:
                 value = row.get(col.key)
-                self.table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+                text = "" if value is None else str(value)
+                if col.type in ("date", "date_time"):
+                    text = day_first(text, col.type)  # typed day-first, so shown day-first
+                self.table.setItem(r, c, QTableWidgetItem(text))
         self.changed.emit()
 
     def _options(self, col: FieldSpec) -> list[tuple[str, str]] | None:

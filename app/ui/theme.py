@@ -189,10 +189,11 @@ QLabel#dateHint, QLabel#muted {{ color: {c.muted}; }}
 QGroupBox {{ font-weight: bold; margin-top: 14px; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 6px; }}
 QWidget#quote {{ background: {c.quote_bg}; border-left: 4px solid {c.quote_edge}; }}
-QLabel#readValue {{ background: {c.base}; border: 1px solid {c.border}; border-radius: 3px; padding: 4px; }}
-QLabel#readValue:focus {{ border: 2px solid {c.focus}; padding: 3px; }}
+QLabel#readValue {{ border: 2px solid transparent; border-radius: 3px; padding: 1px 4px; }}
+QLabel#readValue:focus {{ border: 2px solid {c.focus}; }}
 QLabel#readQuote {{
-    background: {c.quote_bg}; border-left: 4px solid {c.quote_edge}; padding: 6px 8px; font-size: 13pt;
+    background: {c.quote_bg}; border: 2px solid transparent; border-left: 4px solid {c.quote_edge};
+    padding: 6px 8px; font-size: 13pt;
 }}
 QLabel#readQuote:focus {{ border: 2px solid {c.focus}; border-left: 4px solid {c.focus}; }}
 """

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.forms import FieldSpec, ValidationContext, load_registry, validate
-from app.core.forms.dates import describe, normalise
+from app.core.forms.dates import describe, normalise, shown
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(["/", ".", "-"]))
@@ -33,13 +34,27 @@ def test_impossible_or_unrecognised_input_is_kept_exactly_as_typed() -> None:
 
 
 def test_dates_are_read_back_in_words_and_mistakes_are_named() -> None:
+    """Words in the reader's own time: a summer time stored in UTC reads an hour on in London."""
+    london = ZoneInfo("Europe/London")
     assert describe("2026-11-20", "date") == "Friday 20 November 2026"
-    assert describe("2026-10-30T15:30:00Z", "date_time") == "Friday 30 October 2026, 15:30 UTC"
-    assert describe("2026-06-01T09:00+01:00", "date_time") == "Monday 1 June 2026, 09:00 (UTC+01:00)"
+    assert describe("2026-10-30T15:30:00Z", "date_time", london) == "Friday 30 October 2026, 15:30"
+    assert describe("2026-06-01T09:00Z", "date_time", london) == "Monday 1 June 2026, 10:00"
+    assert describe("2026-06-01T09:00+01:00", "date_time", london) == "Monday 1 June 2026, 09:00"
+    assert describe("2026-06-01T09:00", "date_time", london) == "Monday 1 June 2026, 09:00"
     assert describe("2026-11-20", "date_time") == "Friday 20 November 2026 (no time given)"
     assert describe("", "date") == ""
     assert describe("20/13/2026", "date").startswith("Not a date: use DD/MM/YYYY")
     assert "HH:MM" in describe("soon", "date_time")
+
+
+def test_stored_dates_are_shown_short_in_words_never_iso_or_utc() -> None:
+    """Lists and read views show "Fri 30 Oct 2026, 15:30" in local time; other text is kept."""
+    london = ZoneInfo("Europe/London")
+    assert shown("2026-10-30T15:30:00Z", london) == "Fri 30 Oct 2026, 15:30"
+    assert shown("2026-07-30T15:30:00+00:00", london) == "Thu 30 Jul 2026, 16:30"
+    assert shown("2026-11-20", london) == "Fri 20 Nov 2026"
+    assert shown("soon", london) == "soon"
+    assert shown(None) == ""
 
 
 def test_normalised_input_passes_the_forms_own_validation() -> None:

@@ -8,7 +8,7 @@ in words beside it so a slip (a month in the day's place, the wrong year) is see
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,26 +39,53 @@ def normalise(text: str, kind: str) -> str:
     return stamp.isoformat(timespec="minutes")
 
 
-def describe(text: str, kind: str) -> str:
-    """The value in words ("Friday 20 November 2026, 10:00"), or what is wrong with it; empty
-    text gives an empty description."""
+def describe(text: str, kind: str, tz: tzinfo | None = None) -> str:
+    """The value in words in local time ("Friday 20 November 2026, 10:00"), or what is wrong
+    with it; empty text gives an empty description. ``tz`` is the reader's zone (default: this
+    computer's); a time stored with an offset is shown in it, so nobody reads UTC."""
     value = text.strip()
     if not value:
         return ""
     example = "DD/MM/YYYY or YYYY-MM-DD" + (", then a time as HH:MM" if kind == "date_time" else "")
-    if not ISO_START.match(value):  # what validation accepts, and what sorts as text
+    when = _when(value, tz)
+    if when is None:  # what validation accepts, and what sorts as text
         return f"Not a date: use {example}"
+    if not isinstance(when, datetime):
+        return _words(when) + (" (no time given)" if kind == "date_time" else "")
+    return f"{_words(when.date())}, {when:%H:%M}"
+
+
+def shown(value: Any, tz: tzinfo | None = None) -> str:
+    """A stored date or date-time as a list or a read view shows it: "Fri 30 Oct 2026, 15:30"
+    in local time; anything that is not a date comes back as it is."""
+    when = _when(str(value).strip(), tz) if value is not None else None
+    if when is None:
+        return "" if value is None else str(value)
+    day = when.date() if isinstance(when, datetime) else when
+    words = f"{day:%a} {day.day} {day:%b %Y}"
+    return f"{words}, {when:%H:%M}" if isinstance(when, datetime) else words
+
+
+def day_first(value: str, kind: str, tz: tzinfo | None = None) -> str:
+    """A stored date as it is typed back: "30/10/2026" or "30/10/2026 15:30" in local time (the
+    editor shows a draft's dates this way); anything that is not a date comes back unchanged."""
+    when = _when(value.strip(), tz)
+    if when is None:
+        return value
+    text = f"{when:%d/%m/%Y}"
+    return f"{text} {when:%H:%M}" if isinstance(when, datetime) and kind == "date_time" else text
+
+
+def _when(value: str, tz: tzinfo | None) -> date | datetime | None:
+    if not ISO_START.match(value):
+        return None
     try:
-        if kind == "date" or len(value) == 10:
-            day = date.fromisoformat(value)
-            return _words(day) + (" (no time given)" if kind == "date_time" else "")
+        if len(value) == 10:
+            return date.fromisoformat(value)
         stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return f"Not a date: use {example}"
-    zone = ""
-    if stamp.tzinfo is not None:  # isoformat ends with the offset, e.g. +01:00
-        zone = " UTC" if not stamp.utcoffset() else f" (UTC{stamp.isoformat()[-6:]})"
-    return f"{_words(stamp.date())}, {stamp:%H:%M}{zone}"
+        return None
+    return stamp.astimezone(tz) if stamp.tzinfo is not None else stamp
 
 
 def _words(day: date) -> str:
