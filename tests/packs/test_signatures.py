@@ -170,3 +170,18 @@ def test_author_cannot_countersign_own_pack(pack: BuiltPack, people: People) -> 
             comment="Fine",
             clock=FixedClock(NOW),
         )
+
+
+def test_verify_rejects_a_pack_its_author_countersigned(
+    pack: BuiltPack, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack "approved" by its own author (made by a tool without Fieldbook's refusal) is invalid."""
+    import app.core.packs.review as review
+
+    monkeypatch.setattr(review, "refuse_self_review", lambda *args: None)
+    selfie = review.add_review(
+        pack.data, people.author, decision="approve", comment="Fine", clock=FixedClock(NOW)
+    )
+    report = verify_bytes(selfie, [people.author.cert], now=NOW)
+    failed = {c.id: c.detail for c in report.checks if not c.passed}
+    assert report.status == "invalid" and "own author" in failed["review"]

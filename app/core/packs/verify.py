@@ -592,6 +592,8 @@ def _verify_review(
         problems.append(sig.problem)
     elif sig.signer_sha256 != reviewer.get("certificate_sha256"):
         problems.append("the review was signed by someone other than the reviewer it names")
+    if sig.intact and sig.signer_sha256 == manifest["author"]["certificate_sha256"]:
+        problems.append("the review was signed by the pack's own author")  # no self-approval
     if rman.get("pack_id") != manifest["pack_id"] or rman.get("manifest_sha256") != _sha(manifest_bytes):
         problems.append("the review belongs to a different pack")
     files: list[Any] = rman["files"] if isinstance(rman.get("files"), list) else []
