@@ -273,7 +273,7 @@ class CaseWorkspace(QWidget):
         self.header.setObjectName("caseHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
-        self.header.setAccessibleName("Case summary")
+        self.header.setAccessibleDescription("Case summary")  # its name is what it says
         lay.addWidget(self.header)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case sections")
@@ -281,7 +281,7 @@ class CaseWorkspace(QWidget):
         self.overview.setWordWrap(True)
         self.overview.setTextFormat(Qt.TextFormat.RichText)
         self.overview.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.overview.setAccessibleName("Overview")
+        self.overview.setAccessibleDescription("Overview")
         # Milestones (core group held, assessment completed …) meet the deadlines in the header,
         # so they are recorded here on the overview rather than on a tab of their own.
         self.milestones = RecordsTab("Milestones", ["milestone"], registry, (110, 240, 80))

@@ -118,7 +118,7 @@ class ExportDialog(QDialog):
         form.addRow(buddy("&From", self.date_from), self.date_from)
         form.addRow(buddy("&To", self.date_to), self.date_to)
         form.addRow(buddy("&Records", self.records), self.records)
-        cert_file = QPushButton("Certificate &file…")
+        cert_file = QPushButton("Certificate f&ile…")
         cert_file.setAccessibleName("Encrypt for a certificate file")
         cert_file.setToolTip("Encrypt for the front door's certificate, from a file they gave you")
         cert_file.clicked.connect(self._choose_certificate)

@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.idle_minutes = DEFAULT_IDLE_MINUTES
         self.visit_mode = False
+        self._visit_case: str | None = None  # the family being visited: reopened after a lock
         self.setWindowTitle("Fieldbook")
         self.setAcceptDrops(True)  # a pack dropped on the window opens for review
         self.resize(1200, 800)
@@ -252,6 +253,10 @@ class MainWindow(QMainWindow):
                 action.triggered.connect(lambda _=False, h=handler: getattr(self, h)())
                 menu.addAction(action)
                 self.actions_by_name[handler] = action
+        # Lock, Open pack… and Visit mode work from every window of the app (a review or export
+        # window too): locking must never wait for the main window to be in front.
+        for name in ("lock", "open_pack", "toggle_visit_mode"):
+            self.actions_by_name[name].setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.visit_action = self.actions_by_name["toggle_visit_mode"]
         self.visit_action.setCheckable(True)
         self.new_case_action = self.actions_by_name["new_case"]
@@ -382,6 +387,8 @@ class MainWindow(QMainWindow):
         self._show_visit_mode()
         self.refresh_cases()
         (self.placeholder if self.visit_mode else self.search).setFocus()
+        if self.visit_mode and self._visit_case is not None:
+            self.open_case(self._visit_case)
 
     def open_settings(self) -> None:
         """Settings live in the vault; a changed idle limit applies at once."""
@@ -460,6 +467,8 @@ class MainWindow(QMainWindow):
         if not self.session.is_unlocked:
             return
         self.visit_mode = not self.visit_mode
+        snap = self.workspace.snapshot if self._built else None
+        self._visit_case = snap.case_id if self.visit_mode and snap is not None else None
         self._show_visit_mode()
         if self.visit_mode and self.right.currentWidget() is self.placeholder:
             self.placeholder.setFocus()

@@ -120,9 +120,8 @@ class ReviewWindow(QWidget):
         self._keep: dict[str, Any] = {}
         self._dialog: CountersignDialog | None = None
         lay = QVBoxLayout(self)
-        self.banner = plain_label("Checking the pack…")
+        self.banner = plain_label("Checking the pack…", "Verification result")
         self.banner.setObjectName("banner")
-        self.banner.setAccessibleName("")  # the banner's own words are what a screen reader says
         lay.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Pack contents")

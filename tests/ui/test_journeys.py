@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from app.core.clock import FixedClock
 from app.core.crypto.keys import cert_pem, generate_identity
 from app.ui.main import make_app
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
-from tests.ui.user import User
+from tests.ui.user import User, UserError
 
 PASS = "kestrel over the water meadow"
 # The offscreen platform says it cannot raise windows or grab the keyboard for a popup (a file
@@ -78,10 +78,15 @@ def front_door_certificate(folder: Path) -> tuple[Path, object]:
 
 def create_vault(user: User) -> None:
     """First run: the person fills in who they are and a passphrase twice, by keyboard."""
+    create_vault_as(user, "Sam Carter", "Social worker")
+
+
+def create_vault_as(user: User, name: str, role: str) -> None:
+    """First run for a named person."""
     user.click("Your name")
-    user.type("Sam Carter")
+    user.type(name)
     user.press("Tab")
-    user.type("Social worker")
+    user.type(role)
     user.press("Tab")
     user.type("Northshire Children's Services")
     user.press("Tab")
@@ -221,3 +226,288 @@ def test_practitioner_journey_by_keyboard(user: User, session: Session, tmp_path
         key=(front_door.cert, front_door.key),  # type: ignore[attr-defined]
     )
     assert report.status == "valid", report.text()
+
+
+def practitioner_packs(folder: Path) -> tuple[Path, Path, Path, object]:
+    """Made before the manager sits down, in another practitioner's vault (core, as the CLI does):
+    a signed conference pack, the same pack tampered with, and a pack by a stranger. Returns
+    them and the practitioner's certificate."""
+    from app.core import identity
+    from app.core.demo import create_demo
+    from app.core.forms import load_registry
+    from app.core.packs.export import ExportOptions, export_pack
+    from app.core.packs.safezip import read_zip, write_zip
+    from app.core.store import Store, Vault
+
+    registry = load_registry()
+    made = []
+    for name in ("Sam Carter", "Alex Stranger"):
+        vault = Vault.create(folder / f"{name.split()[0]}.fieldbook", PASS, clock=CLOCK)
+        store = Store(vault)
+        store.set_profile(name, "Social worker", "Northshire Children's Services")
+        identity.on_vault_created(store, PASS, clock=CLOCK)
+        case_id = create_demo(store, registry)
+        built = export_pack(
+            store,
+            registry,
+            case_id,
+            identity.load_identity(store, PASS),
+            ExportOptions(kind="conference"),
+            clock=CLOCK,
+        )
+        path = folder / f"{name.split()[0].lower()}-conference.zip"
+        path.write_bytes(built.data)
+        made.append((path, identity.current_certificate(store)))
+        vault.close()
+    (pack, cert), (stranger, _) = made
+    entries = read_zip(pack.read_bytes())
+    data = entries["data.json"].replace(b'"final"', b'"draft"', 1)
+    tampered = folder / "tampered.zip"
+    tampered.write_bytes(write_zip([(n, data if n == "data.json" else b, True) for n, b in entries.items()]))
+    return pack, tampered, stranger, cert
+
+
+def open_pack(user: User, path: Path) -> QWidget:
+    """Ctrl+O, type the file's path, Enter: the review window opens on it."""
+    user.press("Ctrl+O")
+    save_as(user, "Open a pack to review", path)
+    window = user.wait_for_window(f"Review — {path.name}")
+    user.wait_until(lambda: "Checking" not in user.read("Verification result"), "the pack to be checked")
+    return window
+
+
+def test_manager_journey_by_keyboard(user: User, session: Session, tmp_path: Path) -> None:
+    """A manager opens a practitioner's pack: the banner says verified, in words, and who signed;
+    the PDF, the child's words and the data are there; they return it with a comment,
+    countersigned, and the saved pack verifies with both signatures. A tampered pack is invalid
+    with its reasons and cannot be countersigned; a stranger's pack is intact but untrusted."""
+    from app.core import identity
+    from app.core.packs.verify import verify_bytes
+
+    pack, tampered, stranger, cert = practitioner_packs(tmp_path)
+    create_vault_as(user, "Priya Shah", "Team manager")
+    session.call(lambda s: identity.add_trusted(s, cert, "practitioner"))  # done once, in Settings…
+
+    review = open_pack(user, pack)
+    banner = user.read("Verification result")
+    assert "VERIFIED" in banner and "Signed by Sam Carter" in banner
+    assert user.sees("The pack's PDF")
+    user.click_tab("Child's words")
+    assert "“" in user.read("The child's words")
+    user.click_tab("Structured data")
+    assert "fieldbook-case" in user.read("Structured data")
+
+    user.click("Countersign")
+    user.wait_for_window("Countersign the pack")
+    user.click("Return for changes")
+    user.click("Review comment")
+    user.type("Please add the school's view before conference.")
+    user.click("Countersign and save")
+    out = tmp_path / "reviewed.zip"
+    save_as(user, "Save the countersigned pack", out)
+    user.wait_gone("Countersign the pack")
+    user.wait_until(lambda: "as reviewer" in user.read("Verification result"), "the countersigned pack")
+    banner = user.read("Verification result")
+    assert "VERIFIED" in banner and "Signed by Priya Shah" in banner and "Review: return" in banner
+    report = verify_bytes(out.read_bytes(), session.call(identity.trust_roots), now=CLOCK.now())
+    assert report.status == "valid" and len(report.signers) == 2
+    review.close()
+
+    open_pack(user, tampered)
+    banner = user.read("Verification result")
+    assert "INVALID" in banner and "• " in banner  # each reason on its own line
+    with pytest.raises(UserError, match="greyed out"):
+        user.click("Countersign")
+
+    open_pack(user, stranger)
+    banner = user.read("Verification result")
+    assert "NOT TRUSTED" in banner and "Signed by Alex Stranger" in banner
+    user.click("Countersign")
+    user.wait_until(lambda: "trust store" in user.read("Verification result"), "the refusal")
+    assert not user.sees("Countersign the pack", QDialog)
+
+
+def test_the_author_cannot_countersign_their_own_pack(user: User, session: Session, tmp_path: Path) -> None:
+    """A practitioner who opens their own pack for review is told, in the banner, that a
+    countersignature must come from someone else."""
+    from app.core import identity
+    from app.core.store import Store, Vault
+
+    pack, _, _, _ = practitioner_packs(tmp_path)
+    create_vault(user)
+    author = Store(Vault.open(tmp_path / "Sam.fieldbook", PASS, clock=CLOCK))
+    p12 = author.get_identity()
+    author.vault.close()
+    assert p12 is not None
+    # the author's own certificate, as Settings… → Import a P12 would bring it in
+    session.call(lambda s: identity.import_p12(s, p12[0], PASS, PASS))
+    open_pack(user, pack)
+    assert "VERIFIED" in user.read("Verification result")
+    user.click("Countersign")
+    user.wait_until(lambda: "someone else" in user.read("Verification result"), "the refusal")
+    assert not user.sees("Countersign the pack", QDialog)
+
+
+def new_case(user: User, reference: str, given: str, family: str, born: str) -> None:
+    """Ctrl+N, the case reference and one child, Enter."""
+    user.press("Ctrl+N")
+    user.wait_for_window("New case")
+    user.type(reference)
+    user.click("Child 1 First name")
+    user.type(given)
+    user.press("Tab")
+    user.type(family)
+    user.press("Tab")
+    user.type(born)
+    user.press("Return")
+    user.wait_gone("New case")
+    user.wait_for_text(f"Case {reference}")
+
+
+MENU = {
+    "File": [
+        ("New case…", "Ctrl+N"),
+        ("Open pack…", "Ctrl+O"),
+        ("Export pack…", "Ctrl+E"),
+        ("Settings…", "Ctrl+,"),
+        ("Lock", "Ctrl+L"),
+    ],
+    "View": [("Find", "Ctrl+F"), ("Visit mode", "Ctrl+Shift+H")],
+    "Help": [("Keyboard shortcuts", "F1")],
+}
+
+
+def test_every_menu_command_by_its_shortcut(user: User) -> None:
+    """The menu bar lists every command with its shortcut, and each shortcut does what its
+    entry says: a window opens (Esc closes it), the search takes focus, visit mode hides the
+    case list, Lock asks for the passphrase."""
+    create_vault(user)
+    new_case(user, "FB-M-1", "Maya", "Okafor", "2017-03-02")
+    assert user.menu_entries() == MENU
+
+    def window_opens(title: str) -> None:
+        user.wait_for_window(title)
+        user.press("Escape")
+        user.wait_gone(title)
+
+    effects = {
+        "New case…": lambda: window_opens("New case"),
+        "Open pack…": lambda: window_opens("Open a pack to review"),
+        "Export pack…": lambda: window_opens("Export a pack"),
+        "Settings…": lambda: window_opens("Settings"),
+        "Keyboard shortcuts": lambda: window_opens("Keyboard shortcuts"),
+        "Find": lambda: user.wait_until(lambda: user.focus_name() == "Search cases", "the search"),
+        "Visit mode": lambda: user.wait_until(lambda: not user.sees("Case list"), "the list to hide"),
+        "Lock": lambda: user.wait_for("Passphrase"),
+    }
+    done = []
+    last = [("Lock", "Ctrl+L")]  # then the passphrase is asked for
+    for text, keys in [e for entries in MENU.values() for e in entries if e not in last] + last:
+        if True:
+            user.click("Case summary")  # start from the main window each time
+            user.press(keys)
+            effects[text]()
+            done.append(text)
+            if text == "Visit mode":
+                user.press(keys)
+                user.wait_for("Case list")
+    assert sorted(done) == sorted(effects)
+    user.type(PASS)  # Lock came last: unlock again
+    user.press("Return")
+    user.wait_for("Search cases")
+
+
+def test_a_menu_entry_chosen_with_the_mouse(user: User) -> None:
+    """Help → Keyboard shortcuts, clicked through the menu bar, lists every command's keys."""
+    create_vault(user)
+    user.menu("Help", "Keyboard shortcuts")
+    user.wait_for_window("Keyboard shortcuts")
+    text = user.screen_text()
+    for entries in MENU.values():
+        for name, keys in entries:
+            assert keys in text and name.rstrip("…") in text
+
+
+def test_mnemonics_are_unique_in_every_window(user: User, tmp_path: Path) -> None:
+    """No two things a person can see in one window share an Alt+letter: the main window with a
+    case, with a record open, and the new case, export, addendum and review windows."""
+    create_vault(user)
+
+    def unique(where: str) -> None:
+        seen: dict[str, str] = {}
+        for letter, text in user.mnemonics():
+            assert letter not in seen, f"{where}: Alt+{letter} is both {seen[letter]!r} and {text!r}"
+            seen[letter] = text
+
+    unique("the main window")
+    user.press("Ctrl+N")
+    user.wait_for_window("New case")
+    unique("New case")
+    user.press("Escape")
+    new_case(user, "FB-M-2", "Maya", "Okafor", "2017-03-02")
+    for tab in ("Overview", "Child's voice", "Chronology", "Packs"):
+        user.click_tab(tab)
+        unique(f"the case, {tab} tab")
+    user.press("Ctrl+E")
+    user.wait_for_window("Export a pack")
+    unique("Export a pack")
+    user.press("Escape")
+    user.click_tab("Child's voice")
+    user.click("New Child's voice")
+    user.wait_for("Date and time seen")
+    unique("the record editor")
+    pack, *_ = practitioner_packs(tmp_path)
+    open_pack(user, pack)
+    unique("the review window")
+
+
+def test_visit_mode_hides_every_other_family(user: User) -> None:
+    """With visit mode on, the case list, the search and the other family's names are gone (also
+    after a lock and unlock) until it is turned off; Find does nothing meanwhile."""
+    create_vault(user)
+    new_case(user, "FB-V-1", "Maya", "Okafor", "2017-03-02")
+    new_case(user, "FB-V-2", "Theo", "Brennan", "2019-06-11")
+    user.wait_until(lambda: len(user.rows("Case list")) == 2, "both cases to be listed")
+    assert user.sees_text("Okafor") and user.sees_text("Brennan")
+    user.press("Ctrl+Shift+H")
+    user.wait_for_text("Visit mode")
+
+    def only_this_family() -> None:
+        assert not user.sees("Case list") and not user.sees("Search cases")
+        assert user.sees_text("Brennan") and not user.sees_text("Okafor")
+
+    only_this_family()
+    user.press("Ctrl+F")
+    assert user.focus_name() != "Search cases"
+    user.press("Ctrl+L")
+    user.wait_for("Passphrase")
+    user.type(PASS)
+    user.press("Return")
+    user.wait_for_text("Case FB-V-2")  # the visit's case comes back, and only it
+    only_this_family()
+    user.press("Ctrl+Shift+H")
+    user.wait_for("Case list")
+    assert user.sees_text("Okafor")
+
+
+def test_arrow_keys_stay_on_the_family_while_a_record_is_open(user: User) -> None:
+    """With a record open, F6 reaches the case list, where the arrow keys do not bring another
+    family's case up; F6 goes on to the case and back to the record."""
+    create_vault(user)
+    new_case(user, "FB-A-1", "Maya", "Okafor", "2017-03-02")
+    new_case(user, "FB-A-2", "Theo", "Brennan", "2019-06-11")
+    user.click_tab("Child's voice")
+    user.click("New Child's voice")
+    user.wait_for("Date and time seen")
+    user.type("first words")
+    regions = []
+    for _ in range(3):
+        user.press("F6")
+        regions.append(user.focus_name())
+        if user.focus_name() == "Case list":
+            user.press("Up", "Down", "Home", "End", "O")
+    assert "Case list" in regions
+    assert user.sees("Date and time seen")  # the record is still open …
+    user.click("Back to the case")
+    summary = user.wait_for("Case summary") and user.read("Case summary")
+    assert "Brennan" in summary and "Okafor" not in summary  # … on the same family's case

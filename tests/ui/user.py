@@ -102,8 +102,8 @@ class User:
     def windows(self) -> list[QWidget]:
         """Visible top-level windows and dialogs, the one in front first."""
         tops = [w for w in QApplication.topLevelWidgets() if w.isVisible() and not isinstance(w, QMenu)]
-        front = QApplication.activeModalWidget() or QApplication.activeWindow()
-        tops.sort(key=lambda w: w is not front)
+        ahead = QApplication.activeModalWidget() or QApplication.activeWindow()
+        tops.sort(key=lambda w: w is not ahead)
         return tops
 
     def _all_widgets(self) -> Iterator[QWidget]:
@@ -141,7 +141,14 @@ class User:
 
     def front(self) -> QWidget | None:
         """The window in front: a modal dialog if one is open, else the active window."""
-        return QApplication.activeModalWidget() or QApplication.activeWindow()
+        front = QApplication.activeModalWidget() or QApplication.activeWindow()
+        if front is None and self.windows():
+            # a window manager gives the focus back to a window when the one in front closes;
+            # the offscreen platform does not, so do it as the window manager would
+            mains = [w for w in self.windows() if isinstance(w, QMainWindow)]
+            self._bring_to_front((mains or self.windows())[0])
+            front = QApplication.activeWindow()
+        return front
 
     def focused(self) -> QWidget | None:
         """The widget with keyboard focus."""
@@ -199,6 +206,10 @@ class User:
                 lines.append(_plain(text) if isinstance(w, QAbstractButton) else _label_text(w))
             elif isinstance(w, QGroupBox):
                 lines.append(_plain(w.title()))
+            elif isinstance(w, QAbstractItemView) and w.model() is not None:
+                model = w.model()
+                for r in range(min(model.rowCount(), 500)):
+                    lines += [str(model.index(r, c).data() or "") for c in range(_columns(w))]
         return "\n".join(lines)
 
     def hears(self, text: str) -> bool:
@@ -382,6 +393,32 @@ class User:
                 ]
         return out
 
+    def mnemonics(self, window: QWidget | None = None) -> list[tuple[str, str]]:
+        """(letter, text) of every Alt+letter a person can see in a window: menu titles, buttons,
+        labels that name a field, group boxes and tabs."""
+        window = window or self.front()
+        if window is None:
+            return []
+        texts: list[str] = []
+        if isinstance(window, QMainWindow):
+            texts += [a.text() for a in window.menuBar().actions() if a.isVisible()]
+        for w in [window, *(c for c in window.findChildren(QWidget) if c.window() is window)]:
+            if not _shown(w):
+                continue
+            if isinstance(w, QAbstractButton) or (isinstance(w, QLabel) and w.buddy() is not None):
+                texts.append(w.text())
+            elif isinstance(w, QGroupBox):
+                texts.append(w.title())
+            elif isinstance(w, QTabBar):
+                texts += [w.tabText(i) for i in range(w.count()) if w.isTabVisible(i)]
+        out = []
+        for text in texts:
+            marked = text.replace("&&", "")
+            at = marked.find("&")
+            if 0 <= at < len(marked) - 1:
+                out.append((marked[at + 1].lower(), _plain(text)))
+        return out
+
     def drop_file(self, path: Path, on: QWidget | None = None) -> None:
         """Drag a file from the file manager and drop it on the window in front."""
         target = on or self.front()
@@ -407,12 +444,8 @@ class User:
 
     # -- the hands ----------------------------------------------------------------------------
     def _key_target(self) -> QWidget:
-        if self.front() is None and self.windows():
-            # a window manager gives the focus back to a window when the one in front closes;
-            # the offscreen platform does not, so do it as the window manager would
-            mains = [w for w in self.windows() if isinstance(w, QMainWindow)]
-            self._bring_to_front((mains or self.windows())[0])
-        target = QApplication.focusWidget() or self.front()
+        front = self.front()
+        target = QApplication.focusWidget() or front
         if target is None:
             raise UserError("no window has keyboard focus")
         return target
