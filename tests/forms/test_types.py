@@ -12,12 +12,13 @@ REG = load_registry()
 
 
 def test_every_type_is_documented_and_drawn() -> None:
-    """Each type has its docs words, its JSON shape, a widget key and a PDF key (the UI and PDF
-    tests check that those keys exist); a form page names a field by its type's words."""
+    """Each type has its docs words, its JSON shape and schema, a widget key and a PDF key (the UI
+    and PDF tests check that those keys exist); a form page names a field by its type's words."""
     for name, t in TYPES.items():
         assert t.name == name
         assert t.words.strip() and t.shape.strip() and t.widget and t.pdf, name
-        spec = FieldSpec("x", "X", name, choices=(Choice("a", "A"),))
+        spec = FieldSpec("x", "X", name, choices=(Choice("a", "A"),), columns=(FieldSpec("c", "C", "text"),))
+        assert t.schema(spec), f"{name} has no JSON Schema for the published record schemas"
         page = form_page(FormSpec("f", 1, "F", "", (Section("s", "S", (spec,)),)))
         assert f"| {t.words} |" in page
 

@@ -17,111 +17,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.core.forms import codelists
 from app.core.forms.spec import FieldSpec, FormSpec
+from app.core.forms.types import NOT_BLANK
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://fieldbook.invalid/schemas/records/"
-DATE = r"^\d{4}-\d{2}-\d{2}$"
-DATE_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
-HEX64 = r"^[0-9a-f]{64}$"
-NOT_BLANK = r"\S"
-_TEXT = {"type": "string"}
 
 
 def schema_name(form_id: str, version: int) -> str:
     return f"{form_id}.v{version}.schema.json"
 
 
-def _codes(f: FieldSpec) -> list[str]:
-    if f.choices:
-        return [c.code for c in f.choices]
-    return [code for code, _label in codelists.codes(f.codelist)] if f.codelist else []
-
-
-def _one_or_many(item: dict[str, Any], repeatable: bool) -> dict[str, Any]:
-    return {"type": "array", "items": item} if repeatable else item
-
-
 def value_schema(f: FieldSpec) -> dict[str, Any]:
-    """The shape of one field's (non-empty) value."""
-    t, r = f.type, f.rules
-    if t in ("text", "long_text"):
-        out: dict[str, Any] = {"type": "string"}
-        limit = f.max_length or r.get("max_length")
-        if limit:
-            out["maxLength"] = limit
-        return out
-    if t == "date":
-        return {"type": "string", "pattern": DATE}
-    if t == "date_time":
-        return {"type": "string", "pattern": DATE_TIME}
-    if t == "approximate_date":
-        return {
-            "type": "object",
-            "required": ["date"],
-            "additionalProperties": False,
-            "properties": {"date": {"type": "string", "pattern": DATE}, "approximate": {"type": "boolean"}},
-        }
-    if t == "choice":
-        return {"enum": _codes(f)}
-    if t == "multi_choice":
-        return {"type": "array", "uniqueItems": True, "items": {"enum": _codes(f)}}
-    if t == "yes_no_unknown":
-        return {"enum": ["yes", "no", "unknown"]}
-    if t == "number":
-        out = {"type": "number"}
-        if "min" in r:
-            out["minimum"] = r["min"]
-        if "max" in r:
-            out["maximum"] = r["max"]
-        return out
-    if t == "scale":
-        return {"type": "integer", "minimum": 0, "maximum": 10}
-    if t == "child_picker":
-        return {"type": "array", "items": {"type": "string", "minLength": 1}}
-    if t == "verbatim_quote":
-        quote = {
-            "type": "object",
-            "required": ["words"],
-            "properties": {k: _TEXT for k in ("words", "asked_by", "question", "context")},
-        }
-        return _one_or_many(quote, f.repeatable)
-    if t == "image":
-        image = {
-            "type": "object",
-            "required": ["sha256"],
-            "properties": {"sha256": {"type": "string", "pattern": HEX64}, "caption": _TEXT},
-        }
-        return _one_or_many(image, f.repeatable)
-    if t == "body_map":
-        marker = {
-            "type": "object",
-            "required": ["side", "x", "y", "description"],
-            "properties": {
-                "n": {"type": "integer"},
-                "side": {"enum": ["front", "back"]},
-                "x": {"type": "number", "minimum": 0, "maximum": 1},
-                "y": {"type": "number", "minimum": 0, "maximum": 1},
-                "description": {"type": "string", "pattern": NOT_BLANK},
-            },
-        }
-        return {
-            "type": "object",
-            "required": ["markers"],
-            "properties": {"markers": {"type": "array", "items": marker}},
-        }
-    if t == "table":
-        row = _object(f.columns, final=True)
-        out = {"type": "array", "items": row}
-        if r.get("max_rows"):
-            out["maxItems"] = r["max_rows"]
-        return out
-    return {}  # a type this generator does not know is left to the forms engine
+    """The shape of one field's (non-empty) value: its type's own (``app.core.forms.types``)."""
+    return f.kind.schema(f)
 
 
 def _empty() -> dict[str, Any]:
-    # What an unfilled field holds (see ``app.core.forms.validate.is_empty``).
+    # What an unfilled field holds (see ``app.core.forms.types.is_blank``).
     blank = {"type": "string", "pattern": r"^\s*$"}
     return {"anyOf": [{"type": "null"}, blank, {"const": []}, {"const": {}}]}
 
@@ -147,6 +60,11 @@ def _object(fields: tuple[FieldSpec, ...] | list[FieldSpec], *, final: bool) -> 
     if required:
         out["required"] = required
     return out
+
+
+def row_schema(columns: tuple[FieldSpec, ...]) -> dict[str, Any]:
+    """The schema of one table row: its columns, each required one filled in."""
+    return _object(columns, final=True)
 
 
 def form_schema(form: FormSpec, *, final: bool = True) -> dict[str, Any]:

@@ -20,6 +20,13 @@ from app.core.forms.dates import ISO_START, normalise
 if TYPE_CHECKING:
     from app.core.forms.spec import FieldSpec
 
+# JSON Schema patterns of stored values (the published record schemas, app.core.forms.record_schemas)
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+DATE_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+HEX64 = r"^[0-9a-f]{64}$"
+NOT_BLANK = r"\S"
+_STRING: dict[str, Any] = {"type": "string"}
+
 # The approximate-date marker, said the same way on screen, in the PDF and in data.json's lines.
 ABOUT = "about"
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
@@ -96,12 +103,28 @@ class FieldType:
     def day(self, value: Any) -> date | None:
         return day_of(value) if self.dated else None
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        """The JSON Schema of a (non-empty) value, for receivers without Fieldbook."""
+        raise NotImplementedError(f"{self.name} has no JSON Schema")
+
+
+def _one_or_many(item: dict[str, Any], f: FieldSpec) -> dict[str, Any]:
+    return {"type": "array", "items": item} if f.repeatable else item
+
+
+def _codes(f: FieldSpec) -> list[str]:
+    return [c.code for c in f.choices]  # the loader fills choices from a code list too
+
 
 class Text(FieldType):
     name, shape, words, widget, pdf = "text", "string", "short text", "line", "text"
 
     def problem(self, f: FieldSpec, value: Any, case: Children) -> str | None:
         return None if isinstance(value, str) else "should be text"
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        limit = f.max_length or f.rules.get("max_length")
+        return {"type": "string", "maxLength": limit} if limit else {"type": "string"}
 
 
 class LongText(Text):
@@ -119,6 +142,9 @@ class Date(FieldType):
     def normalise(self, f: FieldSpec, value: Any) -> Any:
         return normalise(value, self.name) if isinstance(value, str) else value
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": DATE}
+
 
 class DateTime(Date):
     name, shape, words, widget = "date_time", "ISO 8601 date-time", "date and time", "date_time"
@@ -128,6 +154,9 @@ class DateTime(Date):
 
     def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
         return "" if self.is_empty(value) else str(value).replace("T", " ")
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": DATE_TIME}
 
 
 class ApproximateDate(FieldType):
@@ -155,6 +184,14 @@ class ApproximateDate(FieldType):
             return str(value)
         return dated_text(str(value["date"]), bool(value.get("approximate")))
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["date"],
+            "additionalProperties": False,
+            "properties": {"date": {"type": "string", "pattern": DATE}, "approximate": {"type": "boolean"}},
+        }
+
 
 def dated_text(day: str, approximate: bool) -> str:
     """A day as printed everywhere, "about" before it when the practitioner said so."""
@@ -173,6 +210,9 @@ class Choice(FieldType):
     def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
         return ", ".join(f.choice_label(v) for v in _items(value) if not is_blank(v))
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"enum": _codes(f)}
+
 
 class MultiChoice(Choice):
     name, shape, words, widget = "multi_choice", "list of codes", "one or more choices", "checklist"
@@ -182,6 +222,9 @@ class MultiChoice(Choice):
         if not isinstance(value, list) or any(not isinstance(x, str) or x not in codes for x in value):
             return "contains a choice that is not on the list"
         return None
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"type": "array", "uniqueItems": True, "items": {"enum": _codes(f)}}
 
 
 class YesNoUnknown(FieldType):
@@ -197,6 +240,9 @@ class YesNoUnknown(FieldType):
 
     def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
         return "" if self.is_empty(value) else dict(YES_NO_UNKNOWN).get(str(value), str(value))
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"enum": [code for code, _ in YES_NO_UNKNOWN]}
 
 
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
@@ -219,6 +265,11 @@ class Number(FieldType):
             return str(int(value))
         return super().text(f, value, names)
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        limits = {"minimum": f.rules["min"]} if "min" in f.rules else {}
+        limits |= {"maximum": f.rules["max"]} if "max" in f.rules else {}
+        return {"type": "number", **limits}
+
 
 class Scale(FieldType):
     name, shape, words, widget, pdf = "scale", "integer 0–10", "scale 0–10", "scale", "text"
@@ -233,6 +284,9 @@ class Scale(FieldType):
 
     def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
         return "" if self.is_empty(value) else f"{value} out of 10"
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 0, "maximum": 10}
 
 
 class Table(FieldType):
@@ -256,6 +310,13 @@ class Table(FieldType):
                 lines.append("; ".join(f"{label}: {v}" for label, v in cells if v))
         return "\n".join(ln for ln in lines if ln)
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        # a row is a small record: the record schema's own builder (it imports this module)
+        from app.core.forms.record_schemas import row_schema
+
+        limit = {"maxItems": f.rules["max_rows"]} if f.rules.get("max_rows") else {}
+        return {"type": "array", "items": row_schema(f.columns), **limit}
+
 
 class ChildPicker(FieldType):
     name, shape, words = "child_picker", "list of child ids", "child or children on the case"
@@ -269,6 +330,9 @@ class ChildPicker(FieldType):
 
     def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
         return ", ".join((names or {}).get(str(i), str(i)) for i in _items(value))
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "string", "minLength": 1}}
 
 
 class VerbatimQuote(FieldType):
@@ -298,6 +362,10 @@ class VerbatimQuote(FieldType):
                 out.append(f"\u201c{q['words']}\u201d" + (f" ({'; '.join(meta)})" if meta else ""))
         return "\n".join(out)
 
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        parts = {k: _STRING for k in ("words", "asked_by", "question", "context")}
+        return _one_or_many({"type": "object", "required": ["words"], "properties": parts}, f)
+
 
 class Image(FieldType):
     name, widget, pdf = "image", "image", "image"
@@ -311,6 +379,10 @@ class Image(FieldType):
     def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
         items = [i for i in _items(value) if isinstance(i, dict)]
         return "\n".join(f"[picture] {i.get('caption') or ''}".strip() for i in items)
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        parts = {"sha256": {"type": "string", "pattern": HEX64}, "caption": _STRING}
+        return _one_or_many({"type": "object", "required": ["sha256"], "properties": parts}, f)
 
 
 class BodyMap(FieldType):
@@ -345,6 +417,25 @@ class BodyMap(FieldType):
         return "\n".join(
             f"{m.get('n')}. ({m.get('side')}) {m.get('description', '')}" for m in self.markers(value)
         )
+
+    def schema(self, f: FieldSpec) -> dict[str, Any]:
+        unit = {"type": "number", "minimum": 0, "maximum": 1}
+        marker = {
+            "type": "object",
+            "required": ["side", "x", "y", "description"],
+            "properties": {
+                "n": {"type": "integer"},
+                "side": {"enum": ["front", "back"]},
+                "x": unit,
+                "y": unit,
+                "description": {"type": "string", "pattern": NOT_BLANK},
+            },
+        }
+        return {
+            "type": "object",
+            "required": ["markers"],
+            "properties": {"markers": {"type": "array", "items": marker}},
+        }
 
 
 TYPES: dict[str, FieldType] = {
