@@ -7,30 +7,22 @@ Every date is in the records or in --as-of; nothing depends on the day the tests
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.clirun import fieldbook
 
 ROOT = Path(__file__).resolve().parents[2]
 PASS = "heron bridge at dawn"
 
 
 def run(vault: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "FIELDBOOK_VAULT": str(vault), "FIELDBOOK_PASSPHRASE": PASS, **env}
-    environ.pop("FIELDBOOK_TIMESCALES", None)
-    environ.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environ,
-        input=stdin,
+    """`fieldbook ARGS` on ``vault``, in this process (tests/clirun.py: same code, no start-up cost)."""
+    return fieldbook(
+        *args, env={"FIELDBOOK_VAULT": str(vault), "FIELDBOOK_PASSPHRASE": PASS, **env}, stdin=stdin
     )
 
 
