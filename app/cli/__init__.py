@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.data_cmds",
     "app.cli.forms_cmds",
     "app.cli.deadline_cmds",
+    "app.cli.share_cmds",
     "app.cli.pack_cmds",
     "app.cli.identity_cmds",
     "app.cli.ui_cmds",

@@ -9,6 +9,7 @@ well (it never prompts, so that a front door's pipeline can call it unattended).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,6 +41,16 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p.add_argument(
         "--share", help="parent's copy: record ids withheld by default (strategy discussions) to include"
     )
+    # The sharing log (golden rule 7): defaults from the pack kind, the referral and the profile.
+    p.add_argument("--shared-with", dest="shared_with", help="to whom (default: by kind, or the recipient)")
+    p.add_argument("--purpose", help="why it is shared (default: by kind)")
+    p.add_argument(
+        "--lawful-basis",
+        dest="lawful_basis",
+        help="a lawful_bases code (default: public_task_sch1_18, DPA 2018 Sch 1 para 18)",
+    )
+    p.add_argument("--consent", choices=("given", "refused", "not_sought"), help="default: the referral's")
+    p.add_argument("--decided-by", dest="decided_by", help="who decided to share (default: you)")
     p.set_defaults(func=cmd_export)
 
     v = top.add_parser("verify", parents=[common], help="verify a pack, an encrypted pack or a signed PDF")
@@ -135,9 +146,10 @@ def _ids(value: str | None) -> tuple[str, ...]:
 
 
 def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.crypto.keys import load_certificate
+    from app.core.crypto.keys import cert_info, load_certificate
     from app.core.identity import load_identity
     from app.core.packs.export import ExportOptions, export_pack, write_and_record
+    from app.core.shares import export_share
 
     recipient = None
     if args.recipient is not None:
@@ -169,6 +181,18 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
         registry = load_registry(ctx.forms_dir)
     except ImportError:
         registry = None
+    share = export_share(
+        store,
+        case_id,
+        args.kind,
+        shared_at="",
+        recipient=args.shared_with or (cert_info(recipient).subject if recipient is not None else None),
+        purpose=args.purpose,
+        lawful_basis=args.lawful_basis,
+        consent=args.consent,
+        decided_by=args.decided_by,
+    )
+    opts = dataclasses.replace(opts, sharing_log=share)
     built = export_pack(store, registry, case_id, identity, opts, clock=ctx.clock)
     write_and_record(store, case_id, built, args.out, pdf_out=args.pdf)
     data = {

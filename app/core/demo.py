@@ -483,6 +483,7 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
         )
 
         _add_after_the_referral(store, registry, case_id, maya, leo, baby)
+        _log_shares(store, case_id)
 
         draft = _add(
             store,
@@ -763,6 +764,37 @@ def _add_after_the_referral(store: Any, registry: Any, case_id: str, maya: str, 
         },
         [maya, leo],
     )
+
+
+def _log_shares(store: Any, case_id: str) -> None:
+    """Two shares made outside Fieldbook, as the sharing log records them (exports add theirs)."""
+    from app.core.shares import ShareIn, log_share
+
+    for share in (
+        ShareIn(
+            shared_at="2026-10-28T11:20",
+            method="phone",
+            what="Maya's account of the bruise and the police call-out on 30 September",
+            recipient="DC נועה כהן, Northshire Police child protection",
+            purpose="Strategy discussion: whether to start section 47 enquiries",
+            consent="not_sought",
+            lawful_basis="public_task_sch1_18",
+            decided_by="Priya Shah, team manager",
+            family_informed="Not before the strategy discussion: telling Grace first could put Maya at risk.",
+        ),
+        ShareIn(
+            shared_at="2026-11-19T16:00",
+            method="secure_email",
+            what="The conference outcome and Maya's child protection plan",
+            recipient="Анна Иванова, designated safeguarding lead, St Aidan's Primary School",
+            purpose="The school is in Maya's core group and acts on the plan",
+            consent="given",
+            lawful_basis="public_task_sch1_18",
+            decided_by="Sam Carter",
+            family_informed="Grace knows the school has the plan.",
+        ),
+    ):
+        log_share(store, case_id, share)
 
 
 def add_generated_chronology(store: Any, registry: Any, case_id: str, n: int, *, seed: int = 2026) -> None:

@@ -47,6 +47,7 @@ class PackContent:
     sequence: int = 1
     high_water_mark: str | None = None  # latest event time the vault has seen (clock skew check)
     withheld: dict[str, Any] | None = None  # a parent's copy: what was left out and why (no content)
+    share: dict[str, str] | None = None  # the sharing-log entry: to whom, why, on what basis
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def build_pack(
         "app_version": app_version,
         "schema_version": SCHEMA_VERSION,
         "forms": [{"id": fid, "version": ver} for fid, ver in sorted(set(content.forms))],
+        **({"share": content.share} if content.share is not None else {}),
         "files": [{"path": p, "size": len(b), "media_type": m, "sha256": sha256_hex(b)} for p, b, m in files],
     }
     if content.withheld is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from app.core.errors import FieldbookError, Problem, UsageError, ValidationError
 from app.core.forms import FormRegistry, FormSpec, case_chronology, load_registry
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
 from app.core.packs.pdf import RenderInput, render_pdf
+from app.core.shares import ShareIn, export_share, log_share, manifest_entry
 from app.core.timescales import settings_from_store, upcoming_deadlines
 
 KIND_FORMS = {
@@ -69,6 +70,7 @@ class ExportOptions:
     recipient: x509.Certificate | None = None
     withhold: tuple[str, ...] = ()  # parent's copy: record ids (or prefixes) the practitioner keeps back
     share: tuple[str, ...] = ()  # parent's copy: records of a form withheld by default, included on purpose
+    sharing_log: ShareIn | None = None  # the sharing-log entry this export makes (app.core.shares)
 
 
 def _day(value: Any) -> str | None:
@@ -204,6 +206,10 @@ def export_pack(
     if opts.kind not in KIND_FORMS:
         raise UsageError(f"Kind: “{opts.kind}” is not one of {', '.join(KIND_FORMS)}")
     registry = registry or load_registry()  # the built-in forms draw the PDF and the chronology
+    if opts.sharing_log is None:  # what the practitioner did not say: from the kind, referral, profile
+        subject = cert_info(opts.recipient).subject if opts.recipient is not None else None
+        entry = export_share(store, case_id, opts.kind, shared_at="", recipient=subject)
+        opts = replace(opts, sharing_log=entry)
     if case_data is None:
         from app.core.casedata import export_case
 
@@ -259,6 +265,7 @@ def export_pack(
                 deadlines=deadlines,
                 form_lookup=lookup,
                 recipient=cert_info(opts.recipient).subject if opts.recipient is not None else None,
+                share=manifest_entry(opts.sharing_log) if opts.sharing_log is not None else None,
                 date_range=(
                     opts.date_from.isoformat() if opts.date_from else None,
                     opts.date_to.isoformat() if opts.date_to else None,
@@ -274,6 +281,7 @@ def export_pack(
         sequence=int(store.next_pack_sequence(case_id)),
         high_water_mark=max(times) if times else None,
         withheld=withheld,
+        share=manifest_entry(opts.sharing_log) if opts.sharing_log is not None else None,
     )
     return build_pack(content, identity, clock=clock, render_pdf=render, recipient=opts.recipient)
 
@@ -285,14 +293,29 @@ def _iso(clock: Clock) -> str:
 
 
 def write_and_record(
-    store: Any, case_id: str, built: BuiltPack, out: Path, *, pdf_out: Path | None = None
+    store: Any,
+    case_id: str,
+    built: BuiltPack,
+    out: Path,
+    *,
+    pdf_out: Path | None = None,
 ) -> None:
-    """Write the pack atomically, then record it in the vault and the audit log."""
+    """Write the pack atomically, then record it in the vault, the sharing log and the audit log."""
     write_atomic(out, built.data)
     if pdf_out is not None:
         write_atomic(pdf_out, built.pdf)
     m = built.manifest
     recipient = (m.get("recipient") or {}).get("subject")
+    entry = m.get("share")
+    share = None
+    if entry:  # every export is a sharing-log entry, as the signed manifest states it
+        kind = str(m["kind"])
+        share = ShareIn(
+            shared_at=str(m["created_at"]),
+            method="parents_copy" if kind == "parents" else "export",
+            what=f"{kind.capitalize()} pack {built.pack_id} ({out.name}, {len(m.get('files', []))} files)",
+            **{k: str(entry[k]) for k in ("recipient", "purpose", "consent", "lawful_basis", "decided_by")},
+        )
     store.record_pack(
         pack_id=built.pack_id,
         case_id=case_id,
@@ -303,6 +326,8 @@ def write_and_record(
         recipient=recipient,
         filename=out.name,
     )
+    if share is not None:
+        log_share(store, case_id, share, pack_id=built.pack_id)
     store.audit(
         "export",
         "case",

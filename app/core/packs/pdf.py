@@ -243,6 +243,7 @@ class RenderInput:
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     form_lookup: FormLookup | None = None
     recipient: str | None = None
+    share: dict[str, str] | None = None  # the sharing-log entry (app.core.shares.manifest_entry)
     date_range: tuple[str | None, str | None] = (None, None)
 
 
@@ -641,6 +642,10 @@ def cover(ctx: Ctx) -> list[Any]:
     ]
     if inp.recipient:
         out.append(Paragraph(text(f"Prepared for {inp.recipient}"), st.cover))
+    if inp.share:
+        from app.core.shares import cover_line
+
+        out.append(Paragraph(text(cover_line(inp.share)), st.cover))
     lo, hi = inp.date_range
     if lo or hi:
         out.append(Paragraph(text(f"Records from {lo or 'the start'} to {hi or 'today'}"), st.cover))

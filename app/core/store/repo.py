@@ -26,6 +26,7 @@ from app.core.store.models import (
 from app.core.store.people import PeopleRepo
 from app.core.store.records import RecordsRepo
 from app.core.store.search import SearchRepo, fts_words
+from app.core.store.shares import Share, SharesRepo
 from app.core.store.trust import TrustRepo
 from app.core.store.values import (
     LEGAL_STATUSES,
@@ -53,6 +54,7 @@ __all__ = [
     "Profile",
     "Record",
     "SearchHit",
+    "Share",
     "Store",
     "TrustedCert",
     "attachment_refs",
@@ -64,5 +66,5 @@ __all__ = [
 ]
 
 
-class Store(RecordsRepo, PeopleRepo, AttachmentsRepo, SearchRepo, TrustRepo):
+class Store(RecordsRepo, PeopleRepo, AttachmentsRepo, SearchRepo, TrustRepo, SharesRepo):
     """Repositories over one unlocked vault (same thread as the vault's connection)."""

@@ -146,6 +146,28 @@ def _v2(conn: Any) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+# v3: the information-sharing log (issue 15; domain.md §10.3, golden rule 7): every export, parent's
+# copy and recorded share — what, to whom, why, on what basis, who decided. Append-only, like audit.
+SCHEMA_V3 = """
+CREATE TABLE shares (
+    id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),
+    shared_at TEXT NOT NULL, method TEXT NOT NULL, what TEXT NOT NULL, recipient TEXT NOT NULL,
+    purpose TEXT NOT NULL, consent TEXT NOT NULL, lawful_basis TEXT NOT NULL,
+    decided_by TEXT NOT NULL, family_informed TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
+    pack_id TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL);
+CREATE INDEX shares_case ON shares(case_id, shared_at);
+CREATE TRIGGER shares_no_update BEFORE UPDATE ON shares
+    BEGIN SELECT RAISE(ABORT, 'the sharing log is append-only'); END;
+CREATE TRIGGER shares_no_delete BEFORE DELETE ON shares
+    BEGIN SELECT RAISE(ABORT, 'the sharing log is append-only'); END;
+"""
+
+
+def _v3(conn: Any) -> None:
+    for statement in statements(SCHEMA_V3):
+        conn.execute(statement)
+
+
 # Migration N takes a vault at user_version N-1 to N. Append only; never edit a published one.
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)

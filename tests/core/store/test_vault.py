@@ -358,8 +358,8 @@ def test_a_v1_vault_with_records_upgrades_to_comparison_checks(
             "status IN"
             in vault.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'records'").fetchone()[0]
         )
-    monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS)
-    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", schema.SCHEMA_VERSION)
+    monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS[:2])  # schema 2 exactly
+    monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", 2)
     with Vault.open(path, PASSPHRASE) as vault:
         conn = vault.conn
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
