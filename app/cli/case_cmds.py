@@ -184,14 +184,13 @@ def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _read_json(source: str) -> Any:
     from app.core.casedata import CASE_JSON_LIMITS
+    from app.core.files import read_regular
     from app.core.jsonio import loads
 
-    try:
-        raw = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--json: {source} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--json: {source} cannot be read as UTF-8 text ({exc})") from None
+    if source == "-":
+        raw: str | bytes = sys.stdin.read()
+    else:
+        raw = read_regular(Path(source), what="--json", limit=CASE_JSON_LIMITS.max_bytes)
     # The same hostile-input rules as case import: duplicate keys, NaN, depth, lone surrogates.
     data = loads(raw, what="--json", limits=CASE_JSON_LIMITS)
     if not isinstance(data, dict):

@@ -62,13 +62,11 @@ def _export(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _import(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.casedata import import_case
+    from app.core.casedata import MAX_BYTES, import_case
+    from app.core.files import read_regular
     from app.core.store import Store
 
-    try:
-        raw = args.file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"FILE: {args.file} cannot be read ({exc.strerror})") from None
+    raw = read_regular(args.file, what="FILE", limit=MAX_BYTES)
     store = Store(ctx.vault())
     case_id = import_case(store, ctx.registry(), raw)
     ctx.emit({"case_id": case_id}, case_id)

@@ -56,12 +56,9 @@ def _store(ctx: CliContext) -> Any:
 
 
 def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"{what}: {path} does not exist") from exc
-    except OSError as exc:
-        raise UsageError(f"{what}: {path} cannot be read ({exc.strerror})") from exc
+    from app.core.files import read_regular
+
+    return read_regular(path, what=what, limit=10 * 1024 * 1024)
 
 
 def cmd_show(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -97,14 +97,9 @@ def _date(value: str | None, label: str) -> date | None:
 
 
 def _read(path: Path, what: str, limit: int = 200 * 1024 * 1024) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except FileNotFoundError as exc:
-        raise NotFound(f"{what}: {path} does not exist") from exc
-    except OSError as exc:
-        raise UsageError(f"{what}: {path} cannot be read ({exc.strerror})") from exc
-    return data
+    from app.core.files import read_regular
+
+    return read_regular(path, what=what, limit=limit)
 
 
 def _at(value: str | None) -> datetime | None:
@@ -281,13 +276,12 @@ def _load_key(path: Path) -> tuple[Any, Any]:
 
 
 def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.packs.verify import verify_bytes
+    from app.core.packs.verify import verify_file
 
-    data = _read(args.file, "File")
     certs, crls = _load_trust(args.trust, args.crl)
     roots = certs + _vault_trust(ctx)
     key = _load_key(args.key) if args.key is not None else None
-    report = verify_bytes(data, roots, now=_at(args.at) or ctx.clock.now(), key=key, crls=crls)
+    report = verify_file(args.file, roots, now=_at(args.at) or ctx.clock.now(), key=key, crls=crls)
     ctx.emit(report.as_dict(), report.text())
     return report.exit_code
 

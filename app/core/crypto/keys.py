@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -195,6 +196,12 @@ def cert_pem(cert: x509.Certificate) -> bytes:
 
 def cert_sha256(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert_der(cert)).hexdigest()
+
+
+def public_key_sha256(key: Any) -> str:
+    """SHA-256 of a public key's SubjectPublicKeyInfo (the same for every certificate over it)."""
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
 
 
 def load_certificate(data: bytes, *, what: str = "Certificate") -> x509.Certificate:

@@ -15,7 +15,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -28,6 +28,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.core.crypto.keys import CryptoError, Identity, cert_der, check_can_sign
 from app.core.crypto.trust import SignatureCheck, embedded_certs, from_asn1, integrity_context, judge
+from app.core.files import window
 from app.core.outcome import SigStatus
 
 
@@ -198,7 +199,7 @@ def _visible(writer: Any, field_name: str, appearance: Appearance | None) -> tup
 
 
 def validate_pdf(
-    pdf: bytes,
+    pdf: bytes | IO[bytes],
     trust_roots: Sequence[x509.Certificate],
     *,
     now: datetime,
@@ -211,7 +212,7 @@ def validate_pdf(
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfFileReader(_stream(pdf), strict=False)
         embedded = list(reader.embedded_regular_signatures)
     except Exception as exc:
         return [], f"the PDF cannot be read ({type(exc).__name__})"
@@ -260,12 +261,22 @@ def validate_pdf(
     return checks, ""
 
 
-def pdf_subject(pdf: bytes) -> str | None:
-    """The document information Subject of the last revision (the pack id is bound there)."""
+def _stream(pdf: bytes | IO[bytes], prefix: int | None = None) -> IO[bytes]:
+    if isinstance(pdf, bytes):
+        return io.BytesIO(pdf[:prefix] if prefix is not None else pdf)
+    if prefix is not None:
+        return window(pdf, 0, prefix)
+    pdf.seek(0)
+    return pdf
+
+
+def pdf_subject(pdf: bytes | IO[bytes], *, prefix: int | None = None) -> str | None:
+    """The document information Subject of the last revision (the pack id is bound there), or of
+    the revision that ends at byte ``prefix`` (the author's, in a countersigned PDF)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfFileReader(_stream(pdf, prefix), strict=False)
         info = reader.trailer_view.get("/Info")
         if info is None:
             return None

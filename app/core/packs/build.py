@@ -23,7 +23,7 @@ from cryptography import x509
 from app import __version__
 from app.core.clock import Clock, iso_now
 from app.core.crypto.cms import envelope_encrypt, sign_detached
-from app.core.crypto.keys import Identity, cert_info, cert_sha256, check_can_sign
+from app.core.crypto.keys import Identity, cert_info, cert_sha256, check_can_sign, public_key_sha256
 from app.core.crypto.pades import sign_pdf
 from app.core.errors import PackError, UsageError
 from app.core.jsonio import canonical_json
@@ -139,7 +139,11 @@ def build_pack(
             "certificate_sha256": identity.cert_sha256,
         },
         "recipient": (
-            {"certificate_sha256": cert_sha256(recipient), "subject": cert_info(recipient).subject}
+            {
+                "certificate_sha256": cert_sha256(recipient),
+                "public_key_sha256": public_key_sha256(recipient.public_key()),
+                "subject": cert_info(recipient).subject,
+            }
             if recipient is not None
             else None
         ),

@@ -10,12 +10,14 @@ running ahead), ``untrusted`` — intact, but nobody here trusts the signer or t
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from cryptography import x509
 
@@ -25,20 +27,22 @@ from app.core.crypto.cms import (
     is_envelope,
     verify_detached,
 )
-from app.core.crypto.keys import cert_info, cert_sha256
+from app.core.crypto.keys import cert_info, cert_sha256, public_key_sha256
 from app.core.crypto.pades import PdfSignatureCheck, pdf_subject, validate_pdf
 from app.core.crypto.trust import MAX_AHEAD, SKEW, SignatureCheck, duration
 from app.core.errors import FieldbookError
-from app.core.jsonio import loads
+from app.core.files import open_regular
+from app.core.jsonio import DEFAULT_JSON_LIMITS, loads
 from app.core.outcome import SigStatus, Verdict
 from app.core.packs.manifest import MEDIA_TYPE, manifest_problems
-from app.core.packs.safezip import DEFAULT_LIMITS, Limits, read_zip
+from app.core.packs.safezip import DEFAULT_LIMITS, Limits, SafeZip
 from app.core.paths import resource
 
 Crls = Sequence[x509.CertificateRevocationList]
 
 REVIEW_FILES = ("review/review.json", "review/manifest.json", "review/manifest.json.p7s")
 REVIEW_FORMAT = "fieldbook-review/1"
+MAX_SIGNATURE = 1024 * 1024  # a detached CMS signature with its certificates is a few kilobytes
 
 
 class Outcome(StrEnum):
@@ -212,11 +216,46 @@ def verify_bytes(
     crls: Crls = (),
 ) -> Report:
     """Verify a pack (ZIP), an encrypted pack (CMS envelope, needs ``key``) or a bare signed PDF."""
-    subject = "PDF" if data[:5] == b"%PDF-" else "encrypted pack" if is_envelope(data) else "pack"
+    return verify_stream(io.BytesIO(data), trust_roots, now=now, key=key, limits=limits, crls=crls)
+
+
+def verify_file(
+    path: Path,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    now: datetime,
+    key: tuple[x509.Certificate | None, Any] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    crls: Crls = (),
+) -> Report:
+    """``verify_bytes`` for a file, read in bounded chunks (a 100 MB pack is never held whole).
+
+    Refuses (``UsageError``) a path that is missing, not a regular file (a FIFO, a device) or
+    larger than the pack limit, before reading anything."""
+    with open_regular(path, what="File", limit=limits.max_file) as fh:
+        return verify_stream(fh, trust_roots, now=now, key=key, limits=limits, crls=crls)
+
+
+def verify_stream(
+    fh: IO[bytes],
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    now: datetime,
+    key: tuple[x509.Certificate | None, Any] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    crls: Crls = (),
+) -> Report:
+    """Verify from a seekable binary stream (see ``verify_bytes``)."""
+    head = fh.read(5)
+    fh.seek(0)
+    data = b""
+    if head[:1] == b"\x30":  # DER: perhaps an envelope, which can only be opened whole
+        data = fh.read(limits.max_file + 1)
+    subject = "PDF" if head == b"%PDF-" else "encrypted pack" if data and is_envelope(data) else "pack"
     report = Report(subject)
     try:
         if subject == "PDF":
-            _verify_pdf_only(report, data, trust_roots, now, crls)
+            _verify_pdf_only(report, fh, trust_roots, now, crls)
         elif subject == "encrypted pack":
             if key is None:
                 report.add(
@@ -240,9 +279,11 @@ def verify_bytes(
                 True,
                 f"opened with the key of {cert_info(key[0]).name}" if key[0] is not None else "",
             )
-            _verify_zip(report, inner, trust_roots, now, limits, crls, recipient=key[0])
+            del data  # the ciphertext is not needed once opened (bounded memory for large packs)
+            _verify_zip(report, io.BytesIO(inner), trust_roots, now, limits, crls, recipient=key)
         else:
-            _verify_zip(report, data, trust_roots, now, limits, crls, recipient=None)
+            del data
+            _verify_zip(report, fh, trust_roots, now, limits, crls, recipient=None)
     except Exception as exc:  # untrusted input must never crash the verifier
         report.add("read", "The file can be read", False, f"unexpected problem ({type(exc).__name__})")
     return report
@@ -250,21 +291,24 @@ def verify_bytes(
 
 def _verify_zip(
     report: Report,
-    data: bytes,
+    fh: IO[bytes],
     roots: Sequence[x509.Certificate],
     now: datetime,
     limits: Limits,
     crls: Crls,
-    recipient: x509.Certificate | None,
+    recipient: tuple[x509.Certificate | None, Any] | None,
 ) -> None:
+    # The archive's layout and declared sizes first; then the manifest; then each listed entry,
+    # streamed and checked against the size the manifest declares. Nothing large is held whole.
     try:
-        entries = read_zip(data, limits)
+        z = SafeZip(fh, limits)
+        names = z.names
+        mimetype = z.read("mimetype", 100) if "mimetype" in z.infos else b""
     except FieldbookError as exc:
         report.add("zip", "The pack is a safe, readable archive", False, exc.message)
         return
     report.add("zip", "The pack is a safe, readable archive", True)
-    names = list(entries)
-    if not names or names[0] != "mimetype" or entries["mimetype"] != MEDIA_TYPE.encode():
+    if not names or names[0] != "mimetype" or mimetype != MEDIA_TYPE.encode():
         report.add(
             "mimetype",
             "The file says it is a Fieldbook pack",
@@ -272,7 +316,7 @@ def _verify_zip(
             "the first entry is not the Fieldbook pack type",
         )
         return
-    if "manifest.json" not in entries or "manifest.json.p7s" not in entries:
+    if "manifest.json" not in z.infos or "manifest.json.p7s" not in z.infos:
         report.add(
             "manifest",
             "The pack's contents list (manifest) is well formed",
@@ -280,8 +324,9 @@ def _verify_zip(
             "the manifest or its signature is missing",
         )
         return
-    manifest_bytes = entries["manifest.json"]
     try:
+        manifest_bytes = z.read("manifest.json", DEFAULT_JSON_LIMITS.max_bytes)
+        manifest_sig = z.read("manifest.json.p7s", MAX_SIGNATURE)
         manifest = loads(manifest_bytes, what="manifest.json")
     except FieldbookError as exc:
         report.add("manifest", "The pack's contents list (manifest) is well formed", False, exc.message)
@@ -297,9 +342,7 @@ def _verify_zip(
     high_water = _parse_time(manifest["clock_high_water_mark"])
 
     # The CMS signature over the exact manifest bytes, by the manifest's author.
-    sig = verify_detached(
-        manifest_bytes, entries["manifest.json.p7s"], roots, now=now, crls=crls, moment=created
-    )
+    sig = verify_detached(manifest_bytes, manifest_sig, roots, now=now, crls=crls, moment=created)
     report.add(
         "manifest_signature",
         "The contents list is signed and unchanged since signing",
@@ -317,13 +360,13 @@ def _verify_zip(
         )
 
     # Files: every listed file present with the right size and hash, nothing else present.
-    review_present = any(n in entries for n in REVIEW_FILES)
+    review_present = any(n in z.infos for n in REVIEW_FILES)
     listed = {f["path"]: f for f in manifest["files"]}
     allowed = {"mimetype", "manifest.json", "manifest.json.p7s", *listed}
     if review_present:
         allowed |= set(REVIEW_FILES)
     extra = [n for n in names if n not in allowed]
-    missing = [p for p in listed if p not in entries]
+    missing = [p for p in listed if p not in z.infos]
     report.add(
         "complete",
         "Nothing has been added to or removed from the pack",
@@ -334,12 +377,16 @@ def _verify_zip(
     )
     changed = []
     for path, f in listed.items():
-        blob = entries.get(path)
-        if blob is None:
+        if path not in z.infos:
             continue
-        if path == "pack.pdf" and review_present:
-            blob = blob[: f["size"]]  # the author's revision is a prefix of a countersigned PDF
-        if len(blob) != f["size"] or _sha(blob) != f["sha256"]:
+        # The author's revision is a prefix of a countersigned PDF; anything else must match the
+        # size the signed manifest declares (the archive's own declaration is not trusted).
+        prefix = path == "pack.pdf" and review_present
+        if z.declared_size(path) != f["size"] and not (prefix and z.declared_size(path) > f["size"]):
+            changed.append(path)
+            continue
+        digest, size = z.digest(path, limit=f["size"] if prefix else None)
+        if size != f["size"] or digest != f["sha256"]:
             changed.append(path)
     report.add(
         "hashes",
@@ -349,9 +396,9 @@ def _verify_zip(
     )
 
     # data.json is strict, well-formed JSON for this case.
-    if "data.json" in entries:
+    if "data.json" in z.infos:
         try:
-            case_data = loads(entries["data.json"], what="data.json")
+            case_data = loads(z.read("data.json", DEFAULT_JSON_LIMITS.max_bytes), what="data.json")
             case = case_data.get("case") if isinstance(case_data, dict) else None
             ok = isinstance(case, dict) and case.get("id") == manifest["case_id"]
             report.add(
@@ -375,14 +422,14 @@ def _verify_zip(
             report.add("data", "The case data is well formed and belongs to this case", False, exc.message)
 
     # The signed PDF: intact, covering the document, bound to this pack, by the author.
-    pdf = entries.get("pack.pdf")
-    if pdf is None:
+    if "pack.pdf" not in z.infos:
         return
-    review = (
-        _verify_review(report, entries, roots, now, crls, manifest, manifest_bytes)
-        if review_present
-        else None
-    )
+    try:
+        pdf = z.window("pack.pdf")
+    except FieldbookError as exc:
+        report.add("pdf_signature", "The PDF's signatures are intact", False, exc.message)
+        return
+    review = _verify_review(report, z, roots, now, crls, manifest, manifest_bytes) if review_present else None
     checks = _pdf_checks(report, pdf, roots, now, crls)
     if checks:
         first = checks[0]
@@ -410,7 +457,8 @@ def _verify_zip(
                 same,
                 "" if same else "the second PDF signature is not by the reviewer",
             )
-    subject = pdf_subject(pdf[: listed.get("pack.pdf", {}).get("size", len(pdf))]) or ""
+    author_size = listed.get("pack.pdf", {}).get("size")
+    subject = pdf_subject(pdf, prefix=author_size if isinstance(author_size, int) else None) or ""
     report.add(
         "pdf_binding",
         "The PDF belongs to this pack",
@@ -426,14 +474,7 @@ def _verify_zip(
     _time_check(report, created, high_water, now)
     report.warn_clock([sig, *checks])
     if recipient is not None:
-        r = manifest.get("recipient") or {}
-        same = r.get("certificate_sha256") == cert_sha256(recipient)
-        report.add(
-            "recipient",
-            "The pack was meant for this recipient",
-            same,
-            "" if same else "the signed manifest names a different recipient",
-        )
+        _recipient_check(report, manifest, *recipient)
     if sig.signer is not None:
         info = cert_info(sig.signer)
         report.signers.insert(
@@ -476,8 +517,36 @@ def _time_check(report: Report, created: datetime | None, high_water: datetime |
         report.add("time", title, True)
 
 
+def _recipient_check(
+    report: Report, manifest: dict[str, Any], cert: x509.Certificate | None, key: Any
+) -> None:
+    """Whoever opened the envelope must be the recipient the author signed for (no forwarding):
+    by certificate when one is given, else by the public key of the private key that opened it."""
+    title = "The pack was meant for this recipient"
+    named = manifest.get("recipient")
+    if not isinstance(named, dict):
+        report.add(
+            "recipient", title, False, "the signed manifest names no recipient, yet the pack was encrypted"
+        )
+        return
+    if cert is not None:
+        same = named.get("certificate_sha256") == cert_sha256(cert)
+    elif isinstance(named.get("public_key_sha256"), str):
+        same = named["public_key_sha256"] == public_key_sha256(key.public_key())
+    else:
+        report.add(
+            "recipient",
+            title,
+            False,
+            "the signed manifest names its recipient only by certificate: give the recipient's "
+            "certificate with the key (a PKCS#12 file, or the certificate in the key's PEM file)",
+        )
+        return
+    report.add("recipient", title, same, "" if same else "the signed manifest names a different recipient")
+
+
 def _pdf_checks(
-    report: Report, pdf: bytes, roots: Sequence[x509.Certificate], now: datetime, crls: Crls
+    report: Report, pdf: bytes | IO[bytes], roots: Sequence[x509.Certificate], now: datetime, crls: Crls
 ) -> list[PdfSignatureCheck]:
     checks, problem = validate_pdf(pdf, roots, now=now, crls=crls)
     if problem:
@@ -536,7 +605,7 @@ def schema_problem(case_data: Any) -> str | None:
 
 
 def _verify_pdf_only(
-    report: Report, pdf: bytes, roots: Sequence[x509.Certificate], now: datetime, crls: Crls
+    report: Report, pdf: bytes | IO[bytes], roots: Sequence[x509.Certificate], now: datetime, crls: Crls
 ) -> None:
     checks = _pdf_checks(report, pdf, roots, now, crls)
     report.warn_clock(list(checks))
@@ -557,7 +626,7 @@ def _verify_pdf_only(
 
 def _verify_review(
     report: Report,
-    entries: dict[str, bytes],
+    z: SafeZip,
     roots: Sequence[x509.Certificate],
     now: datetime,
     crls: Crls,
@@ -565,12 +634,14 @@ def _verify_review(
     manifest_bytes: bytes,
 ) -> dict[str, Any] | None:
     title = "The manager's review is complete, signed and unchanged"
-    if not all(n in entries for n in REVIEW_FILES):
+    if not all(n in z.infos for n in REVIEW_FILES):
         report.add("review", title, False, "part of the review is missing")
         return None
     try:
-        rman = loads(entries["review/manifest.json"], what="review/manifest.json")
-        review = loads(entries["review/review.json"], what="review/review.json")
+        rman_bytes = z.read("review/manifest.json", DEFAULT_JSON_LIMITS.max_bytes)
+        rman_sig = z.read("review/manifest.json.p7s", MAX_SIGNATURE)
+        rman = loads(rman_bytes, what="review/manifest.json")
+        review = loads(z.read("review/review.json", DEFAULT_JSON_LIMITS.max_bytes), what="review/review.json")
     except FieldbookError as exc:
         report.add("review", title, False, exc.message)
         return None
@@ -579,14 +650,7 @@ def _verify_review(
         return None
     reviewer: dict[str, Any] = rman["reviewer"] if isinstance(rman.get("reviewer"), dict) else {}
     when = _parse_time(rman.get("created_at"))
-    sig = verify_detached(
-        entries["review/manifest.json"],
-        entries["review/manifest.json.p7s"],
-        roots,
-        now=now,
-        crls=crls,
-        moment=when,
-    )
+    sig = verify_detached(rman_bytes, rman_sig, roots, now=now, crls=crls, moment=when)
     problems = []
     if not sig.intact:
         problems.append(sig.problem)
@@ -599,8 +663,8 @@ def _verify_review(
     files: list[Any] = rman["files"] if isinstance(rman.get("files"), list) else []
     for f in files:
         path = f.get("path") if isinstance(f, dict) else None
-        blob = entries.get(path) if isinstance(path, str) else None
-        if blob is None or _sha(blob) != f.get("sha256"):
+        digest = z.digest(path)[0] if isinstance(path, str) and path in z.infos else None
+        if digest is None or digest != f.get("sha256"):
             problems.append(f"the reviewed file {path} has changed")
     if {f.get("path") for f in files if isinstance(f, dict)} != {"review/review.json", "pack.pdf"}:
         problems.append("the review does not cover the review and the PDF")
