@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -26,3 +28,32 @@ def need_tool(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} is not installed")
     return path
+
+
+def renderer(
+    case_data: dict[str, Any],
+    attachments: dict[str, bytes] | None = None,
+    chronology: list[dict[str, Any]] | None = None,
+    kind: str = "referral",
+) -> Callable[[str], bytes]:
+    """``render_pdf(pack_id)`` for ``build_pack``: the real renderer over Sam Carter's content."""
+    from app.core.packs.pdf import RenderInput, render_pdf
+
+    def render(pack_id: str) -> bytes:
+        return render_pdf(
+            RenderInput(
+                kind=kind,
+                pack_id=pack_id,
+                case_data=case_data,
+                author={
+                    "name": "Sam Carter",
+                    "role": "Social Worker",
+                    "agency": "Northshire Children's Services",
+                },
+                created_at="2026-11-23T09:00:00Z",
+                attachments=attachments or {},
+                chronology=chronology or [],
+            )
+        )
+
+    return render

@@ -15,9 +15,8 @@ from app.cli import main
 from app.core.clock import FixedClock
 from app.core.crypto.keys import cert_pem, key_pem, to_pkcs12
 from app.core.packs.build import BuiltPack, PackContent, build_pack
-from app.core.packs.pdf import RenderInput, render_pdf
 from tests.packs.conftest import NOW, People
-from tests.packs.helpers import need_tool
+from tests.packs.helpers import need_tool, renderer
 from tests.packs.sample import NAMES, sample_case
 
 
@@ -25,28 +24,11 @@ def _build(people: People, recipient: object = None) -> BuiltPack:
     case_data, attachments, chronology = sample_case(5)
     media = {sha: (blob, "image/png") for sha, blob in attachments.items()}
 
-    def render(pack_id: str) -> bytes:
-        return render_pdf(
-            RenderInput(
-                kind="referral",
-                pack_id=pack_id,
-                case_data=case_data,
-                author={
-                    "name": "Sam Carter",
-                    "role": "Social Worker",
-                    "agency": "Northshire Children's Services",
-                },
-                created_at="2026-11-23T09:00:00Z",
-                attachments=attachments,
-                chronology=chronology,
-            )
-        )
-
     return build_pack(
         PackContent("referral", case_data, media, [("childs_voice", 1)]),
         people.author,
         clock=FixedClock(NOW),
-        render_pdf=render,
+        render_pdf=renderer(case_data, attachments, chronology),
         recipient=recipient,
     )  # type: ignore[arg-type]
 

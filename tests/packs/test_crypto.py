@@ -9,9 +9,6 @@ from pathlib import Path
 import pytest
 
 from app.core.crypto.cms import (
-    envelope_decrypt,
-    envelope_encrypt,
-    is_envelope,
     sign_detached,
     verify_detached,
 )
@@ -21,7 +18,6 @@ from app.core.crypto.keys import (
     check_can_sign,
     from_pkcs12,
     generate_identity,
-    key_pem,
     load_certificate,
     to_pkcs12,
 )
@@ -177,35 +173,3 @@ def test_openssl_accepts_our_detached_signature(people: People, tmp_path: Path) 
         text=True,
     )
     assert bad.returncode != 0
-
-
-def test_envelope_round_trip_and_openssl_decrypt(people: People, tmp_path: Path) -> None:
-    """A pack encrypted to the front door (AES-GCM, RSA-OAEP) opens with its key (ours, openssl's) only."""
-    openssl = need_tool("openssl")
-    secret = b"PK\x03\x04 pack bytes for Leo Okafor"
-    env = envelope_encrypt(secret, people.front_door.cert)
-    assert is_envelope(env) and not is_envelope(secret)
-    assert envelope_decrypt(env, people.front_door.cert, people.front_door.key) == secret
-    with pytest.raises(CryptoError, match="cannot be opened"):
-        envelope_decrypt(env, people.author.cert, people.author.key)
-    (tmp_path / "p.p7m").write_bytes(env)
-    (tmp_path / "k.pem").write_bytes(key_pem(people.front_door.key))
-    (tmp_path / "c.pem").write_bytes(cert_pem(people.front_door.cert))
-    out = subprocess.run(
-        [
-            openssl,
-            "cms",
-            "-decrypt",
-            "-inform",
-            "DER",
-            "-in",
-            str(tmp_path / "p.p7m"),
-            "-inkey",
-            str(tmp_path / "k.pem"),
-            "-recip",
-            str(tmp_path / "c.pem"),
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
-    assert out == secret

@@ -17,12 +17,11 @@ from cryptography.x509.oid import NameOID
 
 from app.cli import main
 from app.core.clock import FixedClock
-from app.core.crypto.cms import envelope_decrypt, envelope_encrypt, envelope_kind, envelope_open
+from app.core.crypto.cms import envelope_decrypt, envelope_encrypt, envelope_kind, envelope_open, is_envelope
 from app.core.crypto.keys import CryptoError, cert_pem, key_pem
 from app.core.packs.build import BuiltPack, PackContent, build_pack
-from app.core.packs.pdf import RenderInput, render_pdf
 from tests.packs.conftest import NOW, People
-from tests.packs.helpers import need_tool
+from tests.packs.helpers import need_tool, renderer
 from tests.packs.sample import sample_case
 
 SECRET = b"PK\x03\x04 pack bytes for Leo Okafor"
@@ -92,6 +91,7 @@ def openssl_print(tmp: Path, envelope: bytes) -> str:
 def test_rsa_recipient_gets_oaep_and_gcm_that_openssl_opens(people: People, tmp_path: Path) -> None:
     """An RSA front door receives AuthEnvelopedData with RSA-OAEP; openssl shows and opens it."""
     env = envelope_encrypt(SECRET, people.front_door.cert)
+    assert is_envelope(env) and not is_envelope(SECRET)
     printed = openssl_print(tmp_path, env)
     assert "authEnvelopedData" in printed and "rsaesOaep" in printed and "aes-256-gcm" in printed
     assert "sha256" in printed  # OAEP's hash, not the SHA-1 default
@@ -183,26 +183,11 @@ def test_unsupported_recipient_key_is_named() -> None:
 
 def _ec_pack(people: People, cert: x509.Certificate) -> BuiltPack:
     case_data, attachments, chronology = sample_case(2)
-    author = {"name": "Sam Carter", "role": "Social Worker", "agency": "Northshire Children's Services"}
-
-    def render(pack_id: str) -> bytes:
-        return render_pdf(
-            RenderInput(
-                kind="referral",
-                pack_id=pack_id,
-                case_data=case_data,
-                author=author,
-                created_at="2026-11-23T09:00:00Z",
-                attachments=attachments,
-                chronology=chronology,
-            )
-        )
-
     return build_pack(
         PackContent("referral", case_data, {k: (v, "image/png") for k, v in attachments.items()}),
         people.author,
         clock=FixedClock(NOW),
-        render_pdf=render,
+        render_pdf=renderer(case_data, attachments, chronology),
         recipient=cert,
     )
 

@@ -97,6 +97,15 @@ def test_parents_copy_leaves_out_what_is_not_for_the_family(
     code, text = run(capsys, "--vault", demo["vault"], "verify", str(parents["file"]))
     assert code == 0, text
     assert "(parents)" in text
+    from app.core.store import Store, Vault
+
+    vault = Vault.open(demo["vault"], PASS)
+    try:
+        logged = [e for e in Store(vault).audit_entries(50) if e.action == "export"]
+        share = next(e for e in logged if e.details["pack_id"] == manifest["pack_id"])
+    finally:
+        vault.close()
+    assert share.details["kind"] == "parents" and share.details["withheld"] == manifest["withheld"]
 
 
 def test_practitioner_withholds_a_record_and_shares_minutes_on_purpose(

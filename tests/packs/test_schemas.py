@@ -18,11 +18,11 @@ from app.core.clock import FixedClock
 from app.core.forms import load_registry
 from app.core.forms.record_schemas import published_text, record_problems, schema_name
 from app.core.packs.build import BuiltPack, PackContent, build_pack
-from app.core.packs.pdf import RenderInput, render_pdf
 from app.core.packs.review import add_review
 from app.core.packs.verify import verify_bytes
 from app.core.paths import resource
 from tests.packs.conftest import NOW, People
+from tests.packs.helpers import renderer
 from tests.packs.sample import sample_case
 
 
@@ -71,22 +71,11 @@ def chronology_case() -> dict[str, Any]:
 
 
 def build(people: People, case_data: dict[str, Any]) -> BuiltPack:
-    def render(pack_id: str) -> bytes:
-        return render_pdf(
-            RenderInput(
-                kind="referral",
-                pack_id=pack_id,
-                case_data=case_data,
-                author={"name": "Sam Carter", "role": "Social Worker", "agency": "Northshire"},
-                created_at="2026-11-23T09:00:00Z",
-            )
-        )
-
     return build_pack(
         PackContent("referral", case_data, {}, [("chronology_entry", 1)]),
         people.author,
         clock=FixedClock(NOW),
-        render_pdf=render,
+        render_pdf=renderer(case_data),
     )
 
 

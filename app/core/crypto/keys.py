@@ -144,25 +144,27 @@ def generate_identity(
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(practitioner_key_usage(key_encipherment=True), critical=True)
         .add_extension(ski, critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
         .sign(key, hashes.SHA256())
     )
     return Identity(key=key, cert=cert)
+
+
+def practitioner_key_usage(*, key_encipherment: bool) -> x509.KeyUsage:
+    """A practitioner's signing certificate: digital signature and non-repudiation (no CA rights)."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=key_encipherment,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def cert_info(cert: x509.Certificate) -> CertInfo:
@@ -246,13 +248,19 @@ def _decryption_key(key: object, what: str) -> DecryptionKey:
 
 def recipient_from_pkcs12(data: bytes, password: bytes) -> tuple[x509.Certificate, DecryptionKey]:
     """A recipient's (front door's) certificate and decryption key from PKCS#12: RSA or EC."""
+    key, cert, _extra = _open_pkcs12(data, password)
+    return cert, _decryption_key(key, "PKCS#12 file")
+
+
+def _open_pkcs12(data: bytes, password: bytes) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
+    """(key, certificate, extra certificates) from PKCS#12; both of the first two must be there."""
     try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(data, password)
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
     except Exception as exc:
         raise CryptoError("PKCS#12 file: cannot be opened — wrong password or not a PKCS#12 file") from exc
     if key is None or cert is None:
         raise CryptoError("PKCS#12 file: it must hold a private key and its certificate")
-    return cert, _decryption_key(key, "PKCS#12 file")
+    return key, cert, list(extra or ())
 
 
 def key_pem(key: DecryptionKey) -> bytes:
@@ -278,12 +286,7 @@ def to_pkcs12(identity: Identity, password: bytes, *, friendly_name: str = "fiel
 
 def from_pkcs12(data: bytes, password: bytes) -> Identity:
     """An identity from PKCS#12 bytes; refuses files without an RSA key and its certificate."""
-    try:
-        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
-    except Exception as exc:
-        raise CryptoError("PKCS#12 file: cannot be opened — wrong password or not a PKCS#12 file") from exc
-    if key is None or cert is None:
-        raise CryptoError("PKCS#12 file: it must hold a private key and its certificate")
+    key, cert, extra = _open_pkcs12(data, password)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise CryptoError("PKCS#12 file: only RSA signing keys are supported")
     if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
@@ -320,20 +323,7 @@ def certificate_request(identity: Identity) -> bytes:
         x509.CertificateSigningRequestBuilder()
         .subject_name(identity.cert.subject)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(practitioner_key_usage(key_encipherment=False), critical=True)
         .sign(identity.key, hashes.SHA256())
     )
     return csr.public_bytes(serialization.Encoding.PEM)

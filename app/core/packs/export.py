@@ -339,5 +339,7 @@ def write_and_record(
             "sha256": built.sha256,
             "file": out.name,
             "pdf_sha256": hashlib.sha256(built.pdf).hexdigest(),
+            # A parent's copy: the log of the share says what was kept from the family (reasons only).
+            **({"withheld": m["withheld"]} if "withheld" in m else {}),
         },
     )
