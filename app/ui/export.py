@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,14 +34,20 @@ from PySide6.QtWidgets import (
 from app.core.errors import FieldbookError
 from app.core.forms import ValidationContext, practice_prompts, validate
 from app.core.forms.dates import normalise
+from app.core.outcome import Verdict
 from app.core.wording import count
 from app.ui.dialogs import ask_open_file, ask_save_file, buddy
 from app.ui.session import Session
 
 KINDS = (
     ("referral", "Referral pack (to the front door)"),
-    ("conference", "Conference pack (report, chronology, child's voice, direct work, strategy discussions)"),
+    ("conference", "Conference pack"),
 )
+KIND_HELP = {
+    "referral": "The referral, the child's voice, concerns and the chronology, for the front door.",
+    "conference": "The conference report, chronology, child's voice, direct work, strategy "
+    "discussions and milestones.",
+}
 # How a verification outcome reads, the same words in the export summary and the review banner.
 STATUS_TEXT = {
     "valid": "✔ VERIFIED — intact and signed by a trusted practitioner",
@@ -82,6 +89,47 @@ def plain_label(text: str = "", name: str = "") -> QLabel:
     return label
 
 
+# Banner colours (background, text and border) per verdict: the words carry the meaning. Chosen by
+# the report's typed verdict (app.core.outcome), never by the wording of its reasons.
+BANNER = {
+    Verdict.VALID: ("#e6f4ea", "#1e6b34"),
+    Verdict.UNTRUSTED: ("#fff4d6", "#6b4600"),
+    Verdict.INVALID: ("#fdecea", "#a1231b"),
+}
+
+
+class VerdictBanner(QFrame):
+    """A verification outcome: a bold headline and the details under it, both plain text, in the
+    verdict's colours (the words alone say it all, for a screen reader and in any palette)."""
+
+    def __init__(self, name: str, text: str = "") -> None:
+        super().__init__()
+        self.setObjectName("banner")
+        lay = QVBoxLayout(self)
+        self.headline = plain_label(text, name)
+        font = self.headline.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.headline.setFont(font)
+        self.details = plain_label("", f"{name.split()[0]} details")
+        self.details.setVisible(False)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.details)
+
+    def say(self, verdict: Verdict | None, headline: str, details: str = "") -> None:
+        self.headline.setText(headline)
+        self.details.setText(details)
+        self.details.setVisible(bool(details))
+        if verdict is None:
+            self.setStyleSheet("")
+            return
+        bg, fg = BANNER[verdict]
+        self.setStyleSheet(
+            f"QFrame#banner {{ background:{bg}; border:2px solid {fg}; border-radius:6px; }}"
+            f"QFrame#banner QLabel {{ color:{fg}; background:transparent; }}"
+        )
+
+
 class ExportDialog(QDialog):
     """A window of its own (not modal): the practitioner can go on writing while a pack signs."""
 
@@ -112,9 +160,16 @@ class ExportDialog(QDialog):
         self.records = QListWidget()
         self.records.setAccessibleName("Records in the pack")
         self.records.setMinimumHeight(120)
+        self.records.setWordWrap(True)  # a long record title wraps rather than scroll sideways
+        self.records.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recipient = QComboBox()
         self.recipient.setAccessibleName("Encrypt for")
+        self.kind_help = plain_label(KIND_HELP["conference"], "What the pack holds")
+        self.kind.currentIndexChanged.connect(
+            lambda _: self.kind_help.setText(KIND_HELP[self.kind.currentData()])
+        )
         form.addRow(buddy("&Kind", self.kind), self.kind)
+        form.addRow("", self.kind_help)
         form.addRow(buddy("&From", self.date_from), self.date_from)
         form.addRow(buddy("&To", self.date_to), self.date_to)
         form.addRow(buddy("&Records", self.records), self.records)
@@ -145,8 +200,9 @@ class ExportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Export progress")
         self.progress.setRange(0, 0)  # signing gives no steps to count: a busy bar
-        self.progress.setFormat("Signing the pack…")
-        self.progress.setTextVisible(True)
+        self.progress.setTextVisible(False)
+        self.busy_text = plain_label("", "Export progress")
+        left.addWidget(self.busy_text)
         self.cancel = QPushButton("&Cancel signing")
         self.cancel.setAccessibleName("Cancel signing")
         self.cancel.clicked.connect(self._cancel)
@@ -154,13 +210,13 @@ class ExportDialog(QDialog):
         busy.addWidget(self.progress, 1)
         busy.addWidget(self.cancel)
         left.addLayout(busy)
-        self.summary = plain_label("", "Export result")
+        self.summary = VerdictBanner("Export result")
         left.addWidget(self.summary)
         left.addStretch(1)
         side = QWidget()
         side.setLayout(left)
-        side.setMinimumWidth(340)
-        side.setMaximumWidth(460)
+        side.setMinimumWidth(360)
+        side.setMaximumWidth(520)
         lay.addWidget(side)
         self.view, self.doc = pdf_view(self)
         lay.addWidget(self.view, 1)
@@ -228,7 +284,7 @@ class ExportDialog(QDialog):
         try:
             cert = load_certificate(path.read_bytes(), what="Recipient certificate")
         except (FieldbookError, OSError) as exc:
-            self.summary.setText(f"✖ Encrypt for: {path.name} is not a certificate ({_message(exc)})")
+            self.summary.say(None, f"✖ Encrypt for: {path.name} is not a certificate ({_message(exc)})")
             return
         label = f"{cert_info(cert).name} (from {path.name})"
         self._recipient_files[label] = cert
@@ -306,7 +362,8 @@ class ExportDialog(QDialog):
 
     # -- build and save -------------------------------------------------------------------------
     def _busy(self, on: bool, text: str = "Signing the pack…") -> None:
-        self.progress.setFormat(text)
+        self.busy_text.setText(f"{text} The window stays usable; Cancel throws the pack away.")
+        self.busy_text.setVisible(on)
         self.progress.setVisible(on)
         self.cancel.setVisible(on)
         for w in (self.preview_button, self.save, self.kind, self.records, self.recipient):
@@ -317,7 +374,7 @@ class ExportDialog(QDialog):
     def _cancel(self) -> None:
         self._job += 1  # the running job's result will be dropped
         self._busy(False)
-        self.summary.setText("Cancelled — nothing was saved.")
+        self.summary.say(None, "Cancelled — nothing was saved.")
         self.save.setFocus()
 
     def _build(self, then: Any) -> None:
@@ -329,7 +386,7 @@ class ExportDialog(QDialog):
         try:
             chosen = self._choices()
         except FieldbookError as exc:
-            self.summary.setText("✖ " + exc.message)
+            self.summary.say(None, "✖ " + exc.message)
             return
         self._job += 1
         job_id = self._job
@@ -346,7 +403,7 @@ class ExportDialog(QDialog):
             load_pdf(self.doc, built.pdf, self._keep)
             then(built)
 
-        self.summary.setText("")
+        self.summary.say(None, "")
         self._busy(True)
         self.session.run(job, done, lambda exc: self._failed(exc, job_id))
 
@@ -356,7 +413,7 @@ class ExportDialog(QDialog):
         self._busy(False)
         if not isinstance(exc, FieldbookError):
             raise exc
-        self.summary.setText("✖ " + exc.message)
+        self.summary.say(None, "✖ " + exc.message)
 
     def build_preview(self) -> None:
         """Build and sign the pack in memory and show its PDF (nothing is written yet)."""
@@ -407,12 +464,12 @@ class ExportDialog(QDialog):
         self._busy(False)
         self.cancel.setEnabled(True)
         self.saved_to = path
-        lines = [STATUS_TEXT[report.status], *report.reasons[:4]]
+        lines = [f"• {r}" for r in report.reasons[:4]]
         if built.encrypted:
             lines.append("Encrypted: only the front door's key opens it.")
         lines += [f"Saved to {path}", f"SHA-256 {built.sha256[:16]}…"]
-        self.summary.setText("\n".join(lines))
-        self.summary.setFocus()
+        self.summary.say(report.status, STATUS_TEXT[report.status], "\n".join(lines))
+        self.summary.headline.setFocus()
 
 
 def _message(exc: BaseException) -> str:

@@ -315,6 +315,11 @@ class MainWindow(QMainWindow):
         )
         self.visit_banner.setObjectName("visitBanner")
         self.visit_banner.setWordWrap(True)
+        # the highlight colour of the palette (light or dark): unmissable, and readable on both
+        self.visit_banner.setStyleSheet(
+            "QLabel#visitBanner { font-weight: bold; padding: 8px; border-radius: 4px;"
+            " background: palette(highlight); color: palette(highlighted-text); }"
+        )
         self.visit_banner.setVisible(False)
         lay.addWidget(self.visit_banner)
         split = QSplitter()
@@ -631,11 +636,12 @@ class MainWindow(QMainWindow):
         editor = RecordEditor(self.session, self._case(), form, record)
         editor.closed.connect(self.close_editor)
         editor.saved.connect(lambda _rid: self.refresh_cases())  # counts follow every change
-        self._editor_layout.addWidget(editor)
         back = QPushButton("← &Back to the case")
         back.setAccessibleName("Back to the case")
+        back.setToolTip("Save and go back to the case (Esc)")
         back.clicked.connect(self.close_editor)
-        self._editor_layout.addWidget(back)
+        self._editor_layout.addWidget(back, alignment=Qt.AlignmentFlag.AlignLeft)
+        self._editor_layout.addWidget(editor, 1)
         self._back = back
         self.editor = editor
         self.case_view.held = True

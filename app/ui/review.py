@@ -29,23 +29,16 @@ from PySide6.QtWidgets import (
 from app.core.errors import FieldbookError
 from app.core.outcome import Verdict
 from app.ui.dialogs import ask_save_file, buddy
-from app.ui.export import STATUS_TEXT, load_pdf, pdf_view, plain_label
+from app.ui.export import STATUS_TEXT, VerdictBanner, load_pdf, pdf_view, plain_label
 from app.ui.session import Session
 
 PACK_FILES = "Packs and signed PDFs (*.zip *.p7m *.pdf);;All files (*)"
-# Banner colours (background, text and border) per verdict: the words carry the meaning. Chosen by
-# the report's typed verdict (app.core.outcome), never by the wording of its reasons.
-BANNER = {
-    Verdict.VALID: ("#e6f4ea", "#1e6b34"),
-    Verdict.UNTRUSTED: ("#fff4d6", "#6b4600"),
-    Verdict.INVALID: ("#fdecea", "#a1231b"),
-}
 
 
 def banner_text(opened: Any, name: str) -> str:
-    """The banner's words: the outcome, the file, who signed, and each reason it is not verified."""
+    """The banner's details: the file, who signed, and each reason it is not verified."""
     report = opened.report
-    lines = [STATUS_TEXT[report.status], f"File: {name}"]
+    lines = [f"File: {name}"]
     m = report.manifest or {}
     if m:
         lines.append(f"{str(m.get('kind', '')).capitalize()} pack for case {m.get('case_reference')}")
@@ -120,8 +113,7 @@ class ReviewWindow(QWidget):
         self._keep: dict[str, Any] = {}
         self._dialog: CountersignDialog | None = None
         lay = QVBoxLayout(self)
-        self.banner = plain_label("Checking the pack…", "Verification result")
-        self.banner.setObjectName("banner")
+        self.banner = VerdictBanner("Verification result", "Checking the pack…")
         lay.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Pack contents")
@@ -159,27 +151,20 @@ class ReviewWindow(QWidget):
             with open(path, "rb") as fh:
                 data = fh.read(200 * 1024 * 1024 + 1)
         except OSError as exc:
-            self._banner(Verdict.INVALID, f"✖ {path.name} cannot be read ({exc.strerror})")
+            self.banner.say(Verdict.INVALID, f"✖ {path.name} cannot be read ({exc.strerror})")
             return
         now = self.session.clock.now()
-        self.banner.setText(f"Checking {path.name}…")
+        self.banner.say(None, f"Checking {path.name}…")
         self.session.run(
             lambda s: open_pack(s, s.vault.passphrase(), data, now=now),
             self._show,
-            lambda exc: self._banner(Verdict.INVALID, "✖ " + _message(exc)),
-        )
-
-    def _banner(self, status: Verdict, text: str) -> None:
-        bg, fg = BANNER[status]
-        self.banner.setText(text)
-        self.banner.setStyleSheet(
-            f"background:{bg}; color:{fg}; padding:10px; border:2px solid {fg}; border-radius:6px;"
+            lambda exc: self.banner.say(Verdict.INVALID, "✖ " + _message(exc)),
         )
 
     def _show(self, opened: Any) -> None:
         self.opened = opened
         report = opened.report
-        self._banner(report.status, banner_text(opened, self.name))
+        self.banner.say(report.status, STATUS_TEXT[report.status], banner_text(opened, self.name))
         self.checks.setPlainText(report.text())
         if opened.pdf:
             load_pdf(self.doc, opened.pdf, self._keep)
@@ -214,8 +199,10 @@ class ReviewWindow(QWidget):
 
     def _may_countersign(self, problem: str | None) -> None:
         if problem is not None:
-            self._banner(self.opened.report.status, banner_text(self.opened, self.name) + f"\n✖ {problem}")
-            self.banner.setFocus()
+            status = self.opened.report.status
+            details = f"✖ {problem}\n" + banner_text(self.opened, self.name)
+            self.banner.say(status, STATUS_TEXT[status], details)
+            self.banner.headline.setFocus()
             return
         self._dialog = CountersignDialog(self)
         self._dialog.submitted.connect(self._choose_file)

@@ -215,8 +215,8 @@ def test_practitioner_journey_by_keyboard(user: User, session: Session, tmp_path
         user.type("Okafor")
         assert "Okafor" in user.read("Search cases")  # the app took every key while signing
         assert user.sees("Export progress") and not out.exists()
-    user.wait_until(lambda: "Saved to" in user.read("Export result"), "the pack to be saved")
-    summary = user.read("Export result")
+    user.wait_until(lambda: "Saved to" in banner(user, "Export"), "the pack to be saved")
+    summary = banner(user, "Export")
     assert "VERIFIED" in summary and str(out) in summary and "Encrypted" in summary
     assert export.isVisible()
     report = verify_bytes(
@@ -267,6 +267,12 @@ def practitioner_packs(folder: Path) -> tuple[Path, Path, Path, object]:
     return pack, tampered, stranger, cert
 
 
+def banner(user: User, which: str = "Verification") -> str:
+    """What the verdict banner says: its headline and, under it, the details."""
+    text = user.read(f"{which} result")
+    return text + "\n" + user.read(f"{which} details") if user.sees(f"{which} details") else text
+
+
 def open_pack(user: User, path: Path) -> QWidget:
     """Ctrl+O, type the file's path, Enter: the review window opens on it."""
     user.press("Ctrl+O")
@@ -289,8 +295,8 @@ def test_manager_journey_by_keyboard(user: User, session: Session, tmp_path: Pat
     session.call(lambda s: identity.add_trusted(s, cert, "practitioner"))  # done once, in Settings…
 
     review = open_pack(user, pack)
-    banner = user.read("Verification result")
-    assert "VERIFIED" in banner and "Signed by Sam Carter" in banner
+    said = banner(user)
+    assert "VERIFIED" in said and "Signed by Sam Carter" in said
     assert user.sees("The pack's PDF")
     user.click_tab("Child's words")
     assert "“" in user.read("The child's words")
@@ -306,24 +312,24 @@ def test_manager_journey_by_keyboard(user: User, session: Session, tmp_path: Pat
     out = tmp_path / "reviewed.zip"
     save_as(user, "Save the countersigned pack", out)
     user.wait_gone("Countersign the pack")
-    user.wait_until(lambda: "as reviewer" in user.read("Verification result"), "the countersigned pack")
-    banner = user.read("Verification result")
-    assert "VERIFIED" in banner and "Signed by Priya Shah" in banner and "Review: return" in banner
+    user.wait_until(lambda: "as reviewer" in banner(user), "the countersigned pack")
+    said = banner(user)
+    assert "VERIFIED" in said and "Signed by Priya Shah" in said and "Review: return" in said
     report = verify_bytes(out.read_bytes(), session.call(identity.trust_roots), now=CLOCK.now())
     assert report.status == "valid" and len(report.signers) == 2
     review.close()
 
     open_pack(user, tampered)
-    banner = user.read("Verification result")
-    assert "INVALID" in banner and "• " in banner  # each reason on its own line
+    said = banner(user)
+    assert "INVALID" in said and "• " in said  # each reason on its own line
     with pytest.raises(UserError, match="greyed out"):
         user.click("Countersign")
 
     open_pack(user, stranger)
-    banner = user.read("Verification result")
-    assert "NOT TRUSTED" in banner and "Signed by Alex Stranger" in banner
+    said = banner(user)
+    assert "NOT TRUSTED" in said and "Signed by Alex Stranger" in said
     user.click("Countersign")
-    user.wait_until(lambda: "trust store" in user.read("Verification result"), "the refusal")
+    user.wait_until(lambda: "trust store" in banner(user), "the refusal")
     assert not user.sees("Countersign the pack", QDialog)
 
 
@@ -342,9 +348,9 @@ def test_the_author_cannot_countersign_their_own_pack(user: User, session: Sessi
     # the author's own certificate, as Settings… → Import a P12 would bring it in
     session.call(lambda s: identity.import_p12(s, p12[0], PASS, PASS))
     open_pack(user, pack)
-    assert "VERIFIED" in user.read("Verification result")
+    assert "VERIFIED" in banner(user)
     user.click("Countersign")
-    user.wait_until(lambda: "someone else" in user.read("Verification result"), "the refusal")
+    user.wait_until(lambda: "someone else" in banner(user), "the refusal")
     assert not user.sees("Countersign the pack", QDialog)
 
 
