@@ -343,11 +343,12 @@ def _verify_zip(
 
     # The CMS signature over the exact manifest bytes, by the manifest's author.
     sig = verify_detached(manifest_bytes, manifest_sig, roots, now=now, crls=crls, moment=created)
-    report.add(
+    report.add_outcome(
         "manifest_signature",
         "The contents list is signed and unchanged since signing",
-        sig.intact,
-        sig.problem if not sig.intact else "",
+        Outcome.PASS if sig.intact else Outcome.FAIL,
+        "" if sig.intact else sig.detail,
+        None if sig.intact else sig.status,
     )
     if sig.intact:
         report.add(
@@ -553,8 +554,12 @@ def _pdf_checks(
         report.add("pdf_signature", "The PDF's signatures are intact", False, problem)
         return []
     broken = [c for c in checks if not c.intact]
-    report.add(
-        "pdf_signature", "The PDF's signatures are intact", not broken, "; ".join(c.problem for c in broken)
+    report.add_outcome(
+        "pdf_signature",
+        "The PDF's signatures are intact",
+        Outcome.FAIL if broken else Outcome.PASS,
+        "; ".join(c.detail for c in broken),
+        broken[0].status if broken else None,
     )
     last_whole = checks[-1].covers_whole_file
     report.add(
