@@ -53,6 +53,7 @@ def _field_row(f: FieldSpec, prefix: str = "") -> list[str]:
             f"shown if {describe_condition(f.show_if)}" if f.show_if else "",
             "repeatable" if f.repeatable else "",
             "professional opinion" if f.pdf.get("opinion") else "",
+            f"not in a parent's copy ({f.not_for_family})" if f.not_for_family else "",
             f.help,
         )
         if x
@@ -76,6 +77,8 @@ def form_page(form: FormSpec) -> str:
         form.description.strip(),
         "",
     ]
+    if form.not_for_family:
+        out += [f"Not in a parent's copy unless shared on purpose: {form.not_for_family}.", ""]
     for s in form.sections:
         out += [f"## {s.title}", ""]
         if s.help:
