@@ -68,11 +68,12 @@ class RecordEditor(QWidget):
         self.head.setWordWrap(True)
         self.head.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.head)
-        # no fixed accessible name: the status reads as what it says, and saves are announced
-        self.state = StatusLabel("New draft" if record is None else "Draft")
+        # the status reads as what it says (its title only beside it), and saves are announced
+        self.state = StatusLabel("New draft" if record is None else "Draft", title="Record status")
         outer.addWidget(self.state)
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no silent Tab stop: its fields take focus
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
         self.editors: dict[str, FieldEditor] = {}
@@ -104,8 +105,8 @@ class RecordEditor(QWidget):
         self.read_view: ReadView | None = None
         self.scroller.setWidget(body)
         outer.addWidget(self.scroller, 1)
-        # no fixed accessible name: a screen reader reads the problems themselves
-        self.problems = StatusLabel()
+        # a screen reader hears the problems themselves, not only this title
+        self.problems = StatusLabel(title="Problems and practice prompts")
         self.problems.setObjectName("problems")
         outer.addWidget(self.problems)
         bar = QHBoxLayout()

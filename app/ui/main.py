@@ -44,6 +44,9 @@ def make_app() -> object:
         from app.ui.theme import apply
 
         apply(app)  # type: ignore[arg-type]
+        from app.ui.widgets.announce import install_roles
+
+        install_roles()
         app._fieldbook_themed = True  # type: ignore[attr-defined]
     return app
 

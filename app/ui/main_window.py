@@ -95,15 +95,16 @@ class NewCaseDialog(QDialog):
         n = len(self.child_rows) + 1
         row = QHBoxLayout()
         widgets: dict[str, Any] = {}
-        for key, placeholder in (
-            ("given", "First name"),
-            ("family", "Family name"),
-            ("dob", "Born YYYY-MM-DD"),
-            ("due", "or due YYYY-MM-DD"),
+        for key, placeholder, name in (
+            ("given", "First name", "First name"),
+            ("family", "Family name", "Family name"),
+            # dates typed day-first, as everywhere else in the app
+            ("dob", "Born DD/MM/YYYY", "date of birth (DD/MM/YYYY)"),
+            ("due", "or due DD/MM/YYYY", "due date if unborn (DD/MM/YYYY)"),
         ):
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
-            edit.setAccessibleName(f"Child {n} {placeholder}")
+            edit.setAccessibleName(f"Child {n} {name}")
             row.addWidget(edit)
             widgets[key] = edit
         legal = QComboBox()
@@ -116,6 +117,7 @@ class NewCaseDialog(QDialog):
         self.child_rows.append(widgets)
 
     def people(self) -> list[Any]:
+        from app.core.forms.dates import normalise
         from app.core.store import PersonIn
 
         out = []
@@ -128,8 +130,8 @@ class NewCaseDialog(QDialog):
                     "child",
                     given,
                     family,
-                    dob=w["dob"].text().strip() or None,
-                    due_date=w["due"].text().strip() or None,
+                    dob=normalise(w["dob"].text().strip(), "date") or None,
+                    due_date=normalise(w["due"].text().strip(), "date") or None,
                     legal_status=w["legal"].currentData() or None,
                 )
             )

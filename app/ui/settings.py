@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import FieldbookError, UsageError
 from app.ui.models import RowsModel
 from app.ui.session import Session
+from app.ui.widgets.announce import StatusLabel
 
 KIND_TEXT = {
     "practitioner": "Practitioner",
@@ -171,9 +172,7 @@ class SettingsDialog(QDialog):
         lay.addWidget(ident)
 
         # Status in words (with a symbol), never colour alone.
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Settings status")
+        self.status = StatusLabel(title="Settings status")  # heard, and announced when it changes
         lay.addWidget(self.status)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -226,7 +225,7 @@ class SettingsDialog(QDialog):
         )
 
     def _say(self, text: str, ok: bool) -> None:
-        self.status.setText(("✔ " if ok else "✖ ") + text)
+        self.status.say(("✔ " if ok else "✖ ") + text)
 
     # -- actions ------------------------------------------------------------------------------
     def _browse_forms(self) -> None:

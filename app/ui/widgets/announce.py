@@ -7,8 +7,29 @@ that shows content never carries a fixed accessible name, so reading it gives wh
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+from PySide6 import QtGui
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QWidget
+
+
+def install_roles() -> None:
+    """Give widgets Qt leaves role-less a role a screen reader can name: the PDF view is a
+    document (Qt gives it none)."""
+    from PySide6.QtPdfWidgets import QPdfView
+    from PySide6.QtWidgets import QAccessibleWidget
+
+    def factory(_key: str, obj: object) -> QAccessibleWidget | None:
+        if isinstance(obj, QPdfView):
+            return QAccessibleWidget(obj, QAccessible.Role.Document, "")
+        return None
+
+    global _factory
+    if _factory is None:  # kept here: Qt holds only a pointer to it
+        _factory = factory
+        QAccessible.installFactory(factory)
+
+
+_factory: object = None
 
 
 def announce(source: QWidget, text: str, *, urgent: bool = False) -> None:
@@ -23,11 +44,30 @@ def announce(source: QWidget, text: str, *, urgent: bool = False) -> None:
 
 
 class StatusLabel(QLabel):
-    """A word-wrapped label whose every new text is also announced (errors urgently)."""
+    """A word-wrapped label whose every new text is also announced (errors urgently).
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    With a ``title`` ("Problems and practice prompts") the label is found by that name and its
+    words are its accessible description, kept in step: a screen reader hears both, never the
+    title instead of the text."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, title: str = "") -> None:
         super().__init__(text, parent)
         self.setWordWrap(True)
+        if title:
+            self.setAccessibleName(title)
+            self.setAccessibleDescription(self._plain(text))
+
+    def _plain(self, text: str) -> str:
+        if QtGui.Qt.mightBeRichText(text):
+            doc = QTextDocument()
+            doc.setHtml(text)
+            return doc.toPlainText()
+        return text
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        if self.accessibleName():
+            self.setAccessibleDescription(self._plain(text))
 
     def say(self, text: str, *, urgent: bool | None = None) -> None:
         """Show and announce ``text``; a line starting ✖ or ⚠ is urgent unless told otherwise."""
