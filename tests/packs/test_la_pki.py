@@ -44,16 +44,17 @@ def authority(tmp_path: Path) -> Path:
     return ca
 
 
-def issue(ca: Path, csr: Path, out: str = "issued.pem") -> Path:
+def issue(ca: Path, csr: Path, out: str = "issued.pem", issuer: str = "root") -> Path:
     """What the authority's CA does with a request: a one-year certificate with the requested usages."""
-    sh(need_tool("openssl"), "x509", "-req", "-in", str(csr), "-CA", "root.pem", "-CAkey", "root.key",
-       "-CAcreateserial", "-days", "365", "-copy_extensions", "copy", "-out", out, cwd=ca)  # fmt: skip
+    sh(need_tool("openssl"), "x509", "-req", "-in", str(csr), "-CA", f"{issuer}.pem",
+       "-CAkey", f"{issuer}.key", "-CAcreateserial", "-days", "365", "-copy_extensions", "copy",
+       "-out", out, cwd=ca)  # fmt: skip
     return ca / out
 
 
 @pytest.fixture
 def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    """Sam Carter's vault with the demo case."""
+    """Sam Carter's new vault (a self-issued certificate, as after `init`)."""
     monkeypatch.setenv("FIELDBOOK_PASSPHRASE", PASS)
     v = tmp_path / "sam.fieldbook"
     code, out = run(capsys, "--vault", str(v), "init", "--name", "Sam Carter", "--role", "Social Worker",
@@ -133,3 +134,42 @@ def test_install_refuses_a_certificate_for_another_key_or_without_its_chain(
     assert code == 2 and "Chain:" in out
     code, out = run(capsys, "--vault", str(vault), "identity", "show", "--json")
     assert json.loads(out)["self_signed"]
+
+
+def test_certificate_from_an_issuing_ca_under_the_root(
+    vault: Path, authority: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An authority that issues from an intermediate CA: the chain (in any order) installs, packs
+    carry the intermediate, and a receiver trusting only the root accepts them."""
+    openssl = need_tool("openssl")
+    sh(openssl, "req", "-new", "-newkey", "rsa:3072", "-nodes", "-keyout", "issuing.key",
+       "-out", "issuing.csr", "-subj", "/O=Northshire Council/CN=Northshire Council Issuing CA 1",
+       "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0",
+       "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=authority)  # fmt: skip
+    issue(authority, authority / "issuing.csr", "issuing.pem")
+    chain = tmp_path / "chain.pem"  # root first: the order a chain file comes in varies
+    chain.write_bytes((authority / "root.pem").read_bytes() + (authority / "issuing.pem").read_bytes())
+    csr = tmp_path / "p.csr"
+    assert run(capsys, "--vault", str(vault), "identity", "request", "--out", str(csr))[0] == 0
+    leaf = issue(authority, csr, "sam.pem", issuer="issuing")
+    code, out = run(
+        capsys, "--vault", str(vault), "identity", "install", str(leaf), "--chain", str(chain), "--json"
+    )
+    assert code == 0, out
+    assert "Issuing CA 1" in json.loads(out)["issuer"]
+    run(capsys, "--vault", str(vault), "demo")
+    pack = tmp_path / "r.fbpack"
+    code, out = run(
+        capsys, "--vault", str(vault), "export", "FB-2026-0042", "--kind", "referral", "--out", str(pack)
+    )
+    assert code == 0, out
+    monkeypatch.delenv("FIELDBOOK_PASSPHRASE")
+    nowhere = str(tmp_path / "none.fieldbook")
+    code, out = run(capsys, "--vault", nowhere, "verify", str(pack), "--trust", str(authority / "root.pem"))
+    assert code == 0, out
+    entries = zipfile.ZipFile(io.BytesIO(pack.read_bytes()))
+    (tmp_path / "m.json").write_bytes(entries.read("manifest.json"))
+    (tmp_path / "m.p7s").write_bytes(entries.read("manifest.json.p7s"))
+    sh(openssl, "cms", "-verify", "-binary", "-inform", "DER", "-in", "m.p7s", "-content", "m.json",
+       "-CAfile", str(authority / "root.pem"), "-out", "/dev/null", cwd=tmp_path)  # fmt: skip
