@@ -80,7 +80,8 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
         }
         for c in case.children
     ]
-    lines = case_chronology(registry, [*store.chronology_rows(case_id), *records])
+    names = {p.id: p.display_name for p in case.people}  # children named in a line, not their ids
+    lines = case_chronology(registry, [*store.chronology_rows(case_id), *records], names=names)
     # a final record's row says what it is about (its chronology line), not only which form it
     # is; a draft keeps the form's title (its line would be half-filled placeholders)
     about = {line.record_id: line.event for line in lines if line.derived}

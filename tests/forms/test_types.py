@@ -38,8 +38,8 @@ def test_text_is_in_the_practitioners_words() -> None:
         "Maya Okafor, Leo Okafor"
     )
     when = FieldSpec("when", "When", "approximate_date")
-    assert when.kind.text(when, {"date": "2026-03-01", "approximate": True}) == "about 2026-03-01"
-    assert when.kind.text(when, {"date": "2026-03-01", "approximate": False}) == "2026-03-01"
+    assert when.kind.text(when, {"date": "2026-03-01", "approximate": True}) == "about Sunday 1 March 2026"
+    assert when.kind.text(when, {"date": "2026-03-01", "approximate": False}) == "Sunday 1 March 2026"
     scale = FieldSpec("safety", "Safety", "scale")
     assert scale.kind.text(scale, 7) == "7 out of 10"
 

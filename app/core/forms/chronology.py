@@ -4,18 +4,20 @@ Each form says (``[chronology]`` in its TOML) which date to use and how to say a
 line, so a strategy discussion becomes "Strategy discussion (Joint): section 47 decision — …"
 linked to its source record; the hand-made ``chronology_entry`` form maps its own fields the same
 way. The screen (``app.ui.models``), the pack PDF and the pack's ``data.json`` all show these
-lines, with the same words: the choice labels a practitioner picked ("High", never ``high``)
-and "about" before a date that is approximate.
+lines, with the same words: the choice labels a practitioner picked ("High", never ``high``),
+dates in words ("1 Mar 2026") and "about" before a date that is approximate.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from app.core.errors import NotFound
+from app.core.forms.dates import in_words
 from app.core.forms.spec import FormSpec
 from app.core.forms.types import dated_text, day_of
 
@@ -55,8 +57,8 @@ class ChronologyLine:
 
     @property
     def when(self) -> str:
-        """The date as printed: "about 2026-03-01" when approximate."""
-        return dated_text(self.date, self.approximate)
+        """The date as shown and printed: "1 Mar 2026", "about 1 Mar 2026" when approximate."""
+        return dated_text(in_words(self.date, short=True), self.approximate)
 
     def sort_key(self) -> tuple[str, int, bool]:
         return (self.date, self.sequence, self.derived)
@@ -81,6 +83,7 @@ class ChronologyLine:
         }
 
 
+Names = Mapping[str, str] | None  # a case's people by id, for children named in a line
 _FIELD = re.compile(r"\{([a-z0-9_]+)\}")
 
 
@@ -92,22 +95,23 @@ def _only_field(template: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _text(form: FormSpec, key: str, data: dict[str, Any]) -> str:
+def _text(form: FormSpec, key: str, data: dict[str, Any], names: Names) -> str:
     f = form.field(key)
     value = data.get(key)
     if f is None:
         return "" if value is None else str(value)
-    return f.kind.text(f, value)
+    return f.kind.text(f, value, names)
 
 
-def fill(form: FormSpec, template: str, data: dict[str, Any]) -> str:
-    """A ``[chronology]`` template with each ``{field}`` as its plain text (choice labels, not codes)."""
+def fill(form: FormSpec, template: str, data: dict[str, Any], names: Names = None) -> str:
+    """A ``[chronology]`` template with each ``{field}`` as its plain text (choice labels, not
+    codes; children by name when ``names`` maps their ids)."""
     if not template:
         return ""
     key = _only_field(template)
     if key is not None:
-        return _text(form, key, data)
-    out = _FIELD.sub(lambda m: _text(form, m.group(1), data), template)
+        return _text(form, key, data, names)
+    out = _FIELD.sub(lambda m: _text(form, m.group(1), data, names), template)
     out = re.sub(r"\(\s*\)|\[\s*\]", "", out)  # a bracket whose field was empty
     return re.sub(r"\s{2,}", " ", out).strip(" —-:;,")
 
@@ -120,9 +124,10 @@ def significance_label(code: str) -> str:
     return dict(SIGNIFICANCE).get(code, code.capitalize())
 
 
-def chronology_line(form: FormSpec, record: Any) -> ChronologyLine | None:
+def chronology_line(form: FormSpec, record: Any, names: Names = None) -> ChronologyLine | None:
     """The line a record adds to its case chronology (None for a form with no mapping, or a
-    record with no date). ``record`` is a store ``Record``, a lean store row or a case-data dict."""
+    record with no date). ``record`` is a store ``Record``, a lean store row or a case-data dict;
+    ``names`` maps the case's people's ids to their names."""
     spec = form.chronology
     if spec is None:
         return None
@@ -146,10 +151,10 @@ def chronology_line(form: FormSpec, record: Any) -> ChronologyLine | None:
         date=day.isoformat(),
         approximate=approximate,
         sequence=int(seq) if isinstance(seq, int | float) and not isinstance(seq, bool) else 0,
-        source=fill(form, spec.source, data) if spec.source else str(author.get("agency") or ""),
-        event=fill(form, spec.summary, data),
-        impact=fill(form, spec.impact, data),
-        action=fill(form, spec.action, data),
+        source=fill(form, spec.source, data, names) if spec.source else str(author.get("agency") or ""),
+        event=fill(form, spec.summary, data, names),
+        impact=fill(form, spec.impact, data, names),
+        action=fill(form, spec.action, data, names),
         significance=level,
         significance_label=label,
         record_id=str(_get(record, "id", "")),
@@ -162,7 +167,7 @@ def chronology_line(form: FormSpec, record: Any) -> ChronologyLine | None:
 
 
 def case_chronology(
-    registry: Any, records: list[Any], *, include_drafts: bool = False
+    registry: Any, records: list[Any], *, include_drafts: bool = False, names: Names = None
 ) -> list[ChronologyLine]:
     """Every line of a case's chronology, by date then sequence (hand-made before derived)."""
     lines = []
@@ -178,7 +183,7 @@ def case_chronology(
             except NotFound:  # a record of a form this build does not know still exists;
                 forms[which] = None  # it just cannot be summarised
         form = forms[which]
-        line = chronology_line(form, rec) if form is not None else None
+        line = chronology_line(form, rec, names) if form is not None else None
         if line is not None:
             lines.append(line)
     lines.sort(key=ChronologyLine.sort_key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from app.core.forms.spec import FormSpec
@@ -90,6 +91,30 @@ def _when(value: str, tz: tzinfo | None) -> date | datetime | None:
 
 def _words(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+# Packs are read in England: times are shown on the clock there (GMT or BST), never as UTC ISO.
+UK = ZoneInfo("Europe/London")
+
+
+def in_words(value: Any, *, short: bool = False) -> str:
+    """A stored date or date-time as people read it: "Friday 30 October 2026" (``short``: "30 Oct
+    2026"), a time as the clock in England showed it ("…, 15:30"). Anything else is returned as
+    it is, so nothing typed is hidden."""
+    text = str(value).strip() if value is not None else ""
+    if not ISO_START.match(text):
+        return text
+    try:
+        if len(text) == 10:
+            day, clock = date.fromisoformat(text), ""
+        else:
+            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if stamp.tzinfo is not None:
+                stamp = stamp.astimezone(UK)
+            day, clock = stamp.date(), f", {stamp:%H:%M}"
+    except ValueError:
+        return text
+    return (f"{day.day} {day:%b %Y}" if short else _words(day)) + clock
 
 
 def normalise_record(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from app.core.forms.dates import ISO_START, normalise
+from app.core.forms.dates import ISO_START, in_words, normalise
 
 if TYPE_CHECKING:
     from app.core.forms.spec import FieldSpec
@@ -142,6 +142,10 @@ class Date(FieldType):
     def normalise(self, f: FieldSpec, value: Any) -> Any:
         return normalise(value, self.name) if isinstance(value, str) else value
 
+    def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
+        """In words, a time as the clock in England showed it ("Friday 30 October 2026, 15:30")."""
+        return "" if self.is_empty(value) else in_words(value)
+
     def schema(self, f: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "pattern": DATE}
 
@@ -151,9 +155,6 @@ class DateTime(Date):
 
     def problem(self, f: FieldSpec, value: Any, case: Children) -> str | None:
         return None if isinstance(value, str) and day_of(value) else f"“{value}” is not a date and time"
-
-    def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
-        return "" if self.is_empty(value) else str(value).replace("T", " ")
 
     def schema(self, f: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "pattern": DATE_TIME}
@@ -182,7 +183,7 @@ class ApproximateDate(FieldType):
             return ""
         if not isinstance(value, dict):
             return str(value)
-        return dated_text(str(value["date"]), bool(value.get("approximate")))
+        return dated_text(in_words(value["date"]), bool(value.get("approximate")))
 
     def schema(self, f: FieldSpec) -> dict[str, Any]:
         return {

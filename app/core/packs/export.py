@@ -23,7 +23,7 @@ from app.core.crypto.keys import Identity, cert_info
 from app.core.errors import FieldbookError, Problem, UsageError, ValidationError
 from app.core.forms import FormRegistry, FormSpec, case_chronology, load_registry
 from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
-from app.core.packs.pdf import RenderInput, render_pdf
+from app.core.packs.pdf import RenderInput, person_name, render_pdf
 from app.core.shares import ShareIn, export_share, log_share, manifest_entry
 from app.core.timescales import settings_from_store, upcoming_deadlines
 
@@ -31,6 +31,8 @@ KIND_FORMS = {
     "referral": ("referral", "childs_voice", "concern", "chronology_entry"),
     "conference": (
         "conference_report",
+        "concern",  # the agencies' contributions a chair needs: a nursery's concern with its body map
+        "referral",
         "chronology_entry",
         "childs_voice",
         "direct_work",
@@ -229,7 +231,8 @@ def export_pack(
         a.pop("data_base64", None)
     records = case_data["case"]["records"]
     forms = sorted({(r["form_id"], int(r.get("form_version") or 1)) for r in records})
-    chronology = case_chronology(registry, records)
+    names = {str(p.get("id")): person_name(p) for p in case_data["case"].get("people") or []}
+    chronology = case_chronology(registry, records, names=names)
     # data.json carries the lines exactly as the PDF prints them, for a front door's systems
     case_data["chronology"] = [line.as_json() for line in chronology]
     deadlines: list[dict[str, Any]] = []

@@ -31,7 +31,9 @@ from reportlab.lib.units import cm, mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     LongTable,
@@ -45,10 +47,11 @@ from reportlab.platypus import (
 
 from app.core.errors import NotFound
 from app.core.forms.chronology import COLUMNS as CHRONOLOGY_COLUMNS
-from app.core.forms.chronology import ChronologyLine
+from app.core.forms.chronology import ENTRY_FORM, ChronologyLine
 from app.core.forms.conditions import field_states
+from app.core.forms.dates import in_words
 from app.core.forms.spec import FieldSpec, FormSpec
-from app.core.forms.types import BodyMap, is_blank
+from app.core.forms.types import BodyMap, day_of, is_blank
 from app.core.paths import resource
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -186,6 +189,7 @@ class Styles:
     small: ParagraphStyle
     label: ParagraphStyle
     h1: ParagraphStyle
+    part: ParagraphStyle
     h2: ParagraphStyle
     h3: ParagraphStyle
     quote: ParagraphStyle
@@ -205,6 +209,7 @@ def styles() -> Styles:
             "label", parent=body, fontName=FONT_BOLD, fontSize=8.5, leading=11, textColor=MUTED, spaceBefore=4
         ),
         h1=ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=20, leading=25, spaceAfter=8),
+        part=ParagraphStyle("part", parent=body, fontName=FONT_BOLD, fontSize=16, leading=21, spaceAfter=6),
         h2=ParagraphStyle(
             "h2", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17, spaceBefore=10, spaceAfter=4
         ),
@@ -445,16 +450,19 @@ def r_image(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
         if blob is None:
             out.append(Paragraph(text(f"[image {str(it.get('sha256'))[:12]}… not included]"), ctx.st.small))
             continue
+        picture: list[Any] = []
         try:
             reader = ImageReader(io.BytesIO(blob))
             iw, ih = reader.getSize()
             width = min(8 * cm, float(iw))
-            img = Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1), hAlign="LEFT")
-            out.append(img)
+            picture.append(
+                Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1), hAlign="LEFT")
+            )
         except Exception:  # a damaged image must not stop the pack
-            out.append(Paragraph(text("[this image could not be drawn]"), ctx.st.small))
+            picture.append(Paragraph(text("[this image could not be drawn]"), ctx.st.small))
         if it.get("caption"):
-            out.append(Paragraph(text(it["caption"]), ctx.st.small))
+            picture.append(Paragraph(text(it["caption"]), ctx.st.small))
+        out.append(KeepTogether(picture))  # a caption never on another page than its picture
     return out
 
 
@@ -491,17 +499,19 @@ def render_field(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
 def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
     form_id, version = str(rec.get("form_id", "?")), int(rec.get("form_version") or 1)
     form = ctx.form(form_id, version)
-    title = form.title if form is not None else form_id.replace("_", " ").capitalize()
-    when = rec.get("occurred_at") or rec.get("created_at") or ""
+    title = form_title(form, form_id)
+    when = in_words(rec.get("occurred_at") or rec.get("created_at") or "")
     author = rec.get("author") or {}
-    status = "final" if rec.get("status") == "final" else "DRAFT — not finalised"
+    status = "Final record" if rec.get("status") == "final" else "DRAFT — not finalised"
+    who = ", ".join(x for x in (author.get("role"), author.get("agency")) if x)
+    written = in_words(rec.get("finalised_at") or rec.get("created_at") or "")
     out: list[Any] = [
-        Paragraph(text(f"{title} — {when}"), ctx.st.h2),
+        Paragraph(text(f"{title} — {when}" if when else title), ctx.st.h2),
         Paragraph(
             text(
-                f"{form_id} v{version} · {status} · recorded by "
-                f"{author.get('name', '?')} ({author.get('role', '')}, "
-                f"{author.get('agency', '')})"
+                f"{status}, written by {author.get('name', '?')}"
+                + (f" ({who})" if who else "")
+                + (f", {written}" if written else "")
             ),
             ctx.st.small,
         ),
@@ -534,7 +544,7 @@ def record_flowables(ctx: Ctx, rec: dict[str, Any]) -> list[Any]:
         out.append(
             Paragraph(
                 text(
-                    f"Addendum {a.get('created_at', '')} by {a_author.get('name', '?')}: "
+                    f"Addendum of {in_words(a.get('created_at', ''))} by {a_author.get('name', '?')}: "
                     f"{a.get('reason', '')}"
                 ),
                 ctx.st.label,
@@ -613,32 +623,172 @@ def chronology_table(ctx: Ctx, lines: list[ChronologyLine]) -> list[LongTable]:
     ]
 
 
+def form_title(form: FormSpec | None, form_id: str) -> str:
+    """What a record is called in the pack: its form's title, never its id."""
+    return form.title if form is not None else form_id.replace("_", " ").capitalize()
+
+
+class Bookmark(Flowable):  # type: ignore[misc]  # ReportLab is untyped
+    """An entry in the PDF reader's outline (bookmarks) where it is drawn; takes no space."""
+
+    def __init__(self, title: str, level: int = 0) -> None:
+        super().__init__()
+        self.title, self.level = title, level
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        key = f"fb-{id(self)}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(self.title, key, level=self.level)
+        self.canv.showOutline()  # the reader opens with the bookmarks shown
+
+
+def heading(ctx: Ctx, title: str) -> list[Any]:
+    """A part of the pack: a new page, its heading and its bookmark."""
+    return [PageBreak(), Bookmark(title), Paragraph(text(title), ctx.st.part)]
+
+
+# The parts of each kind of pack, in the order their readers want them (issue 16: a conference
+# chair reads the report first; the chronology is an appendix). Records of forms not named here
+# go in the last part; strategy discussion minutes only ever appear when they were included.
+PARTS = {
+    "conference": (
+        ("The agency's report", ("conference_report",)),
+        ("The child's voice", ("childs_voice",)),
+        ("Agency contributions", None),
+        ("Strategy discussion minutes", ("strategy_discussion",)),
+    ),
+    "parents": (
+        ("The agency's report", ("conference_report",)),
+        ("The child's voice", ("childs_voice",)),
+        ("What the report rests on", None),
+    ),
+    "referral": (
+        ("The referral", ("referral",)),
+        ("The child's voice", ("childs_voice",)),
+        ("Concerns and other records", None),
+    ),
+}
+
+
+def parts(kind: str, records: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The records of each part of the pack, oldest first within a part (empty parts left out)."""
+    plan = PARTS.get(kind, (("Records", None),))
+    named = {f for _, forms in plan for f in forms or ()}
+    out = []
+    for title, forms in plan:
+        chosen = [
+            r
+            for r in records
+            if (r.get("form_id") in forms if forms is not None else r.get("form_id") not in named)
+            and r.get("form_id") != ENTRY_FORM  # hand-made entries are the chronology appendix
+        ]
+        chosen.sort(key=lambda r: str(r.get("occurred_at") or r.get("created_at") or ""))
+        if chosen:
+            out.append((title, chosen))
+    return out
+
+
+def _age(p: dict[str, Any], on: str) -> str:
+    """ "7 years", "14 months", "unborn, due 1 Feb 2027" on the pack's date."""
+    if p.get("due_date") and not p.get("dob"):
+        return f"unborn, due {in_words(p['due_date'], short=True)}"
+    born, today = day_of(p.get("dob")), day_of(on)
+    if born is None or today is None:
+        return "date of birth not known"
+    months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+    age = f"{months} months" if months < 24 else f"{months // 12} years"
+    return f"{age} (born {in_words(p['dob'], short=True)})"
+
+
+EVERY_CHILD = "*"  # a report that names no children speaks for all of them
+
+
+def _recommendations(ctx: Ctx, records: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
+    """The conference (type and date, in words) and each child's recommendation, from the
+    agency's report(s) in the pack; a report that names no children speaks for all of them."""
+    conference, by_child = "", {}
+    for rec in records:
+        if rec.get("form_id") != "conference_report":
+            continue
+        form = ctx.form("conference_report", int(rec.get("form_version") or 1))
+        data = rec.get("data") or {}
+        if form is None:
+            continue
+
+        def said(key: str, form: FormSpec = form, data: dict[str, Any] = data) -> str:
+            f = form.field(key)
+            return f.kind.text(f, data.get(key), ctx.names) if f is not None else ""
+
+        conference = conference or ", ".join(
+            x for x in (said("conference_type"), said("conference_date")) if x
+        )
+        words = " — ".join(x for x in (said("recommendation"), said("category")) if x)
+        for child in data.get("children") or list(ctx.names):
+            if words:
+                by_child[str(child)] = words
+    return conference, by_child
+
+
 def cover(ctx: Ctx) -> list[Any]:
+    """The first page: for a conference, the summary a chair reads first."""
     inp, st = ctx.inp, ctx.st
     case = inp.case_data.get("case") or {}
     people = case.get("people") or []
     kids = [p for p in people if p.get("kind") == "child"]
+    conference, recommended = _recommendations(ctx, list(case.get("records") or []))
     out: list[Any] = [
+        Bookmark("Summary"),
         Paragraph(MARKING, st.marking),
-        Spacer(1, 1 * cm),
+        Spacer(1, 6 * mm),
         Paragraph(text(KIND_TITLES.get(inp.kind, inp.kind)), st.h1),
         Paragraph(text(f"Case reference: {case.get('reference') or '—'}"), st.cover),
     ]
-    out.append(Paragraph("<b>Children</b>", st.cover))
-    for k in kids:
-        extra = (
-            f"born {k['dob']}"
-            if k.get("dob")
-            else f"unborn, due {k['due_date']}"
-            if k.get("due_date")
-            else ""
-        )
-        out.append(Paragraph(text(f"• {person_name(k)}" + (f" — {extra}" if extra else "")), st.cover))
+    if conference:
+        out.append(Paragraph(text(f"Conference: {conference}"), st.cover))
+    head = ["Child", "Age", "Legal status", *(["Recommendation"] if recommended else [])]
+
+    def recommendation(child: dict[str, Any]) -> str:
+        return recommended.get(str(child.get("id"))) or recommended.get(EVERY_CHILD, "—")
+
+    rows = [
+        [
+            person_name(k),
+            _age(k, inp.created_at),
+            str(k.get("legal_status") or "not recorded").replace("_", " ").capitalize(),
+            *(
+                [recommended.get(str(k.get("id"))) or recommended.get(EVERY_CHILD, "—")]
+                if recommended
+                else []
+            ),
+        ]
+        for k in kids
+    ]
+    if rows:
+        out += [Paragraph("<b>Children</b>", st.cover), _grid(ctx, head, rows)]
+    household = [p for p in people if p.get("kind") == "household"]
+    if household:
+        out.append(Paragraph("<b>Household</b>", st.cover))
+        for p in household:
+            pr = " — has parental responsibility" if p.get("parental_responsibility") else ""
+            out.append(
+                Paragraph(text(f"• {person_name(p)}, {p.get('relationship') or 'household'}{pr}"), st.body)
+            )
+    others = [p for p in people if p.get("kind") not in ("child", "household")]
+    if others:
+        out.append(Paragraph("<b>Significant others and professionals</b>", st.cover))
+        for p in others:
+            role = p.get("relationship") or p.get("role") or p.get("kind", "")
+            agency = f", {p['agency']}" if p.get("agency") else ""
+            out.append(Paragraph(text(f"• {person_name(p)} — {role}{agency}"), st.body))
     a = inp.author
     out += [
         Spacer(1, 4 * mm),
         Paragraph(text(f"Written by {a.get('name')}, {a.get('role')}, {a.get('agency')}"), st.cover),
-        Paragraph(text(f"Created {inp.created_at}"), st.cover),
+        Paragraph(text(f"Created {in_words(inp.created_at)}"), st.cover),
     ]
     if inp.recipient:
         out.append(Paragraph(text(f"Prepared for {inp.recipient}"), st.cover))
@@ -648,20 +798,14 @@ def cover(ctx: Ctx) -> list[Any]:
         out.append(Paragraph(text(cover_line(inp.share)), st.cover))
     lo, hi = inp.date_range
     if lo or hi:
-        out.append(Paragraph(text(f"Records from {lo or 'the start'} to {hi or 'today'}"), st.cover))
+        span = f"Records from {in_words(lo) if lo else 'the start'} to {in_words(hi) if hi else 'today'}"
+        out.append(Paragraph(text(span), st.cover))
     if inp.deadlines:
         out.append(Paragraph("<b>Upcoming deadlines</b>", st.cover))
         for dl in inp.deadlines:
-            out.append(Paragraph(text(f"• {dl.get('due', '')}: {dl.get('label', '')}"), st.cover))
-    others = [p for p in people if p.get("kind") != "child"]
-    if others:
-        out.append(Paragraph("<b>Household, significant others and professionals</b>", st.cover))
-        for p in others:
-            role = p.get("relationship") or p.get("role") or p.get("kind", "")
-            agency = f", {p['agency']}" if p.get("agency") else ""
-            out.append(Paragraph(text(f"• {person_name(p)} — {role}{agency}"), st.body))
+            out.append(Paragraph(text(f"• {in_words(dl.get('due', ''))}: {dl.get('label', '')}"), st.body))
     out += [
-        Spacer(1, 1 * cm),
+        Spacer(1, 6 * mm),
         Paragraph(
             text(
                 f"Pack {inp.pack_id}. This document is signed; any change after signing "
@@ -669,9 +813,45 @@ def cover(ctx: Ctx) -> list[Any]:
             ),
             st.small,
         ),
-        PageBreak(),
     ]
     return out
+
+
+def _grid(ctx: Ctx, head: list[str], rows: list[list[str]]) -> Table:
+    """A small table of plain text with a header row (the summary page's children)."""
+    cells = [[Paragraph(f"<b>{text(h)}</b>", ctx.st.cell) for h in head]]
+    cells += [[Paragraph(text(v), ctx.st.cell) for v in row] for row in rows]
+    t = Table(cells, colWidths=[17.4 * cm / len(head)] * len(head), repeatRows=1)
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT),  # else Helvetica, never embedded, is named
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b8c0c8")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return t
+
+
+PAGES_FORM = "fb-page-total"
+
+
+class _CountedCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
+    """Draws "Page N of M": each page shows a form XObject that is filled with the total when the
+    document is saved, so the document is laid out once (not twice to learn its length)."""
+
+    def save(self) -> None:
+        self.beginForm(PAGES_FORM)
+        self.setFont(FONT, 7.5)
+        self.setFillColor(MUTED)
+        self.drawString(A4[0] - 1.8 * cm - _TOTAL_ROOM, 1.0 * cm, str(self.getPageNumber() - 1))
+        self.endForm()
+        super().save()
+
+
+_TOTAL_ROOM = 14  # points kept at the right margin for the total (up to four digits at 7.5 pt)
 
 
 def render_pdf(inp: RenderInput) -> bytes:
@@ -679,22 +859,21 @@ def render_pdf(inp: RenderInput) -> bytes:
     ctx = Ctx(inp)
     story = cover(ctx)
     records = list((inp.case_data.get("case") or {}).get("records") or [])
-    primary = "referral" if inp.kind == "referral" else "conference_report"
-    records.sort(key=lambda r: (r.get("form_id") != primary, str(r.get("occurred_at") or "")))
+    for title, chosen in parts(inp.kind, records):
+        story += heading(ctx, title)
+        for rec in chosen:
+            flows = record_flowables(ctx, rec)
+            story += [KeepTogether(flows[:3]), *flows[3:]]
     if inp.chronology:
+        story += heading(ctx, "Appendix: chronology")
         story += [
             Paragraph(text(f"Chronology ({len(inp.chronology)} entries)"), ctx.st.h2),
             *chronology_table(ctx, inp.chronology),
-            Spacer(1, 5 * mm),
         ]
-    for rec in records:
-        if rec.get("form_id") == "chronology_entry" and inp.chronology:
-            continue  # already in the chronology table
-        flows = record_flowables(ctx, rec)
-        story += [KeepTogether(flows[:3]), *flows[3:]]
     from app.core.packs.stamp import signature_page  # the boxes the visible signatures fill
 
-    story += signature_page()
+    page_break, *signatures = signature_page()  # the bookmark goes on the page it opens
+    story += [page_break, Bookmark("Signatures"), *signatures]
     buf = io.BytesIO()
     header = f"{MARKING} · Fieldbook {inp.kind} pack {inp.pack_id}"
 
@@ -703,7 +882,8 @@ def render_pdf(inp: RenderInput) -> bytes:
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(1.8 * cm, A4[1] - 1.1 * cm, header)
-        canvas.drawRightString(A4[0] - 1.8 * cm, 1.0 * cm, f"Page {doc.page}")
+        canvas.drawRightString(A4[0] - 1.8 * cm - _TOTAL_ROOM, 1.0 * cm, f"Page {doc.page} of ")
+        canvas.doForm(PAGES_FORM)
         canvas.drawString(1.8 * cm, 1.0 * cm, MARKING)
         canvas.restoreState()
 
@@ -724,5 +904,5 @@ def render_pdf(inp: RenderInput) -> bytes:
         # The canvas would otherwise start in Helvetica, a font that is never embedded.
         initialFontName=FONT,
     )
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_CountedCanvas)
     return buf.getvalue()

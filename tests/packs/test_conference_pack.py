@@ -1,0 +1,123 @@
+"""The conference pack a chair wants (issue 16), read with poppler and qpdf as a reader would: a
+summary page first, the report before the contributions, the chronology as an appendix, dates in
+words, "Page N of M", a bookmark per part, captions beside their pictures, form titles not ids."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.core.clock import FixedClock
+from app.core.forms import load_registry
+from app.core.packs.export import ExportOptions, export_pack
+from tests.packs.helpers import need_tool
+
+PASS = "heron under the old stone bridge"
+PARTS = [
+    "Summary",
+    "The agency's report",
+    "The child's voice",
+    "Agency contributions",
+    "Strategy discussion minutes",
+    "Appendix: chronology",
+    "Signatures",
+]
+
+
+@pytest.fixture(scope="module")
+def pack_pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The demo case's conference pack, exported from a real vault and signed."""
+    from app.core.demo import create_demo
+    from app.core.identity import load_identity, on_vault_created
+    from app.core.store import Store, Vault
+
+    folder = tmp_path_factory.mktemp("conference")
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+    registry = load_registry()
+    vault = Vault.create(folder / "v.fieldbook", PASS, clock=clock)
+    store = Store(vault)
+    store.set_profile("Sam Carter", "Social Worker", "Northshire Children's Services")
+    on_vault_created(store, PASS, clock=clock)
+    case_id = create_demo(store, registry)
+    built = export_pack(
+        store, registry, case_id, load_identity(store, PASS), ExportOptions("conference"), clock=clock
+    )
+    vault.close()
+    path = folder / "pack.pdf"
+    path.write_bytes(built.pdf)
+    yield path
+
+
+def pages(pdf: Path) -> list[str]:
+    out = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [p for p in out.stdout.split("\f") if p.strip()]
+
+
+def test_summary_page_first_then_the_report_and_the_chronology_last(pack_pdf: Path) -> None:
+    """Page 1 says which conference, each child's age and legal status and the recommendation for
+    them, and who in the household has parental responsibility; the parts follow in the chair's
+    order, with the referral among the agencies' contributions."""
+    text = pages(pack_pdf)
+    summary = " ".join(text[0].split())
+    assert "Conference: Initial (ICPC), Thursday 19 November 2026" in summary
+    assert "Maya Okafor" in summary and "(born 2 Mar 2017)" in summary
+    assert "unborn, due 1 Feb 2027" in summary and "Birth family" in summary
+    assert "Child protection plan — Physical abuse" in summary
+    assert "Grace Okafor, mother — has parental responsibility" in summary
+    flat = "\n".join(text)
+    at = [flat.index(f"\n{part}\n") for part in PARTS[1:]]
+    assert at == sorted(at), "parts out of order"
+    contributions = flat[at[2] : at[3]]
+    assert "Referral — " in contributions
+
+
+def test_dates_in_words_and_titles_not_ids(pack_pdf: Path) -> None:
+    """No ISO date or UTC time stamp and no internal form id or version is printed anywhere."""
+    flat = "\n".join(pages(pack_pdf))
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", flat), re.findall(r".{30}\d{4}-\d{2}-\d{2}.{10}", flat)[:3]
+    assert not re.search(r"\d{2}:\d{2}(:\d{2})?Z", flat)
+    for form_id in ("conference_report", "childs_voice", "chronology_entry", "strategy_discussion"):
+        assert form_id not in flat
+    assert " v1 " not in flat and "· final" not in flat
+
+
+def test_every_page_says_page_n_of_m(pack_pdf: Path) -> None:
+    """Each page's footer gives its number and the total ("Page 3 of 21")."""
+    text = pages(pack_pdf)
+    for n, page in enumerate(text, start=1):
+        assert f"Page {n} of {len(text)}" in page
+
+
+def test_a_bookmark_opens_each_part(pack_pdf: Path) -> None:
+    """The reader's outline has one bookmark per part, each on the page where the part begins."""
+    doc = json.loads(
+        subprocess.run(
+            [need_tool("qpdf"), "--json=2", "--json-key=outlines", str(pack_pdf)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    marks = [(o["title"], o["destpageposfrom1"]) for o in doc["outlines"]]
+    assert [title for title, _ in marks] == PARTS
+    text = pages(pack_pdf)
+    for title, page in marks[1:]:
+        assert title in text[page - 1].split("\n")[:6], (title, page)
+
+
+def test_captions_stay_on_the_page_of_their_picture(pack_pdf: Path) -> None:
+    """Every picture's caption is printed on the same page as the picture."""
+    listing = subprocess.run(
+        [need_tool("pdfimages"), "-list", str(pack_pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    image_pages = {int(row.split()[0]) for row in listing}
+    text = pages(pack_pdf)
+    for caption in ("Maya's three houses", "Leo's doll's house arrangement"):
+        on = [n for n, page in enumerate(text, start=1) if caption in " ".join(page.split())]
+        assert on and on[0] in image_pages, (caption, on, image_pages)
