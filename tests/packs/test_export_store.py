@@ -12,6 +12,7 @@ import pytest
 
 from app.core.clock import FixedClock
 from app.core.errors import UsageError
+from app.core.forms.dates import in_words
 from tests.packs.conftest import NOW
 from tests.packs.sample import png
 
@@ -259,13 +260,14 @@ def test_conference_cover_deadlines_see_milestones_and_local_settings(
         return found[0].due.isoformat() if found else ""
 
     due = core_group_due()
-    assert due and f"{due}: First core group within 10 working days" in cover()
+    # the cover says the date in words, as everywhere in a pack
+    assert due and f"{in_words(due)}: First core group within 10 working days" in cover()
     # the local authority closes for the week after the conference: the header and the cover
     # both move the deadline by the same working days
     closed = f"{(icpc_day + timedelta(days=1)).isoformat()}/{(icpc_day + timedelta(days=7))}"
     store.settings_set("timescales", {"local_closures": [closed]})
     later = core_group_due()
-    assert later > due and f"{later}: First core group within 10 working days" in cover()
+    assert later > due and f"{in_words(later)}: First core group within 10 working days" in cover()
     held = store.create_record(
         case_id,
         "milestone",
