@@ -210,13 +210,12 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _withheld_words(withheld: dict[str, Any] | None) -> str:
     """What a parent's copy leaves out, said once more after export (it is also in the manifest)."""
-    if not withheld:
+    from app.core.packs.export import withheld_reasons
+
+    if withheld is None:
         return ""
-    reasons = [r["reason"] for r in withheld["records"]] + [f["reason"] for f in withheld["fields"]]
-    if not reasons:
-        return "\nNothing was withheld from the family."
-    counts = {r: reasons.count(r) for r in dict.fromkeys(reasons)}
-    return "\nWithheld from the family: " + "; ".join(f"{r} ({n})" for r, n in counts.items())
+    reasons = withheld_reasons(withheld)
+    return "\nWithheld from the family: " + "; ".join(reasons) if reasons else "\nNothing was withheld."
 
 
 def _load_trust(paths: list[Path], crl_paths: list[Path]) -> tuple[list[Any], list[Any]]:

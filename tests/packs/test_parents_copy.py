@@ -81,6 +81,7 @@ def test_parents_copy_leaves_out_what_is_not_for_the_family(
     pdf = parents["pdf"]
     assert "Parent's copy of the report to a child protection conference" in pdf
     assert "What are we worried about" in pdf  # the conference report itself
+    assert "Not in this copy: strategy discussion minutes; the referrer's identity." in pdf
     for withheld in (CAUTION, REFERRER_CONTACT):
         assert withheld not in pdf and withheld not in parents["data"]
     assert "strategy_discussion" not in parents["data"] and "referrer_name" not in parents["data"]

@@ -176,6 +176,14 @@ def withhold_for_family(case_data: dict[str, Any], registry: Any, opts: ExportOp
     }
 
 
+def withheld_reasons(withheld: dict[str, Any] | None) -> tuple[str, ...]:
+    """Each distinct reason a parent's copy left something out, in the order first met."""
+    if not withheld:
+        return ()
+    reasons = [r["reason"] for r in withheld["records"]] + [f["reason"] for f in withheld["fields"]]
+    return tuple(dict.fromkeys(reasons))
+
+
 def _shas(value: Any) -> set[str]:
     found: set[str] = set()
     stack = [value]
@@ -273,6 +281,7 @@ def export_pack(
                     opts.date_from.isoformat() if opts.date_from else None,
                     opts.date_to.isoformat() if opts.date_to else None,
                 ),
+                withheld=withheld_reasons(withheld),
             )
         )
 

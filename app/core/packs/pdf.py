@@ -250,6 +250,7 @@ class RenderInput:
     recipient: str | None = None
     share: dict[str, str] | None = None  # the sharing-log entry (app.core.shares.manifest_entry)
     date_range: tuple[str | None, str | None] = (None, None)
+    withheld: tuple[str, ...] = ()  # a parent's copy: why things were left out (never what)
 
 
 def person_name(p: dict[str, Any]) -> str:
@@ -796,6 +797,8 @@ def cover(ctx: Ctx) -> list[Any]:
         from app.core.shares import cover_line
 
         out.append(Paragraph(text(cover_line(inp.share)), st.cover))
+    if inp.withheld:  # a parent's copy says that something was kept back, and why
+        out.append(Paragraph(text("Not in this copy: " + "; ".join(inp.withheld) + "."), st.cover))
     lo, hi = inp.date_range
     if lo or hi:
         span = f"Records from {in_words(lo) if lo else 'the start'} to {in_words(hi) if hi else 'today'}"
