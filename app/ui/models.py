@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -13,13 +14,22 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from app.core.forms.chronology import COLUMNS, SIGNIFICANCE, ChronologyLine
+from app.core.forms.dates import shown
+from app.ui.theme import colour
 
 Index = QModelIndex | QPersistentModelIndex
 # most significant first when sorted ascending
 SIGNIFICANCE_ORDER = {code: n for n, (code, _) in enumerate(reversed(SIGNIFICANCE))}
+
+
+@lru_cache(maxsize=4096)
+def in_words(value: Any) -> str:
+    """A stored date or time as lists show it: "Fri 30 Oct 2026, 15:30", local time (cached:
+    a 10,000-line chronology repeats its dates)."""
+    return shown(value)
 
 
 class RowsModel(QAbstractTableModel):
@@ -129,7 +139,7 @@ class CaseListModel(RowsModel):
             drafts = row.get("drafts", 0)
             return f"{row['records']}" + (f" ({drafts} draft)" if drafts else "")
         if key == "updated":
-            return str(row.get("updated", ""))[:10]
+            return in_words(row.get("updated"))
         return super().display(row, key)
 
 
@@ -141,6 +151,8 @@ class RecordListModel(RowsModel):
             status = row["status"]
             label = {"final": "✔ Final", "draft": "✎ Draft"}.get(status, status)
             return label + (f" + {row['addenda']} addenda" if row.get("addenda") else "")
+        if key == "when":
+            return in_words(row.get("when"))
         return super().display(row, key)
 
 
@@ -159,6 +171,12 @@ class ChronologyModel(RowsModel):
     def row_id(self, row: ChronologyLine) -> Any:
         return row.record_id
 
+    def display(self, row: ChronologyLine, key: str) -> Any:
+        if key == "when":  # in words, and a high significance said beside the date, not by tint alone
+            mark = "▲ High · " if row.significance == "high" else ""
+            return mark + ("about " if row.approximate else "") + in_words(row.date)
+        return super().display(row, key)
+
     def sort_key(self, row: ChronologyLine, key: str) -> Any:
         if key == "when":
             return f"{row.date}|{row.sequence:04d}"
@@ -173,7 +191,7 @@ class ChronologyModel(RowsModel):
             and 0 <= index.row() < len(self._rows)
             and self._rows[index.row()].significance == "high"
         ):
-            return QBrush(QColor("#fdecea"))  # with the word "High": colour is never the only sign
+            return QBrush(colour("tint_high"))  # with "▲ High" by the date: never colour alone
         return super().data(index, role)
 
 

@@ -23,7 +23,7 @@ from app.ui.main import make_app
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from tests.ui.accessibility import listening
-from tests.ui.test_journeys import CLOCK, PASS, create_vault, save_as
+from tests.ui.test_journeys import CLOCK, PASS, banner, create_vault, open_pack, save_as
 from tests.ui.user import User
 
 # Roles that say nothing about what a control is (a bare widget, or none at all).
@@ -161,15 +161,13 @@ def test_every_window_names_its_controls_and_shows_its_words(user: User, tmp_pat
     out = tmp_path / "referral.fbpack"
     user.click("Sign and save the pack")
     save_as(user, "Save the signed pack", out)
-    user.wait_until(lambda: "Saved to" in user.read("Export result"), "the pack to be saved")
+    user.wait_until(lambda: "Saved to" in banner(user, "Export"), "the pack to be saved")
     check("export result", "Export a pack")
     user.press("Escape")
     user.wait_gone("Export a pack")
 
-    user.press("Ctrl+O")
-    save_as(user, "Open a pack", out)
-    user.wait_for_text("VERIFIED")
-    check("review", "Review")
+    open_pack(user, out)
+    check("review", f"Review — {out.name}")
 
     problems = [f"{title}: {p}" for title, found in seen.items() for p in found]
     assert not problems, "\n".join(problems)
