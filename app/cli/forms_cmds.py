@@ -25,6 +25,13 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     )
     p.add_argument("--out", type=Path, default=Path("docs/forms"), help="folder for the pages")
     p.set_defaults(func=_docs)
+    p = forms.add_parser(
+        "schemas",
+        parents=[common],
+        help="write the JSON Schema of each form's record data (with --forms: a local authority's too)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="folder for <form>.v<N>.schema.json files")
+    p.set_defaults(func=_schemas)
 
 
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -86,4 +93,15 @@ def _docs(ctx: CliContext, args: argparse.Namespace) -> int:
     # Built-in forms only: the pages document what Fieldbook ships.
     written = write_docs(load_registry(None), args.out)
     ctx.emit([str(p) for p in written], f"wrote {len(written)} pages to {args.out}")
+    return 0
+
+
+def _schemas(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.forms.record_schemas import write_schemas
+
+    if not args.out.parent.exists():
+        raise UsageError(f"Out: the folder {args.out.parent} does not exist")
+    # With --forms, a local authority publishes its own forms' schemas for its receivers.
+    written = write_schemas(ctx.registry(), args.out)
+    ctx.emit([str(p) for p in written], f"wrote {len(written)} record schemas to {args.out}")
     return 0

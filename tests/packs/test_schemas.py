@@ -161,3 +161,16 @@ def test_case_import_refuses_a_draft_that_breaks_its_form(
     code = main(["--vault", vault, "case", "import", str(tmp_path / "case.json")])
     out = capsys.readouterr()
     assert code == 2 and "catastrophic" in out.out + out.err
+
+
+def test_forms_schemas_command_writes_one_valid_schema_per_form(tmp_path: Path) -> None:
+    """`fieldbook forms schemas --out DIR` writes every form's schema, each a valid 2020-12 schema."""
+    from app.cli import main
+
+    assert main(["forms", "schemas", "--out", str(tmp_path / "schemas")]) == 0
+    written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
+    assert written == sorted(schema_name(f.id, f.version) for f in load_registry().all())
+    for name in written:
+        jsonschema.Draft202012Validator.check_schema(
+            json.loads((tmp_path / "schemas" / name).read_text("utf-8"))
+        )

@@ -7,8 +7,9 @@ draft is checked against the same schema without the required list. Conditional 
 (``app.core.forms.validate``), which ``case import`` also runs; the schemas are what a receiver
 without Fieldbook can check with any JSON Schema validator (``resources/schemas/records/``).
 
-``python -m app.core.forms.record_schemas`` rewrites the published files from the built-in forms;
-a test fails when they are out of date.
+``python -m app.core.forms.record_schemas`` rewrites the published files from the built-in forms
+(a test fails when they are out of date); ``fieldbook [--forms DIR] forms schemas --out DIR`` writes
+them for a local authority's own forms too.
 """
 
 from __future__ import annotations
