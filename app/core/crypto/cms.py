@@ -10,10 +10,12 @@ callers sign first and then encrypt, and name the recipient inside the signed ma
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from asn1crypto import algos as asn1_algos
 from asn1crypto import cms as asn1_cms
@@ -335,6 +337,9 @@ def envelope_open(data: bytes, key: DecryptionKey, cert: x509.Certificate | None
 
     With ``cert`` only the recipients naming it are tried. One message for every failure.
     """
+    if envelope_type(data[:_HEAD]) == "authenticated_enveloped_data":
+        with contextlib.suppress(NotStreamable):  # not plain DER: parsed whole below
+            return envelope_open_stream(io.BytesIO(data), key, cert).getvalue()
     try:
         info = asn1_cms.ContentInfo.load(data)
         kind = info["content_type"].native
@@ -376,6 +381,134 @@ def envelope_open(data: bytes, key: DecryptionKey, cert: x509.Certificate | None
     except Exception as exc:
         raise CryptoError(_OPEN_FAILED) from exc
     raise CryptoError(_OPEN_FAILED)
+
+
+# -- AuthEnvelopedData, read from a file in place -------------------------------------------------
+# asn1crypto copies every nested level's contents on parsing, so a 100 MB envelope parsed whole
+# costs several hundred megabytes. Only the small parts (recipients, algorithm, MAC) are parsed
+# with asn1crypto; the encrypted content is located by walking the DER headers and decrypted in
+# chunks straight from the file (AES-GCM, whose tag is checked before anything is returned).
+
+_HEAD = 256 * 1024  # everything before the encrypted content (recipients, algorithm) fits here
+_OID_KIND = {
+    bytes.fromhex("060b2a864886f70d0109100117"): "authenticated_enveloped_data",
+    bytes.fromhex("06092a864886f70d010703"): "enveloped_data",
+}
+
+
+def _tlv(buf: bytes, pos: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the DER element at ``pos`` (definite lengths only)."""
+    tag, first = buf[pos], buf[pos + 1]
+    if tag & 0x1F == 0x1F or first == 0x80:
+        raise ValueError("high tag numbers and indefinite lengths are not DER")
+    if first < 0x80:
+        return tag, pos + 2, pos + 2 + first
+    n = first & 0x7F
+    if n > 4:
+        raise ValueError("length too long")
+    start = pos + 2 + n
+    return tag, start, start + int.from_bytes(buf[pos + 2 : start], "big")
+
+
+def envelope_type(head: bytes) -> str | None:
+    """ "authenticated_enveloped_data", "enveloped_data" or None, from a file's first bytes."""
+    try:
+        if head[:1] != b"\x30":
+            return None
+        start = 2 if head[1] == 0x80 else _tlv(head, 0)[1]  # BER from other tools: indefinite length
+        _t, _o_start, o_end = _tlv(head, start)
+        return _OID_KIND.get(bytes(head[start:o_end]))
+    except (IndexError, ValueError):
+        return None
+
+
+class NotStreamable(ValueError):
+    """The envelope is not plain DER AuthEnvelopedData with AES-GCM: open it whole instead."""
+
+
+def envelope_open_stream(
+    fh: IO[bytes], key: DecryptionKey, cert: x509.Certificate | None = None
+) -> io.BytesIO:
+    """Open an AuthEnvelopedData (AES-GCM) envelope read from ``fh``; the plaintext in memory, the
+    ciphertext never held whole. One message for every failure to open; ``NotStreamable`` when
+    the envelope's encoding needs the whole-file reader (``envelope_open``)."""
+    try:
+        layout = _gcm_layout(fh)
+    except (IndexError, KeyError, ValueError, TypeError) as exc:
+        raise NotStreamable(str(exc)) from exc
+    recipients, nonce, mac, aad, c_start, c_end = layout
+    for cek in _content_keys({"recipient_infos": recipients}, key, cert):
+        try:
+            decryptor = Cipher(
+                algorithms.AES(cek), modes.GCM(nonce, mac, min_tag_length=len(mac))
+            ).decryptor()
+        except ValueError:
+            continue
+        if aad is not None:
+            decryptor.authenticate_additional_data(aad)
+        out = io.BytesIO()
+        fh.seek(c_start)
+        remaining = c_end - c_start
+        while remaining:
+            chunk = fh.read(min(1024 * 1024, remaining))
+            if not chunk:
+                raise CryptoError(_OPEN_FAILED)
+            out.write(decryptor.update(chunk))
+            remaining -= len(chunk)
+        try:
+            decryptor.finalize()
+        except InvalidTag:
+            continue
+        out.seek(0)
+        return out
+    raise CryptoError(_OPEN_FAILED)
+
+
+def _gcm_layout(fh: IO[bytes]) -> tuple[Any, bytes, bytes, bytes | None, int, int]:
+    """(recipient infos, nonce, MAC, authenticated attributes, content start, content end)."""
+    size = fh.seek(0, io.SEEK_END)
+    fh.seek(0)
+    head = fh.read(_HEAD)
+    tag, info_start, info_end = _tlv(head, 0)
+    if tag != 0x30 or info_end != size or envelope_type(head) != "authenticated_enveloped_data":
+        raise ValueError("not a DER AuthEnvelopedData")
+    _t, _s, oid_end = _tlv(head, info_start)
+    tag, explicit, _e = _tlv(head, oid_end)
+    tag2, pos, env_end = _tlv(head, explicit)
+    if (tag, tag2) != (0xA0, 0x30):
+        raise ValueError("malformed AuthEnvelopedData")
+    # version, [originatorInfo], recipientInfos (SET), then authEncryptedContentInfo (SEQUENCE,
+    # the one large element; its header, algorithm and content header lie within the head).
+    parts: dict[int, tuple[int, int]] = {}  # tag → (element start, content end)
+    while pos < env_end and 0x30 not in parts:
+        tag, _c_start, c_end = _tlv(head, pos)
+        parts.setdefault(tag, (pos, c_end))
+        pos = c_end if tag != 0x30 else pos
+    _t, ci_pos, ci_end = _tlv(head, parts[0x30][0])
+    _t, _s, ct_end = _tlv(head, ci_pos)  # contentType
+    _t, _a, alg_end = _tlv(head, ct_end)
+    algo = asn1_cms.EncryptionAlgorithm.load(bytes(head[ct_end:alg_end]))
+    content_tag, c_start, c_end = _tlv(head, alg_end)
+    if content_tag != 0x80 or c_end != ci_end:  # [0] IMPLICIT OCTET STRING, primitive
+        raise ValueError("unexpected encrypted content encoding")
+    recipients = asn1_cms.RecipientInfos.load(bytes(head[parts[0x31][0] : parts[0x31][1]]))
+    fh.seek(ci_end)
+    trailer = fh.read(min(size - ci_end, 1024 * 1024))
+    aad = mac = None
+    pos = 0
+    while pos < len(trailer):
+        tag, t_start, t_end = _tlv(trailer, pos)
+        if tag == 0xA1:  # authAttrs: MACed as an (untagged) SET OF (RFC 5083 §2.2)
+            aad = b"\x31" + trailer[pos + 1 : t_end]
+        elif tag == 0x04 and mac is None:
+            mac = bytes(trailer[t_start:t_end])
+        pos = t_end
+    if algo["algorithm"].native not in ("aes128_gcm", "aes192_gcm", "aes256_gcm") or mac is None:
+        raise ValueError("not AES-GCM")
+    params = GCMParameters.load(algo["parameters"].dump())
+    if len(mac) != params["aes_icvlen"].native:
+        raise ValueError("wrong MAC length")
+    return recipients, params["aes_nonce"].native, mac, aad, c_start, c_end
 
 
 def envelope_decrypt(data: bytes, cert: x509.Certificate, key: DecryptionKey) -> bytes:

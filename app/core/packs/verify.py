@@ -22,9 +22,10 @@ from typing import IO, Any
 from cryptography import x509
 
 from app.core.crypto.cms import (
-    envelope_decrypt,
-    envelope_decrypt_with_key,
-    is_envelope,
+    NotStreamable,
+    envelope_open,
+    envelope_open_stream,
+    envelope_type,
     verify_detached,
 )
 from app.core.crypto.keys import cert_info, cert_sha256, public_key_sha256
@@ -246,47 +247,48 @@ def verify_stream(
     crls: Crls = (),
 ) -> Report:
     """Verify from a seekable binary stream (see ``verify_bytes``)."""
-    head = fh.read(5)
+    head = fh.read(4096)
     fh.seek(0)
-    data = b""
-    if head[:1] == b"\x30":  # DER: perhaps an envelope, which can only be opened whole
-        data = fh.read(limits.max_file + 1)
-    subject = "PDF" if head == b"%PDF-" else "encrypted pack" if data and is_envelope(data) else "pack"
+    envelope = envelope_type(head)
+    subject = "PDF" if head[:5] == b"%PDF-" else "encrypted pack" if envelope else "pack"
     report = Report(subject)
     try:
         if subject == "PDF":
             _verify_pdf_only(report, fh, trust_roots, now, crls)
         elif subject == "encrypted pack":
+            title = "The encrypted pack can be opened"
             if key is None:
                 report.add(
-                    "decrypt",
-                    "The encrypted pack can be opened",
-                    False,
-                    "it is encrypted: give the recipient's private key (--key)",
+                    "decrypt", title, False, "it is encrypted: give the recipient's private key (--key)"
                 )
                 return report
             try:
-                if key[0] is not None:
-                    inner = envelope_decrypt(data, key[0], key[1])
-                else:
-                    inner = envelope_decrypt_with_key(data, key[1])
+                inner = _open_envelope(fh, envelope, key, limits)
             except FieldbookError as exc:
-                report.add("decrypt", "The encrypted pack can be opened", False, exc.message)
+                report.add("decrypt", title, False, exc.message)
                 return report
-            report.add(
-                "decrypt",
-                "The encrypted pack can be opened",
-                True,
-                f"opened with the key of {cert_info(key[0]).name}" if key[0] is not None else "",
-            )
-            del data  # the ciphertext is not needed once opened (bounded memory for large packs)
-            _verify_zip(report, io.BytesIO(inner), trust_roots, now, limits, crls, recipient=key)
+            opened_by = f"opened with the key of {cert_info(key[0]).name}" if key[0] is not None else ""
+            report.add("decrypt", title, True, opened_by)
+            _verify_zip(report, inner, trust_roots, now, limits, crls, recipient=key)
         else:
-            del data
             _verify_zip(report, fh, trust_roots, now, limits, crls, recipient=None)
     except Exception as exc:  # untrusted input must never crash the verifier
         report.add("read", "The file can be read", False, f"unexpected problem ({type(exc).__name__})")
     return report
+
+
+def _open_envelope(
+    fh: IO[bytes], kind: str | None, key: tuple[x509.Certificate | None, Any], limits: Limits
+) -> IO[bytes]:
+    """The pack inside an envelope: AES-GCM streamed from the file (the ciphertext is never held
+    whole); the old AES-CBC envelopes (packs made before AuthEnvelopedData) read whole."""
+    if kind == "authenticated_enveloped_data":
+        try:
+            return envelope_open_stream(fh, key[1], key[0])
+        except NotStreamable:  # BER from another tool: read whole
+            fh.seek(0)
+    data = fh.read(limits.max_file + 1)
+    return io.BytesIO(envelope_open(data, key[1], key[0]))
 
 
 def _verify_zip(
