@@ -134,3 +134,25 @@ def test_verify_rejects_a_pack_its_author_countersigned(
     report = verify_bytes(selfie, [people.author.cert], now=NOW)
     failed = {c.id: c.detail for c in report.checks if not c.passed}
     assert report.status == "invalid" and "own author" in failed["review"]
+
+
+def test_review_of_a_pack_without_a_reserved_box_signs_invisibly(
+    people: People, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack made before visible signatures (no reserved Review field) is still countersigned, and
+    valid, without drawing the manager's box over its last page."""
+    import app.core.packs.build as build
+
+    monkeypatch.setattr(build, "author_appearance", lambda *args: None)  # as packs were built before
+    case_data, attachments, chronology = sample_case(1)
+    old = build_pack(
+        PackContent("referral", case_data, {k: (v, "image/png") for k, v in attachments.items()}),
+        people.author,
+        clock=FixedClock(NOW),
+        render_pdf=renderer(case_data, attachments, chronology),
+    )
+    assert "Signed by the author" not in _tool(tmp_path, "pdftotext", old.pdf)
+    reviewed = add_review(old.data, people.manager, decision="approve", comment="Fine", clock=FixedClock(NOW))
+    assert _tool(tmp_path, "pdfsig", _pdf(reviewed)).count("Signature is Valid") == 2
+    assert "Countersigned by a manager" not in _tool(tmp_path, "pdftotext", _pdf(reviewed))
+    assert verify_bytes(reviewed, [people.author.cert, people.manager.cert], now=NOW).status == "valid"

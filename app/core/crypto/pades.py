@@ -158,6 +158,9 @@ class Appearance:
     stamp: bytes
     box: tuple[int, int, int, int]
     reserve: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()
+    # False: show the stamp only in a field reserved earlier; a document without one (a pack made
+    # before visible signatures) is signed invisibly rather than drawn over its last page.
+    new_field: bool = True
 
 
 class _PdfBytesPage(PdfContent):
@@ -188,6 +191,8 @@ def _visible(writer: Any, field_name: str, appearance: Appearance | None) -> tup
     from pyhanko.stamp import StaticStampStyle
 
     existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
+    if appearance is not None and not appearance.new_field and field_name not in existing:
+        appearance = None
     if appearance is None:
         spec = None if field_name in existing else fields.SigFieldSpec(sig_field_name=field_name)
         return spec, None

@@ -100,4 +100,4 @@ def review_appearance(info: CertInfo, moment: datetime, decision: str) -> Appear
         f"Decision: {DECISION_WORDS.get(decision, decision)}",
         f"Signed {when_in_words(moment)}",
     ]
-    return Appearance(_stamp(lines, REVIEW_BOX), REVIEW_BOX)
+    return Appearance(_stamp(lines, REVIEW_BOX), REVIEW_BOX, new_field=False)
