@@ -105,8 +105,11 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
             "label": d.state_label,
             "status": d.rule.status_label,
             "source": d.rule.source[0],
+            "who": ", ".join(d.child_names()),
         }
-        for d in upcoming_deadlines(records, settings_from_store(store), store.vault.clock, limit=4)
+        for d in upcoming_deadlines(
+            records, settings_from_store(store), store.vault.clock, limit=4, people=case.people
+        )
     ]
     packs = [
         {
@@ -358,7 +361,9 @@ class CaseWorkspace(QWidget):
             where = urlsplit(d["source"]).hostname or d["source"]
             lines.append(
                 f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
-                f"— {escape(d['title'])} <i>({escape(d['status'])}; source: "
+                f"— {escape(d['title'])}"
+                + (f" for {escape(d['who'])}" if d.get("who") else "")
+                + f" <i>({escape(d['status'])}; source: "
                 f"{escape(where)})</i>"
             )
             sources.append(f"{d['title']}: {d['source']}")

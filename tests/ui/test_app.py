@@ -544,6 +544,7 @@ def test_a_core_group_milestone_on_the_overview_meets_its_deadline(window: MainW
     window.open_case(case_id)
     workspace = window.workspace
     assert "First core group" in workspace.header.text()
+    assert "for Maya Okafor" in workspace.header.text()  # the child the deadline concerns
     button = next(
         b
         for b in workspace.milestones.findChildren(QPushButton)

@@ -250,10 +250,16 @@ def export_pack(
                 # Every deadline says which rule made it, its status and its source (issue 4).
                 {
                     "due": d.due.isoformat(),
-                    "label": f"{d.rule.title} ({d.state_label}) — {d.rule.status_label}; "
-                    f"source: {d.rule.source[0]}",
+                    "label": f"{d.rule.title}"
+                    + (f" for {', '.join(d.child_names())}" if d.children else "")
+                    + f" ({d.state_label}) — {d.rule.status_label}; source: {d.rule.source[0]}",
                 }
-                for d in upcoming_deadlines(case_finals, settings_from_store(store), clock=clock)
+                for d in upcoming_deadlines(
+                    case_finals,
+                    settings_from_store(store),
+                    clock=clock,
+                    people=case_data["case"].get("people") or [],
+                )
             ]
         except FieldbookError:  # e.g. a broken local rules file: the cover is a courtesy, the
             deadlines = []  # export goes ahead (`fieldbook deadlines` names the problem)
