@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import os
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -395,14 +395,22 @@ def _names(raw: Any) -> tuple[str, ...] | None:
     return tuple(s.strip() for s in items)
 
 
-def _parse_rule(raw: dict[str, Any], where: str, file: str, problems: list[str]) -> Rule | None:
-    before = len(problems)
+def _reporter(
+    raw: Mapping[str, Any], allowed: set[str], where: str, file: str, problems: list[str]
+) -> Callable[[str, str], None]:
+    """A function that adds "file: where.key: message" problems; unknown keys are added at once."""
 
     def bad(key: str, message: str) -> None:
         problems.append(_problem(file, f"{where}.{key}", message))
 
-    for key in sorted(set(raw) - RULE_KEYS):
+    for key in sorted(set(raw) - allowed):
         bad(key, "unknown key")
+    return bad
+
+
+def _parse_rule(raw: dict[str, Any], where: str, file: str, problems: list[str]) -> Rule | None:
+    before = len(problems)
+    bad = _reporter(raw, RULE_KEYS, where, file, problems)
     rid = raw.get("id")
     if not isinstance(rid, str) or not rid.strip():
         bad("id", "missing or empty")
@@ -470,12 +478,7 @@ def _parse_rule(raw: dict[str, Any], where: str, file: str, problems: list[str])
 
 def _parse_event(raw: dict[str, Any], where: str, file: str, problems: list[str]) -> EventMapping | None:
     before = len(problems)
-
-    def bad(key: str, message: str) -> None:
-        problems.append(_problem(file, f"{where}.{key}", message))
-
-    for key in sorted(set(raw) - EVENT_KEYS):
-        bad(key, "unknown key")
+    bad = _reporter(raw, EVENT_KEYS, where, file, problems)
     name = raw.get("event")
     if not isinstance(name, str) or not name or not set(name) <= KEY_CHARS:
         bad("event", f"{name!r} is not an event name (lower_case_with_underscores)")

@@ -17,9 +17,11 @@ from app.core.forms import (
     practice_prompts,
     validate,
 )
+from tests.forms.test_after_referral_forms import NEW as AFTER_THE_REFERRAL
 
 REG = load_registry()
 CTX = ValidationContext(children=[{"id": "c1"}, {"id": "c2"}], today=date(2026, 11, 23))
+
 FORMS = [
     "childs_voice",
     "chronology_entry",
@@ -29,15 +31,7 @@ FORMS = [
     "referral",
     "conference_report",
     "milestone",
-    # issue 15: the records after the referral (ids other tools rely on)
-    "family_help_plan",
-    "conference_outcome",
-    "child_protection_plan",
-    "core_group",
-    "home_visit",
-    "front_door_decision",
-    "allegation",
-    "missing_episode",
+    *AFTER_THE_REFERRAL,  # issue 15: ids other tools rely on
 ]
 
 
