@@ -178,7 +178,7 @@ def test_conference_pack_encrypted_and_countersigned(
     with zipfile.ZipFile(plain) as z:
         (tmp_path / "conf.pdf").write_bytes(z.read("pack.pdf"))
     cover = subprocess.run(
-        [need_tool("pdftotext"), "-l", "1", str(tmp_path / "conf.pdf"), "-"], capture_output=True, text=True
+        [need_tool("pdftotext"), "-l", "2", str(tmp_path / "conf.pdf"), "-"], capture_output=True, text=True
     ).stdout
     cover = " ".join(cover.split())
     assert "Upcoming deadlines" in cover
