@@ -84,6 +84,9 @@ def _check(ctx: CliContext, args: argparse.Namespace) -> int:
         "integrity": report.integrity or ["ok"],
         "audit_entries": report.audit_entries,
         "audit_broken_at": report.audit_broken_at,
+        "audit_head": report.head,
+        "anchor": report.anchor,
+        "records": [{"record_id": p.record_id, "problem": p.message} for p in report.records],
         "schema_version": report.schema_version,
     }
     lines = [
@@ -95,26 +98,36 @@ def _check(ctx: CliContext, args: argparse.Namespace) -> int:
             if report.audit_broken_at is None
             else f"CHAIN BROKEN at entry {report.audit_broken_at} (edited, removed or reordered)"
         ),
+        "Audit anchor: "
+        + ("matches the head" if not report.anchor else "FAILED — " + "; ".join(report.anchor)),
+        "Final records: "
+        + ("all match their hashes" if not report.records else f"{len(report.records)} CHANGED OR MISSING"),
+        *(f"  ✖ {p.message}" for p in report.records),
         f"Schema version: {report.schema_version}",
     ]
     ctx.emit(data, "\n".join(lines))
     if not report.ok:
-        raise IntegrityFailure(
-            "The vault check failed: "
-            + (
-                "the file is damaged"
-                if report.integrity
-                else f"the audit log was tampered with at entry {report.audit_broken_at}"
-            )
-        )
+        reasons = []
+        if report.integrity:
+            reasons.append("the file is damaged")
+        if report.audit_broken_at is not None:
+            reasons.append(f"the audit log was tampered with at entry {report.audit_broken_at}")
+        reasons += report.anchor
+        reasons += [p.message for p in report.records]
+        raise IntegrityFailure("The vault check failed: " + "; ".join(reasons))
     return 0
 
 
 def _backup(ctx: CliContext, args: argparse.Namespace) -> int:
-    dest = ctx.vault().backup(args.out)
+    from app.core.store import Store
+
+    vault = ctx.vault()
+    head = Store(vault).audit_head()
+    dest = vault.backup(args.out)
     ctx.emit(
-        {"backup": str(dest), "verified": True},
-        f"Backup written and verified: {dest} (it opens with the same passphrase)",
+        {"backup": str(dest), "verified": True, "audit_head": head},
+        f"Backup written and verified: {dest} (it opens with the same passphrase); "
+        f"audit log head: entry {head['seq']}, {head['hash'][:16]}…",
     )
     return 0
 
@@ -138,15 +151,14 @@ def _passwd(ctx: CliContext, args: argparse.Namespace) -> int:
     vault = ctx.vault()
     old = vault.passphrase()
     new = ctx.new_passphrase()
-    backup = vault.change_passphrase(old, new)
-    store = Store(vault)
     hook = _identity_hook()
-    if hook is not None and hasattr(hook, "on_passphrase_changed"):
-        hook.on_passphrase_changed(store, old, new)
-    store.audit("passphrase_change", "vault", "vault", {})
+    if hook is not None:
+        hook.change_passphrase(Store(vault), old, new)
+    else:
+        vault.change_passphrase(old, new)
     ctx.emit(
-        {"changed": True, "backup_before_change": str(backup)},
-        f"Passphrase changed. A backup with the old passphrase is at {backup}; delete it once "
-        "you are sure you remember the new one.",
+        {"changed": True},
+        "Passphrase changed for the vault and the signing identity. The copy kept under the old "
+        "passphrase while the change ran has been overwritten and deleted.",
     )
     return 0

@@ -4,7 +4,7 @@ At ``init`` (``on_vault_created``) a fresh RSA-3072 key and a self-issued practi
 are made from the vault profile and kept inside the encrypted vault as PKCS#12, protected again by
 the vault passphrase; the certificate is added to the trust store as a practitioner. A local
 authority's certificate replaces it with ``import_p12``. The PKCS#12 password follows the vault
-passphrase: ``vault passwd`` must call ``on_passphrase_changed``.
+passphrase: ``vault passwd`` goes through ``change_passphrase``.
 """
 
 from __future__ import annotations
@@ -115,13 +115,26 @@ def import_p12(store: Any, data: bytes, p12_password: str, passphrase: str) -> C
     return identity.info
 
 
-def on_passphrase_changed(store: Any, old: str, new: str) -> None:
-    """Re-protect the stored PKCS#12 after ``vault passwd``."""
-    row = store.get_identity()
-    if row is None:
-        return
-    identity = load_identity(store, old)
-    store.put_identity(to_pkcs12(identity, new.encode("utf-8")), identity.cert_der)
+def change_passphrase(store: Any, old: str, new: str) -> None:
+    """Change the vault's passphrase and its signing identities' with it, as one change.
+
+    Each stored PKCS#12 is re-protected with the new passphrase first; the vault then takes the
+    new key and the new PKCS#12s together (``Vault.change_passphrase``), so a crash at any moment
+    leaves both on the old passphrase or both on the new one.
+    """
+    from app.core.store.policy import check_passphrase
+
+    check_passphrase(new)
+    reprotected: dict[int, bytes] = {}
+    for ident_id, p12, active in store.identities():
+        try:
+            identity = from_pkcs12(p12, old.encode("utf-8"))
+        except CryptoError:
+            if active:
+                raise
+            continue  # an old, inactive identity under some earlier password stays as it was
+        reprotected[ident_id] = to_pkcs12(identity, new.encode("utf-8"))
+    store.vault.change_passphrase(old, new, identities=reprotected)
 
 
 def add_trusted(store: Any, cert: x509.Certificate, kind: str, label: str = "") -> str:

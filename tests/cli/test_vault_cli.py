@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,74 @@ def test_backup_restore_and_passwd(vault: Path, tmp_path: Path) -> None:
     ident = run(vault, "--json", "identity", "show", passphrase=new)
     if "invalid choice" not in ident.stderr:
         assert ident.returncode == 0, ident.stderr
+
+
+def _sql_shell(vault: Path) -> Any:
+    """The vault opened with sqlcipher3 and the passphrase, as someone with an SQL shell would."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    from app.core.store import KDF_ITER
+
+    conn = sqlcipher.connect(str(vault), isolation_level=None)
+    conn.execute(f"PRAGMA key = '{PASS}'")
+    conn.execute(f"PRAGMA kdf_iter = {KDF_ITER}")
+    return conn
+
+
+def _final_entry(vault: Path) -> str:
+    entry = {
+        "date": "2026-11-20",
+        "source": "School",
+        "event": "Maya said she was hit",
+        "significance": "high",
+    }
+    out = run(
+        vault,
+        "record",
+        "add",
+        "FB-2026-0001",
+        "--form",
+        "chronology_entry",
+        "--json",
+        "-",
+        "--final",
+        stdin=json.dumps(entry),
+    )
+    assert out.returncode == 0, out.stderr
+    assert run(vault, "vault", "check").returncode == 0
+    return out.stdout.strip()
+
+
+def test_a_final_record_edited_in_an_sql_shell_fails_check_and_export(vault: Path, tmp_path: Path) -> None:
+    """After an SQL-shell edit of a final record, `vault check` exits 1 naming it and `export`
+    refuses (exit 1, naming it) and writes nothing."""
+    rid = _final_entry(vault)
+    shell = _sql_shell(vault)
+    shell.execute(
+        "UPDATE records SET data = json_set(data, '$.event', 'Nothing happened') WHERE id = ?", (rid,)
+    )
+    shell.close()
+    out = run(vault, "vault", "check")
+    assert out.returncode == 1 and rid in out.stdout and rid in out.stderr
+    pack = tmp_path / "pack.fbpack"
+    out = run(vault, "export", "FB-2026-0001", "--kind", "referral", "--out", str(pack))
+    assert out.returncode == 1 and rid in out.stderr and "changed after it was finalised" in out.stderr
+    assert not pack.exists() and not list(tmp_path.glob(".fieldbook-*"))
+
+
+def test_a_final_record_deleted_with_the_audit_tail_fails_check(vault: Path) -> None:
+    """Deleting a final record and the tail of the audit log from an SQL shell: `vault check`
+    exits 1 and names the record, though the remaining chain is intact."""
+    rid = _final_entry(vault)
+    shell = _sql_shell(vault)
+    (first,) = shell.execute("SELECT min(seq) FROM audit WHERE object_id = ?", (rid,)).fetchone()
+    shell.execute("DROP TRIGGER audit_no_delete")
+    shell.execute("DELETE FROM audit WHERE seq >= ?", (first,))
+    shell.execute("DELETE FROM record_children WHERE record_id = ?", (rid,))
+    shell.execute("DELETE FROM records WHERE id = ?", (rid,))
+    shell.close()
+    out = run(vault, "--json", "vault", "check")
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    assert report["audit_broken_at"] is None
+    assert any(rid in problem for problem in report["anchor"])

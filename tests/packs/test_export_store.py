@@ -146,6 +146,60 @@ def test_export_records_the_pack_and_audits_it(
     assert entry.details["sha256"] == built.sha256 and entry.details["kind"] == "referral"
 
 
+def test_a_failed_export_leaves_no_pack_row_or_entry_and_its_number_is_not_reused(
+    setup: tuple[Any, Any, str, dict[str, str]], tmp_path: Path
+) -> None:
+    """Writing a pack that cannot be put in place (its name is a folder) leaves no file, no packs
+    row and no export entry; the next pack takes the next number, not the failed one's."""
+    from app.core.packs.export import ExportOptions, export_pack, write_and_record
+
+    store, ident, case_id, _ = setup
+    clock = FixedClock(NOW)
+
+    def build() -> Any:
+        return export_pack(
+            store,
+            None,
+            case_id,
+            ident,
+            ExportOptions("referral"),
+            clock=clock,
+            case_data=case_json(store, case_id),
+        )
+
+    entries = len(store.audit_entries())
+    failed = build()
+    blocked = tmp_path / "out" / "pack.fbpack"
+    blocked.mkdir(parents=True)
+    with pytest.raises(OSError):
+        write_and_record(store, case_id, failed, blocked)
+    assert store.list_packs(case_id) == []
+    assert len(store.audit_entries()) == entries
+    assert sorted(p.name for p in blocked.parent.iterdir()) == ["pack.fbpack"]  # the folder only
+    second = build()
+    write_and_record(store, case_id, second, tmp_path / "p2.fbpack")
+    assert failed.manifest["sequence"] == 1 and second.manifest["sequence"] == 2
+    assert [p.sequence for p in store.list_packs(case_id)] == [2]
+    assert second.manifest["vault_audit_head"]["seq"] == store.audit_entries()[1].seq
+    assert store.vault.check().ok
+
+
+def test_export_refuses_a_final_record_changed_behind_the_audit_log(
+    setup: tuple[Any, Any, str, dict[str, str]],
+) -> None:
+    """A final record whose stored words no longer match its hash is never signed into a pack."""
+    from app.core.errors import IntegrityFailure
+    from app.core.packs.export import ExportOptions, export_pack
+
+    store, ident, case_id, ids = setup
+    store.conn.execute(
+        "UPDATE records SET data = json_set(data, '$.event', 'Nothing') WHERE id = ?", (ids["2026-03-01"],)
+    )
+    with pytest.raises(IntegrityFailure, match=ids["2026-03-01"]) as err:
+        export_pack(store, None, case_id, ident, ExportOptions("referral"), clock=FixedClock(NOW))
+    assert err.value.exit_code == 1
+
+
 def test_only_final_records_in_range_go_into_the_pack(setup: tuple[Any, Any, str, dict[str, str]]) -> None:
     """Drafts stay out; the date range is honoured; the attachment travels with its record."""
     from datetime import date

@@ -48,6 +48,7 @@ class PackContent:
     high_water_mark: str | None = None  # latest event time the vault has seen (clock skew check)
     withheld: dict[str, Any] | None = None  # a parent's copy: what was left out and why (no content)
     share: dict[str, str] | None = None  # the sharing-log entry: to whom, why, on what basis
+    audit_head: dict[str, Any] | None = None  # the vault's audit chain head {"seq", "hash"}
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,10 @@ def build_pack(
     }
     if content.withheld is not None:
         manifest["withheld"] = content.withheld
+    if content.audit_head is not None:
+        # The vault's audit head when the pack was made: a receiver holding two packs from one
+        # vault can see that its log only ever grew (the head is anchored in the vault too).
+        manifest["vault_audit_head"] = content.audit_head
     manifest_bytes = canonical_json(manifest)
     entries = [
         ("mimetype", MEDIA_TYPE.encode(), False),
@@ -172,6 +177,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     A crash leaves either the old file or the new one, never half a pack.
     """
+    publish(stage_file(path, data), path)
+
+
+def stage_file(path: Path, data: bytes) -> Path:
+    """``data`` written and flushed to a temporary file beside ``path`` (user-only), not yet in place."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=".fieldbook-", suffix=".tmp", dir=folder)
@@ -181,6 +191,18 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Rename a staged file into place and fsync the folder (the temp file is removed on failure)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

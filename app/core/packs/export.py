@@ -9,6 +9,7 @@ discussions. Only final records go into a signed pack.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -20,9 +21,9 @@ from cryptography import x509
 
 from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
-from app.core.errors import FieldbookError, Problem, UsageError, ValidationError
+from app.core.errors import FieldbookError, IntegrityFailure, Problem, UsageError, ValidationError
 from app.core.forms import FormRegistry, FormSpec, case_chronology, load_registry
-from app.core.packs.build import BuiltPack, PackContent, build_pack, write_atomic
+from app.core.packs.build import BuiltPack, PackContent, build_pack, publish, stage_file
 from app.core.packs.pdf import RenderInput, person_name, render_pdf
 from app.core.shares import ShareIn, export_share, log_share, manifest_entry
 from app.core.timescales import settings_from_store, upcoming_deadlines
@@ -215,6 +216,14 @@ def export_pack(
     """
     if opts.kind not in KIND_FORMS:
         raise UsageError(f"Kind: “{opts.kind}” is not one of {', '.join(KIND_FORMS)}")
+    changed = store.tampered_records(case_id)
+    if changed:  # never sign what no longer matches what the practitioner attested
+        raise IntegrityFailure(
+            "Export refused, nothing was written: "
+            + "; ".join(str(p) for p in changed[:10])
+            + (f"; and {len(changed) - 10} more" if len(changed) > 10 else "")
+            + ". Run `fieldbook vault check` and restore a backup."
+        )
     registry = registry or load_registry()  # the built-in forms draw the PDF and the chronology
     if opts.sharing_log is None:  # what the practitioner did not say: from the kind, referral, profile
         subject = cert_info(opts.recipient).subject if opts.recipient is not None else None
@@ -296,10 +305,12 @@ def export_pack(
         case_data=case_data,
         attachments=attachments,
         forms=forms,
-        sequence=int(store.next_pack_sequence(case_id)),
+        # Reserved (and committed) now: a pack that fails later leaves a gap, never a reused number.
+        sequence=int(store.reserve_pack_sequence(case_id)),
         high_water_mark=max(times) if times else None,
         withheld=withheld,
         share=manifest_entry(opts.sharing_log) if opts.sharing_log is not None else None,
+        audit_head=store.audit_head(),
     )
     return build_pack(content, identity, clock=clock, render_pdf=render, recipient=opts.recipient)
 
@@ -318,10 +329,13 @@ def write_and_record(
     *,
     pdf_out: Path | None = None,
 ) -> None:
-    """Write the pack atomically, then record it in the vault, the sharing log and the audit log."""
-    write_atomic(out, built.data)
-    if pdf_out is not None:
-        write_atomic(pdf_out, built.pdf)
+    """Write the pack and record it (packs row, sharing log and audit entry) as one change.
+
+    The files are staged and flushed first; one transaction then records the pack, its share and
+    its audit entry and, as its last step, renames the files into place. Any failure rolls the
+    transaction back and removes what was written, so there is never a pack without its row and
+    entries, nor a row for a pack that was not written.
+    """
     m = built.manifest
     recipient = (m.get("recipient") or {}).get("subject")
     entry = m.get("share")
@@ -334,30 +348,47 @@ def write_and_record(
             what=f"{kind.capitalize()} pack {built.pack_id} ({out.name}, {len(m.get('files', []))} files)",
             **{k: str(entry[k]) for k in ("recipient", "purpose", "consent", "lawful_basis", "decided_by")},
         )
-    store.record_pack(
-        pack_id=built.pack_id,
-        case_id=case_id,
-        kind=m["kind"],
-        sequence=m["sequence"],
-        created_at=m["created_at"],
-        sha256=built.sha256,
-        recipient=recipient,
-        filename=out.name,
-    )
-    if share is not None:
-        log_share(store, case_id, share, pack_id=built.pack_id)
-    store.audit(
-        "export",
-        "case",
-        case_id,
-        {
-            "pack_id": built.pack_id,
-            "kind": m["kind"],
-            "recipient": recipient,
-            "sha256": built.sha256,
-            "file": out.name,
-            "pdf_sha256": hashlib.sha256(built.pdf).hexdigest(),
-            # A parent's copy: the log of the share says what was kept from the family (reasons only).
-            **({"withheld": m["withheld"]} if "withheld" in m else {}),
-        },
-    )
+    staged = [(stage_file(out, built.data), Path(out))]
+    placed: list[Path] = []
+    try:
+        if pdf_out is not None:
+            staged.append((stage_file(pdf_out, built.pdf), Path(pdf_out)))
+        with store.transaction():
+            store.record_pack(
+                pack_id=built.pack_id,
+                case_id=case_id,
+                kind=m["kind"],
+                sequence=m["sequence"],
+                created_at=m["created_at"],
+                sha256=built.sha256,
+                recipient=recipient,
+                filename=Path(out).name,
+            )
+            if share is not None:
+                log_share(store, case_id, share, pack_id=built.pack_id)
+            store.audit(
+                "export",
+                "case",
+                case_id,
+                {
+                    "pack_id": built.pack_id,
+                    "kind": m["kind"],
+                    "recipient": recipient,
+                    "sha256": built.sha256,
+                    "file": Path(out).name,
+                    "pdf_sha256": hashlib.sha256(built.pdf).hexdigest(),
+                    # A parent's copy: the log of the share says what was kept from the family.
+                    **({"withheld": m["withheld"]} if "withheld" in m else {}),
+                },
+            )
+            for tmp, dest in staged:
+                publish(tmp, dest)
+                placed.append(dest)
+    except BaseException:
+        for dest in placed:
+            with contextlib.suppress(OSError):
+                dest.unlink()
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise

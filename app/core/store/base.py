@@ -16,6 +16,7 @@ from typing import Any
 from app.core.clock import iso_now
 from app.core.errors import NotFound, ValidationError
 from app.core.store import audit as audit_log
+from app.core.store import integrity
 from app.core.store.models import AuditEntry, AuditRow, Profile, columns
 from app.core.store.values import clean_text, clean_value
 from app.core.store.vault import Vault
@@ -29,6 +30,7 @@ class StoreBase:
         self.vault = vault
         self._depth = 0
         self._profile: Profile | None = None
+        self._head_moved = False  # an audit entry was appended in the open transaction
 
     @property
     def conn(self) -> Any:
@@ -50,14 +52,18 @@ class StoreBase:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
+        self._head_moved = False
         try:
             yield
+            if self._head_moved:  # the anchor follows the chain's head in the same transaction
+                integrity.seal(self.conn, self.vault.anchor_keys())
         except BaseException:
-            self._depth = 0
             with contextlib.suppress(Exception):
                 self.conn.execute("ROLLBACK")
             raise
-        self._depth = 0
+        finally:
+            self._depth = 0
+            self._head_moved = False
         self.conn.execute("COMMIT")
 
     # -- audit --------------------------------------------------------------------------------
@@ -78,6 +84,7 @@ class StoreBase:
         at: str | None = None,
     ) -> int:
         """Append an audit entry inside the caller's transaction (the change it describes)."""
+        self._head_moved = True
         return audit_log.append(
             self.conn,
             at=at or self._now(),
@@ -103,6 +110,15 @@ class StoreBase:
             )
             for r in rows
         ]
+
+    def audit_head(self) -> dict[str, Any]:
+        """The audit chain's head ({"seq", "hash"}), carried in packs and backups."""
+        top = integrity.head(self.conn)
+        return {"seq": top["seq"], "hash": top["hash"]}
+
+    def tampered_records(self, case_id: str | None = None) -> list[integrity.RecordProblem]:
+        """Final records (and addenda) that no longer match their hashes or the audit log."""
+        return integrity.record_problems(self.conn, case_id)
 
     def verify_audit(self) -> int | None:
         """The first broken entry of the audit chain, or None when it is intact."""

@@ -132,6 +132,10 @@ class _PlainVault:
         self.clock = clock
         self.failed_unlocks = 0
 
+    def anchor_keys(self) -> list[bytes]:
+        # The audit anchor is sealed on both engines alike, so the ratio leaves it out.
+        return [b"bench anchor key"]
+
     def close(self) -> None:
         self.conn.close()
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
-from app.core.errors import NotFound
+from app.core.errors import NotFound, UsageError
 from app.core.store.base import StoreBase
+from app.core.store.integrity import put_meta
 from app.core.store.models import PackRow, TrustedCert, columns
 from app.core.store.values import clean_text
+
+_RESERVED = "pack_sequence:"  # meta key prefix: the last pack number reserved for a case
 
 
 class TrustRepo(StoreBase):
@@ -29,6 +32,13 @@ class TrustRepo(StoreBase):
             return None
         p12, cert_der = row
         return bytes(p12), bytes(cert_der)
+
+    def identities(self) -> list[tuple[int, bytes, bool]]:
+        """Every stored signing identity: (row id, PKCS#12, whether it is the active one)."""
+        return [
+            (int(ident_id), bytes(p12), bool(active))
+            for ident_id, p12, active in self.conn.execute("SELECT id, p12, active FROM identity ORDER BY id")
+        ]
 
     def add_trusted(self, cert_der: bytes, kind: str, label: str) -> str:
         sha = hashlib.sha256(cert_der).hexdigest()
@@ -58,11 +68,20 @@ class TrustRepo(StoreBase):
             self._log("untrust", "certificate", sha256, {})
 
     def next_pack_sequence(self, case_id: str) -> int:
-        row = self.conn.execute(
-            "SELECT coalesce(max(sequence), 0) + 1 FROM packs WHERE case_id = ?", (case_id,)
-        ).fetchone()
-        (sequence,) = row
-        return int(sequence)
+        """The number the next pack of a case would take (packs written or reserved so far + 1)."""
+        used = self.conn.execute(
+            "SELECT coalesce(max(sequence), 0) FROM packs WHERE case_id = ?", (case_id,)
+        ).fetchone()[0]
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (_RESERVED + case_id,)).fetchone()
+        return max(int(used), int(row[0]) if row else 0) + 1
+
+    def reserve_pack_sequence(self, case_id: str) -> int:
+        """Take the next pack number for a case at once (committed before the pack is signed), so
+        a pack that fails or is abandoned after signing leaves a gap, never a number used twice."""
+        with self.transaction():
+            sequence = self.next_pack_sequence(case_id)
+            put_meta(self.conn, _RESERVED + case_id, str(sequence))
+        return sequence
 
     def record_pack(
         self,
@@ -77,8 +96,16 @@ class TrustRepo(StoreBase):
         filename: str,
     ) -> None:
         with self.transaction():
+            clash = self.conn.execute(
+                "SELECT pack_id FROM packs WHERE case_id = ? AND sequence = ?", (case_id, int(sequence))
+            ).fetchone()
+            if clash:
+                raise UsageError(
+                    f"Export: pack number {sequence} of this case is already pack {clash[0]}; "
+                    "nothing was written — export again"
+                )
             self.conn.execute(
-                "INSERT INTO packs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO packs ({columns(PackRow)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (pack_id, case_id, kind, int(sequence), created_at, sha256, recipient, filename),
             )
 

@@ -8,7 +8,11 @@ on page 1, before SQLite learns the file is in WAL mode, so a failed unlock writ
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import glob
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -30,10 +34,12 @@ from app.core.errors import (
     VaultMissing,
     WrongPassphrase,
 )
-from app.core.store import lookaside
+from app.core.store import audit as audit_log
+from app.core.store import integrity, lookaside
+from app.core.store.integrity import RecordProblem
 from app.core.store.policy import check_passphrase, normalise
 from app.core.store.schema import MIGRATIONS, SCHEMA_VERSION
-from app.core.store.throttle import _attempts_path, _read_attempts, unlock_delay
+from app.core.store.throttle import attempt
 
 KDF_ITER = 600_000  # PBKDF2-HMAC-SHA512; ~0.6 s per unlock on the 2-core development machine
 PAGE_SIZE = 4096  # SQLCipher 4 default; a file that is not a whole number of pages is damaged
@@ -53,19 +59,6 @@ def memory_security_wanted() -> bool:
         "false",
         "no",
     )
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a small file atomically with user-only permissions."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -175,10 +168,13 @@ class CheckReport:
     audit_broken_at: int | None = None
     audit_entries: int = 0
     schema_version: int = 0
+    anchor: list[str] = field(default_factory=list)  # the chain's head against its anchor
+    records: list[RecordProblem] = field(default_factory=list)  # final records changed
+    head: dict[str, Any] = field(default_factory=dict)  # {"seq", "hash"} of the audit chain
 
     @property
     def ok(self) -> bool:
-        return not self.integrity and self.audit_broken_at is None
+        return not (self.integrity or self.anchor or self.records) and self.audit_broken_at is None
 
 
 class Vault:
@@ -207,12 +203,14 @@ class Vault:
             _migrate(conn, path, secret, fresh=True)
             conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (iso_now(clock),))
             conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (secrets.token_hex(16),))
+            vault = cls(path, conn, secret, clock)
+            vault._adopt_anchor()
         except BaseException:
             conn.close()
             raise
         if sys.platform != "win32":
             os.chmod(path, 0o600)
-        return cls(path, conn, secret, clock)
+        return vault
 
     @classmethod
     def open(
@@ -221,19 +219,18 @@ class Vault:
         """Unlock an existing vault. Every failure that could reveal a guess says the same thing."""
         path = Path(path)
         _check_file(path)
-        delay = unlock_delay(path, clock)
-        if delay > 0:
-            clock.sleep(delay)  # the growing back-off after 5 failures (≤10 guesses in 5 minutes)
         secret = bytearray(normalise(passphrase).encode("utf-8"))
-        try:
-            conn = _connect(path, secret)
-        except WrongPassphrase:
-            _zero(secret)
-            state = _read_attempts(path)
-            state = {"failures": int(state.get("failures", 0)) + 1, "last": clock.now().timestamp()}
-            with contextlib.suppress(OSError):
-                _write_private(_attempts_path(path), json.dumps(state).encode())
-            raise
+        # The attempts file stays locked from the back-off to the outcome, so guesses made in
+        # parallel are counted and slowed one after another (throttle.py).
+        with attempt(path) as guess:
+            guess.wait(clock)  # the growing back-off after 5 failures (≤10 guesses in 5 minutes)
+            try:
+                conn = _connect(path, secret)
+            except WrongPassphrase:
+                _zero(secret)
+                guess.failed(clock)
+                raise
+            failures = guess.succeeded()
         if check:
             problems = integrity_problems(conn)
             if problems:
@@ -241,16 +238,14 @@ class Vault:
                 _zero(secret)
                 raise VaultDamaged()
         vault = cls(path, conn, secret, clock)
+        vault.failed_unlocks = failures
         try:
             _migrate(conn, path, secret, fresh=False)
+            vault._settle_passphrase_change()
+            vault._adopt_anchor()
         except BaseException:
             vault.close()
             raise
-        state = _read_attempts(path)
-        vault.failed_unlocks = int(state.get("failures", 0))
-        if vault.failed_unlocks:
-            with contextlib.suppress(OSError):
-                _attempts_path(path).unlink()
         return vault
 
     # -- the connection -----------------------------------------------------------------------
@@ -263,6 +258,33 @@ class Vault:
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    # -- the audit chain's anchor (integrity.py) -----------------------------------------------
+    def _vault_id(self) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+        return str(row[0]) if row else ""
+
+    def anchor_keys(self) -> list[bytes]:
+        """The keys the audit anchor is sealed with (one, except during a passphrase change)."""
+        if self._conn is None:
+            raise VaultLocked("The vault is locked")
+        return [integrity.anchor_key(self._secret, self._vault_id())]
+
+    def _adopt_anchor(self) -> None:
+        """Anchor the chain of a vault made before anchors existed (once; marked in meta), so a
+        later removal of the anchor is reported rather than silently repaired."""
+        marked = self.conn.execute("SELECT 1 FROM meta WHERE key = 'audit_anchored'").fetchone()
+        if marked:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            integrity.seal(self.conn, self.anchor_keys())
+            self.conn.execute("INSERT INTO meta VALUES ('audit_anchored', ?)", (iso_now(self.clock),))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlcipher.Error):
+                self.conn.execute("ROLLBACK")
+            raise
 
     def passphrase(self) -> str:
         """The passphrase this vault was unlocked with (needed to open the signing identity)."""
@@ -293,6 +315,10 @@ class Vault:
         report = CheckReport(integrity=integrity_problems(self.conn))
         report.audit_broken_at, report.audit_entries = verify_chain(self.conn)
         report.schema_version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        report.anchor = integrity.anchor_problems(self.conn, self.anchor_keys()[0])
+        report.records = integrity.record_problems(self.conn)
+        top = integrity.head(self.conn)
+        report.head = {"seq": top["seq"], "hash": top["hash"]}
         return report
 
     def backup(self, dest: Path | str, passphrase: str | None = None) -> Path:
@@ -315,6 +341,8 @@ class Vault:
             try:
                 target.execute("PRAGMA journal_mode = DELETE")
                 self.conn.backup(target)
+                if passphrase:  # the copy's anchor is sealed with the copy's own key
+                    integrity.seal(target, [integrity.anchor_key(secret, self._vault_id())])
             finally:
                 target.close()
             verify = _connect(tmp, secret)
@@ -392,23 +420,53 @@ class Vault:
                 tmp.unlink()
         return kept
 
-    def change_passphrase(self, old: str, new: str) -> Path:
-        """Rekey after a verified backup; returns the backup path (kept until the user deletes it).
+    def change_passphrase(self, old: str, new: str, *, identities: dict[int, bytes] | None = None) -> None:
+        """Change the passphrase of the vault and of its signing identities as one change.
 
-        SQLCipher rekeys inside one transaction, so a crash leaves either the old or the new
-        passphrase working, and the backup holds the old one either way.
+        ``identities`` maps identity rows to their PKCS#12 re-protected with ``new`` (made by
+        ``app.core.identity.change_passphrase``). The steps, and where a kill leaves things:
+
+        1. a verified backup under the old passphrase, kept only until the change is confirmed;
+        2. under the old key, one transaction: the re-protected identities and a tag of the new
+           passphrase (``meta.passwd_pending``), and the audit anchor sealed under both keys;
+        3. the rekey, the commit point (SQLCipher rewrites every page in one transaction);
+        4. reopened and checked with the new passphrase, one transaction puts the identities in
+           place, audits the change and seals the anchor under the new key alone;
+        5. the backup is overwritten and deleted.
+
+        Killed before 3, the old passphrase opens the vault and its identities (the next unlock
+        drops the pending change); from 3 on, the new one opens both (the next unlock finishes 4
+        and 5). Leftover backups are shredded at the next unlock.
         """
         if normalise(old).encode("utf-8") != bytes(self._secret):
             raise WrongPassphrase()
         value = check_passphrase(new)
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self.clock.now().timestamp()))
-        backup = self.backup(self.path.with_name(f"{self.path.name}.before-passwd-{stamp}.bak"))
         fresh = bytearray(value.encode("utf-8"))
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        vault_id = self._vault_id()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self.clock.now().timestamp()))
+        backup = self.backup(self.path.with_name(f"{self.path.name}{_BEFORE_CHANGE}{stamp}.bak"))
+        pending = {
+            "tag": _change_tag(fresh, vault_id),
+            "identities": {
+                str(k): base64.b64encode(v).decode("ascii") for k, v in (identities or {}).items()
+            },
+        }
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            integrity.put_meta(conn, _PENDING, json.dumps(pending))
+            integrity.seal(conn, [*self.anchor_keys(), integrity.anchor_key(fresh, vault_id)])
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlcipher.Error):
+                conn.execute("ROLLBACK")
+            _zero(fresh)
+            raise
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         # rekey rewrites every page; WAL must be off while it runs (SQLCipher requirement)
-        self.conn.execute("PRAGMA journal_mode = DELETE")
-        self.conn.reset_key(fresh)
-        self.conn.close()
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.reset_key(fresh)
+        conn.close()
         self._conn = None
         _zero(self._secret)
         try:
@@ -423,7 +481,79 @@ class Vault:
             raise VaultDamaged(f"The vault failed its check after the change; a backup is in {backup}")
         self._conn = conn
         self._secret = fresh
-        return backup
+        self._settle_passphrase_change()
+
+    def _settle_passphrase_change(self) -> None:
+        """Finish (or drop) a passphrase change a kill interrupted, then shred leftover backups."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (_PENDING,)).fetchone()
+        if row is not None:
+            try:
+                pending = json.loads(row[0])
+                done = hmac.compare_digest(
+                    str(pending.get("tag")), _change_tag(self._secret, self._vault_id())
+                )
+            except (ValueError, AttributeError):
+                pending, done = {}, False
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if done:  # the rekey happened: the identities follow the new passphrase
+                    for key, blob in (pending.get("identities") or {}).items():
+                        conn.execute(
+                            "UPDATE identity SET p12 = ? WHERE id = ?", (base64.b64decode(blob), int(key))
+                        )
+                    actor = conn.execute("SELECT name FROM profile WHERE id = 1").fetchone()
+                    audit_log.append(
+                        conn,
+                        at=iso_now(self.clock),
+                        actor=actor[0] if actor else "(no profile)",
+                        action="passphrase_change",
+                        object_type="vault",
+                        object_id="vault",
+                        details={"identities": len(pending.get("identities") or {})},
+                    )
+                conn.execute("DELETE FROM meta WHERE key = ?", (_PENDING,))
+                integrity.seal(conn, self.anchor_keys())
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlcipher.Error):
+                    conn.execute("ROLLBACK")
+                raise
+        for leftover in self.path.parent.glob(f"{glob.escape(self.path.name)}{_BEFORE_CHANGE}*"):
+            shred(leftover)
+        for leftover in self.path.parent.glob(f".{glob.escape(self.path.name)}{_BEFORE_CHANGE}*"):
+            shred(leftover)
+
+
+_PENDING = "passwd_pending"  # meta row of a passphrase change under way
+_BEFORE_CHANGE = ".before-passwd-"  # the safety copy's name: <vault>.before-passwd-<time>.bak
+
+
+def _change_tag(secret: bytes | bytearray, vault_id: str) -> str:
+    """Says which passphrase a pending change is for, without keeping the passphrase."""
+    return hmac.new(
+        bytes(secret), b"fieldbook passphrase change/1\x00" + vault_id.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def shred(path: Path) -> None:
+    """Overwrite a file with random bytes, flush it to disk, then delete it.
+
+    The copy is encrypted anyway; overwriting removes it under the old passphrase from the file
+    system as far as a file system allows (a copy-on-write or flash disk may keep old blocks).
+    """
+    with contextlib.suppress(FileNotFoundError):
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            left = size
+            while left > 0:
+                chunk = min(left, 1 << 20)
+                fh.write(secrets.token_bytes(chunk))
+                left -= chunk
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+        _fsync_dir(path.parent)
 
 
 def _zero(buf: bytearray) -> None:
