@@ -68,6 +68,22 @@ def _cli(path: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def _record_add(path: Path, data: dict[str, Any], *options: str) -> subprocess.CompletedProcess[str]:
+    """`fieldbook record add FB-RS-1 --form direct_work --json -` with ``data`` on standard input."""
+    return _cli(
+        path,
+        "record",
+        "add",
+        "FB-RS-1",
+        "--form",
+        "direct_work",
+        "--json",
+        "-",
+        *options,
+        stdin=json.dumps(data),
+    )
+
+
 def _session(path: Path) -> Session:
     make_app()
     session = Session(path, clock=FixedClock(), inline=True)
@@ -75,6 +91,17 @@ def _session(path: Path) -> Session:
     session.unlock(PASS, lambda _: None, errors.append)
     assert not errors and session.is_unlocked
     return session
+
+
+def _finalised_in_editor(qtbot, session: Session, case_id: str, data: dict[str, Any]) -> RecordEditor:  # type: ignore[no-untyped-def]
+    """A direct-work editor filled through its widgets with ``data`` and finalised."""
+    case = session.call(lambda s: s.get_case(case_id))
+    editor = RecordEditor(session, case, session.registry.get("direct_work"))
+    qtbot.addWidget(editor)
+    for key, value in data.items():
+        editor.editors[key].set_value(value)
+    assert editor.finalise(confirm=False)
+    return editor
 
 
 def _trail(store: Store, record_id: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -92,29 +119,13 @@ def test_cli_and_editor_make_the_same_record(qtbot, vault: tuple[Path, str, str]
     the same child, stores the same ISO date and event date, the same content hash and audit."""
     path, case_id, leo = vault
     data = {**SESSION, "children": [leo]}
-    out = _cli(
-        path,
-        "record",
-        "add",
-        "FB-RS-1",
-        "--form",
-        "direct_work",
-        "--json",
-        "-",
-        "--final",
-        stdin=json.dumps(data),
-    )
+    out = _record_add(path, data, "--final")
     assert out.returncode == 0, out.stderr
     from_cli = out.stdout.strip()
 
     session = _session(path)
     try:
-        case = session.call(lambda s: s.get_case(case_id))
-        editor = RecordEditor(session, case, session.registry.get("direct_work"))
-        qtbot.addWidget(editor)
-        for key, value in data.items():
-            editor.editors[key].set_value(value)
-        assert editor.finalise(confirm=False)
+        editor = _finalised_in_editor(qtbot, session, case_id, data)
         from_gui = editor.record_id
         assert from_gui is not None
         a, b = (session.call(lambda s, rid=rid: s.get_record(rid)) for rid in (from_cli, from_gui))
@@ -134,18 +145,7 @@ def test_record_add_final_with_invalid_input_saves_nothing(vault: tuple[Path, st
     """`record add --final` with a missing required field exits 2, names it, and adds no record."""
     path, case_id, leo = vault
     data = {**SESSION, "children": [leo], "venue": ""}
-    out = _cli(
-        path,
-        "record",
-        "add",
-        "FB-RS-1",
-        "--form",
-        "direct_work",
-        "--json",
-        "-",
-        "--final",
-        stdin=json.dumps(data),
-    )
+    out = _record_add(path, data, "--final")
     assert out.returncode == 2
     assert "Venue" in out.stderr and "Nothing was saved" in out.stderr
     with Vault.open(path, PASS) as v:
@@ -156,34 +156,10 @@ def test_record_add_child_fills_the_picker_and_must_agree_with_it(vault: tuple[P
     """`--child Leo` fills an empty child picker; naming Maya against a picker holding Leo is refused."""
     path, case_id, leo = vault
     empty = {**SESSION, "children": []}
-    out = _cli(
-        path,
-        "record",
-        "add",
-        "FB-RS-1",
-        "--form",
-        "direct_work",
-        "--json",
-        "-",
-        "--child",
-        "Leo",
-        stdin=json.dumps(empty),
-    )
+    out = _record_add(path, empty, "--child", "Leo")
     assert out.returncode == 0, out.stderr
     rid = out.stdout.split()[0]
-    out = _cli(
-        path,
-        "record",
-        "add",
-        "FB-RS-1",
-        "--form",
-        "direct_work",
-        "--json",
-        "-",
-        "--child",
-        "Maya",
-        stdin=json.dumps({**SESSION, "children": [leo]}),
-    )
+    out = _record_add(path, {**SESSION, "children": [leo]}, "--child", "Maya")
     assert out.returncode == 2 and "Children taking part" in out.stderr
     with Vault.open(path, PASS) as v:
         record = Store(v).get_record(rid)
@@ -217,12 +193,7 @@ def test_the_addendum_button_asks_for_a_reason(qtbot, vault: tuple[Path, str, st
     path, case_id, leo = vault
     session = _session(path)
     try:
-        case = session.call(lambda s: s.get_case(case_id))
-        editor = RecordEditor(session, case, session.registry.get("direct_work"))
-        qtbot.addWidget(editor)
-        for key, value in {**SESSION, "children": [leo]}.items():
-            editor.editors[key].set_value(value)
-        assert editor.finalise(confirm=False)
+        editor = _finalised_in_editor(qtbot, session, case_id, {**SESSION, "children": [leo]})
         editor.show()
         user = User(qtbot)
         user.click("Add addendum")
