@@ -135,97 +135,107 @@ class RecordProblem:
         return self.message
 
 
-def _audited(conn: Any) -> tuple[dict[str, tuple[int, str | None]], dict[str, tuple[int, str, str | None]]]:
+def _audited(
+    conn: Any, case_id: str | None
+) -> tuple[dict[str, tuple[int, str | None]], dict[str, tuple[int, str, str | None]]]:
     """From the audit log: record id → (entry, hash) when finalised or imported, and
-    addendum id → (entry, record id, hash)."""
+    addendum id → (entry, record id, hash). SQLite reads the two members out of each entry's
+    JSON (a damaged entry gives nulls here; the chain check names it)."""
+    sql = (
+        "SELECT seq, action, object_id, "
+        "CASE WHEN json_valid(details) THEN json_extract(details, '$.content_hash') END, "
+        "CASE WHEN json_valid(details) THEN json_extract(details, '$.addendum_id') END "
+        "FROM audit WHERE object_type = 'record' AND action IN ('finalise', 'import', 'addendum')"
+    )
+    args: list[Any] = []
+    if case_id:
+        sql += " AND object_id IN (SELECT id FROM records WHERE case_id = ?)"
+        args.append(case_id)
     finals: dict[str, tuple[int, str | None]] = {}
     addenda: dict[str, tuple[int, str, str | None]] = {}
-    for seq, action, oid, details in conn.execute(
-        "SELECT seq, action, object_id, details FROM audit WHERE object_type = 'record' "
-        "AND action IN ('finalise', 'import', 'addendum') ORDER BY seq"
-    ):
-        try:
-            d = json.loads(details)
-        except ValueError:
-            continue  # the chain check names a damaged entry
+    for seq, action, oid, digest, addendum_id in conn.execute(sql + " ORDER BY seq", args):
         if action == "addendum":
-            addenda[str(d.get("addendum_id"))] = (int(seq), str(oid), d.get("content_hash"))
-        elif action == "finalise" or d.get("content_hash"):
-            finals[str(oid)] = (int(seq), d.get("content_hash"))
+            addenda[str(addendum_id)] = (int(seq), str(oid), digest)
+        elif action == "finalise" or digest:  # an imported draft has no hash
+            finals[str(oid)] = (int(seq), digest)
     return finals, addenda
+
+
+def _record_problem(
+    rid: str, name: str, digest: str, stored: str | None, audited: tuple[int, str | None] | None
+) -> RecordProblem | None:
+    if digest != stored:
+        return RecordProblem(
+            rid, f"{name} was changed after it was finalised: its content no longer matches its hash"
+        )
+    if audited is None:
+        return RecordProblem(rid, f"{name} is final but the audit log never recorded it being finalised")
+    if audited[1] is not None and audited[1] != digest:
+        return RecordProblem(
+            rid,
+            f"{name} does not match the hash the audit log took when it was finalised (entry {audited[0]})",
+        )
+    return None
 
 
 def record_problems(conn: Any, case_id: str | None = None) -> list[RecordProblem]:
     """Every final record (of one case, or all) whose content no longer matches its hash or the
-    audit log, every audited final record that is gone, and every addendum likewise."""
-    finals, addenda_audit = _audited(conn)
-    where, args = (" AND case_id = ?", [case_id]) if case_id else ("", [])
+    audit log, every audited final record that is gone or no longer final, and every addendum
+    likewise. Reads each table once (10,000 final records: well under a second)."""
+    finals, addenda_audit = _audited(conn, case_id)
+    where, args = (" AND r.case_id = ?", [case_id]) if case_id else ("", [])
     problems: list[RecordProblem] = []
-    hashes: dict[str, str | None] = {}
-    for rid, form_id, version, data, occurred, stored, status in conn.execute(
-        "SELECT id, form_id, form_version, data, occurred_at, content_hash, status FROM records "
-        f"WHERE (status = 'final' OR id IN (SELECT object_id FROM audit WHERE action = 'finalise')){where}",
+    kids: dict[str, list[str]] = {}
+    for rid, pid in conn.execute(
+        "SELECT rc.record_id, rc.person_id FROM record_children rc JOIN records r ON r.id = rc.record_id "
+        f"WHERE r.status = 'final'{where}",
         args,
     ):
-        name = f"Record {rid} ({form_id}{', ' + occurred[:10] if occurred else ''})"
+        kids.setdefault(rid, []).append(pid)
+    hashes: dict[str, str | None] = {}
+    status_of: dict[str, str] = {}
+    decode = json.JSONDecoder().decode  # skips json.loads' per-call argument checks
+    for rid, form_id, version, data, occurred, stored, status in conn.execute(
+        "SELECT id, form_id, form_version, data, occurred_at, content_hash, status FROM records r "
+        f"WHERE 1{where}",
+        args,
+    ):
+        status_of[rid] = status
         hashes[rid] = stored
         if status != "final":
-            problems.append(RecordProblem(rid, f"{name} was finalised but is now marked {status}"))
+            if rid in finals:
+                problems.append(RecordProblem(rid, f"Record {rid} was finalised but is now marked {status}"))
             continue
-        kids = [
-            k for (k,) in conn.execute("SELECT person_id FROM record_children WHERE record_id = ?", (rid,))
-        ]
+        name = f"Record {rid} ({form_id}{', ' + occurred[:10] if occurred else ''})"
         try:
-            digest = content_hash(form_id, int(version), json.loads(data), kids, occurred)
+            digest = content_hash(form_id, int(version), decode(data), kids.get(rid, []), occurred)
         except (ValueError, TypeError):
             digest = ""
-        audited = finals.get(rid)
-        if digest != stored:
-            problems.append(
-                RecordProblem(
-                    rid, f"{name} was changed after it was finalised: its content no longer matches its hash"
-                )
-            )
-        elif audited is None:
-            problems.append(
-                RecordProblem(rid, f"{name} is final but the audit log never recorded it being finalised")
-            )
-        elif audited[1] is not None and audited[1] != digest:
-            problems.append(
-                RecordProblem(
-                    rid,
-                    f"{name} does not match the hash the audit log took when it was finalised "
-                    f"(entry {audited[0]})",
-                )
-            )
-    present = {rid for (rid,) in conn.execute("SELECT id FROM records")}
-    in_case = (
-        {rid for (rid,) in conn.execute("SELECT id FROM records WHERE case_id = ?", (case_id,))}
-        if case_id
-        else present
-    )
-    if case_id is None:
+        problem = _record_problem(rid, name, digest, stored, finals.get(rid))
+        if problem is not None:
+            problems.append(problem)
+    if case_id is None:  # a record deleted from the file can only be missed vault-wide
         for rid, (seq, _) in finals.items():
-            if rid not in present:
+            if rid not in status_of:
                 problems.append(
                     RecordProblem(rid, f"Record {rid} was finalised (audit entry {seq}) but is missing")
                 )
+    present: set[str] = set()
     for aid, rid, created, author_name, role, agency, reason, text, stored in conn.execute(
-        "SELECT id, record_id, created_at, author_name, author_role, author_agency, reason, text, "
-        "content_hash FROM addenda"
+        "SELECT a.id, a.record_id, a.created_at, a.author_name, a.author_role, a.author_agency, a.reason, "
+        f"a.text, a.content_hash FROM addenda a JOIN records r ON r.id = a.record_id WHERE 1{where}",
+        args,
     ):
-        if rid not in in_case:
-            continue
+        present.add(aid)
         author = {"name": author_name, "role": role, "agency": agency}
         digest = addendum_hash(rid, hashes.get(rid), reason, text, created, author)
-        audited_add = addenda_audit.get(aid)
-        if digest != stored or (audited_add is not None and audited_add[2] not in (None, digest)):
+        audited = addenda_audit.get(aid)
+        if digest != stored or (audited is not None and audited[2] not in (None, digest)):
             problems.append(
                 RecordProblem(rid, f"Addendum {aid} to record {rid} was changed after it was added")
             )
-    addenda_present = {aid for (aid,) in conn.execute("SELECT id FROM addenda")}
     for aid, (seq, rid, _) in addenda_audit.items():
-        if aid not in addenda_present and (case_id is None or rid in in_case):
+        if aid not in present:
             problems.append(
                 RecordProblem(rid, f"Addendum {aid} to record {rid} (audit entry {seq}) is missing")
             )
