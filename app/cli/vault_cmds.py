@@ -21,7 +21,11 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p.set_defaults(func=_init)
 
     vault = groups["vault"]
-    p = vault.add_parser("check", parents=[common], help="integrity of the file and the audit chain")
+    p = vault.add_parser(
+        "check",
+        parents=[common],
+        help="integrity of the file, the audit chain and its anchor, and every final record's hash",
+    )
     p.set_defaults(func=_check)
     p = vault.add_parser("backup", parents=[common], help="an encrypted, verified copy")
     p.add_argument("--out", required=True, type=Path, help="the backup file to create")

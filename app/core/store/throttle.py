@@ -112,7 +112,11 @@ def attempt(path: Path) -> Iterator[Attempt]:
     import fcntl
 
     while True:
-        fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:  # a read-only folder: count as well as we can, never refuse the unlock
+            yield Attempt(Path(path), None)
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             # The holder before us may have removed the file (a success): lock the current one.
