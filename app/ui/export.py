@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError
-from app.core.forms import ValidationContext, practice_prompts, validate
+from app.core.forms import ValidationContext, codelists, practice_prompts, validate
 from app.core.forms.dates import normalise
 from app.core.outcome import Verdict
+from app.core.shares import DEFAULT_BASIS
 from app.core.wording import count
 from app.ui.dialogs import ask_open_file, ask_save_file, buddy
 from app.ui.session import Session
@@ -181,6 +182,21 @@ class ExportDialog(QDialog):
         encrypt.addWidget(self.recipient, 1)
         encrypt.addWidget(cert_file)
         form.addRow(buddy("&Encrypt for", self.recipient), encrypt)
+        # The sharing log (golden rule 7): blank means the default for the kind and the referral.
+        self.shared_with = QLineEdit()
+        self.shared_with.setPlaceholderText("Default: the front door, or the conference, by kind")
+        self.shared_with.setAccessibleName("Shared with")
+        self.purpose = QLineEdit()
+        self.purpose.setPlaceholderText("Default: by kind")
+        self.purpose.setAccessibleName("Purpose of sharing")
+        self.lawful_basis = QComboBox()
+        self.lawful_basis.setAccessibleName("Lawful basis for sharing")
+        for code, label in codelists.codes("lawful_bases"):
+            self.lawful_basis.addItem(label, code)
+        self.lawful_basis.setCurrentIndex(max(self.lawful_basis.findData(DEFAULT_BASIS), 0))
+        form.addRow(buddy("Shared wit&h", self.shared_with), self.shared_with)
+        form.addRow(buddy("P&urpose", self.purpose), self.purpose)
+        form.addRow(buddy("Lawful &basis", self.lawful_basis), self.lawful_basis)
         left.addLayout(form)
         self.checks = plain_label(
             "Working out problems and practice prompts…", "Problems and practice prompts"
@@ -332,12 +348,17 @@ class ExportDialog(QDialog):
             "date_from": day(self.date_from),
             "date_to": day(self.date_to),
             "recipient": self.recipient.currentData(),
+            "shared_with": self.shared_with.text().strip() or None,
+            "purpose": self.purpose.text().strip() or None,
+            "lawful_basis": self.lawful_basis.currentData(),
         }
 
     def _options(self, store: Any, chosen: dict[str, Any]) -> Any:
         """The export options, completed on the database thread (chronology ids, certificates)."""
         from app.core import identity
+        from app.core.crypto.keys import cert_info
         from app.core.packs.export import ExportOptions
+        from app.core.shares import export_share
 
         record_ids: tuple[str, ...] = ()
         if chosen["ticked"]:  # a choice of records: the ticked ones and the chronology
@@ -348,12 +369,23 @@ class ExportDialog(QDialog):
             recipient = next(
                 t.cert for t in identity.list_trusted(store, "recipient") if t.sha256 == recipient
             )
+        subject = cert_info(recipient).subject if recipient is not None else None
+        sharing = export_share(
+            store,
+            self.case_id,
+            chosen["kind"],
+            shared_at="",
+            recipient=chosen["shared_with"] or subject,
+            purpose=chosen["purpose"],
+            lawful_basis=chosen["lawful_basis"],
+        )
         return ExportOptions(
             kind=chosen["kind"],
             record_ids=record_ids,
             date_from=chosen["date_from"],
             date_to=chosen["date_to"],
             recipient=recipient,
+            sharing_log=sharing,
         )
 
     def _stale(self) -> None:

@@ -513,6 +513,26 @@ def test_export_date_range_accepts_day_first_dates_and_names_a_bad_one(window: M
         dialog._choices()
 
 
+def test_export_wizard_asks_who_it_is_shared_with_and_why(window: MainWindow) -> None:
+    """The wizard's sharing fields become the pack's sharing-log entry; blank ones take the
+    defaults for the kind (the conference), and the basis is chosen from the list."""
+    from app.ui.export import ExportDialog
+
+    create_vault(window)
+    case_id = add_case(window)
+    dialog = ExportDialog(window.session, case_id, "FB-UI-1", window)
+    assert dialog.lawful_basis.currentData() == "public_task_sch1_18"
+    dialog.purpose.setText("Report for Maya's initial conference")
+    dialog.lawful_basis.setCurrentIndex(dialog.lawful_basis.findData("legal_obligation_sch1_18"))
+    chosen = dialog._choices()
+    opts = window.session.call(lambda s: dialog._options(s, chosen))
+    share = opts.sharing_log
+    assert share.purpose == "Report for Maya's initial conference"
+    assert share.lawful_basis == "legal_obligation_sch1_18"
+    assert share.recipient == "Child protection conference chair and members"
+    assert share.decided_by == "Sam Carter"
+
+
 def test_a_core_group_milestone_on_the_overview_meets_its_deadline(window: MainWindow) -> None:
     """After an initial conference the header shows the core group deadline; recording a core
     group milestone from the overview and finalising it takes the deadline off the header and
