@@ -275,12 +275,16 @@ def _load_key(path: Path) -> tuple[Any, Any]:
 
 
 def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.packs.verify import verify_file
+    from app.core.files import open_regular
+    from app.core.packs.safezip import DEFAULT_LIMITS
+    from app.core.packs.verify import verify_stream
 
     certs, crls = _load_trust(args.trust, args.crl)
     roots = certs + _vault_trust(ctx)
     key = _load_key(args.key) if args.key is not None else None
-    report = verify_file(args.file, roots, now=_at(args.at) or ctx.clock.now(), key=key, crls=crls)
+    # Streamed from disk in bounded chunks; FIFOs, devices and folders are refused, never read.
+    with open_regular(args.file, what="File", limit=DEFAULT_LIMITS.max_file) as fh:
+        report = verify_stream(fh, roots, now=_at(args.at) or ctx.clock.now(), key=key, crls=crls)
     ctx.emit(report.as_dict(), report.text())
     return report.exit_code
 

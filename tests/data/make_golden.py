@@ -41,18 +41,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-
 from app.core.clock import FixedClock
 from app.core.crypto.keys import Identity, cert_pem, key_pem, load_certificates, load_private_key
 from app.core.packs.build import BuiltPack, PackContent, build_pack
-from app.core.packs.pdf import RenderInput, render_pdf
 from app.core.packs.review import add_review
 from app.core.packs.safezip import write_zip
 from app.core.packs.verify import Report, verify_bytes
+from tests.packs.pki import Spec, make
 
 HERE = Path(__file__).resolve().parent / "packs"
 CERTS = HERE / "certs"
@@ -119,97 +114,36 @@ def identities() -> dict[str, Identity]:
     out: dict[str, Identity] = {}
     for name, (cn, title, org, issuer, ca, (start, end)) in PEOPLE.items():
         cert_file, key_file = CERTS / f"{name}.pem", CERTS / f"{name}.key.pem"
+        parent = out[issuer] if issuer else None
         if cert_file.exists() and key_file.exists():
+            chain = (parent.cert, *parent.chain) if parent else ()
             key = load_private_key(key_file.read_bytes())
-            cert = load_certificates(cert_file.read_bytes())[0]
-        else:
-            key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-            signer = out[issuer] if issuer else None
-            cert = _certificate(key, cn, title, org, signer, ca, start, end)
-            key_file.write_bytes(key_pem(key))
-            cert_file.write_bytes(cert_pem(cert))
-        chain = (out[issuer].cert,) if issuer and PEOPLE[issuer][4] else ()
-        out[name] = Identity(key=key, cert=cert, chain=chain)
+            out[name] = Identity(key, load_certificates(cert_file.read_bytes())[0], chain)
+            continue
+        days = (end - start).days
+        made = make(
+            Spec(cn, title, org, parent, ca, 3072, start=start, days=days, path_length=0 if ca else None)
+        )
+        out[name] = made
+        key_file.write_bytes(key_pem(made.key))
+        cert_file.write_bytes(cert_pem(made.cert))
     for name in TRUSTED:
         (TRUST / f"{name}.pem").write_bytes(cert_pem(out[name].cert))
     return out
 
 
-def _certificate(
-    key: rsa.RSAPrivateKey,
-    cn: str,
-    title: str,
-    org: str,
-    issuer: Identity | None,
-    ca: bool,
-    start: datetime,
-    end: datetime,
-) -> x509.Certificate:
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-            x509.NameAttribute(NameOID.TITLE, title),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
-        ]
-    )
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    issuer_name = issuer.cert.subject if issuer else subject
-    issuer_ski = (
-        issuer.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value if issuer else ski
-    )
-    usage = dict(
-        digital_signature=not ca,
-        content_commitment=not ca,
-        key_encipherment=not ca,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
-    )
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
-        .add_extension(x509.KeyUsage(**usage), critical=True)
-        .add_extension(ski, critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(issuer_ski), critical=False
-        )
-        .sign(issuer.key if issuer else key, hashes.SHA256())
-    )
-
-
 def _pack(kind: str, identity: Identity, pack_id: str, **kw: Any) -> BuiltPack:
+    from tests.packs.helpers import renderer
     from tests.packs.sample import sample_case
 
     case_data, attachments, chronology = sample_case(6)
     info = identity.info
-
-    def render(pid: str) -> bytes:
-        return render_pdf(
-            RenderInput(
-                kind=kind,
-                pack_id=pid,
-                case_data=case_data,
-                author={"name": info.name, "role": info.role, "agency": info.agency},
-                created_at=SIGNED_AT.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                attachments=attachments,
-                chronology=chronology,
-            )
-        )
-
+    author = {"name": info.name, "role": info.role, "agency": info.agency}
+    render = renderer(case_data, attachments, chronology, kind=kind, author=author)
     media = {sha: (blob, "image/png") for sha, blob in attachments.items()}
     content = PackContent(kind, case_data, media, [("childs_voice", 1), ("chronology_entry", 1)], sequence=1)
-    return build_pack(
-        content, identity, clock=FixedClock(SIGNED_AT), render_pdf=render, pack_id=pack_id, **kw
-    )
+    clock = FixedClock(SIGNED_AT)
+    return build_pack(content, identity, clock=clock, render_pdf=render, pack_id=pack_id, **kw)
 
 
 def _entries(data: bytes) -> list[tuple[str, bytes]]:
@@ -246,8 +180,7 @@ def make_packs(ids: dict[str, Identity]) -> dict[str, bytes]:
     attachment = next(n for n, _ in _entries(referral.data) if n.startswith("attachments/"))
     encrypted = _pack("referral", ids["author"], PACK_IDS["encrypted"], recipient=ids["front-door"].cert)
     expired = _pack("referral", ids["expired-author"], PACK_IDS["expired"], check_validity=False)
-    forged_id = Identity(ids["forged-manager"].key, ids["forged-manager"].cert, (ids["author"].cert,))
-    forged = _pack("referral", forged_id, PACK_IDS["forged"])
+    forged = _pack("referral", ids["forged-manager"], PACK_IDS["forged"])
     return {
         "referral-v1.fbpack": referral.data,
         "conference-v1.fbpack": conference.data,

@@ -30,13 +30,18 @@ def need_tool(name: str) -> str:
     return path
 
 
+SAM = {"name": "Sam Carter", "role": "Social Worker", "agency": "Northshire Children's Services"}
+
+
 def renderer(
     case_data: dict[str, Any],
     attachments: dict[str, bytes] | None = None,
     chronology: list[dict[str, Any]] | None = None,
     kind: str = "referral",
+    author: dict[str, str] | None = None,
 ) -> Callable[[str], bytes]:
-    """``render_pdf(pack_id)`` for ``build_pack``: the real renderer over Sam Carter's content."""
+    """``render_pdf(pack_id)`` for ``build_pack``: the real renderer (by Sam Carter, unless the
+    ``author`` name, role and agency say otherwise)."""
     from app.core.packs.pdf import RenderInput, render_pdf
 
     def render(pack_id: str) -> bytes:
@@ -45,7 +50,8 @@ def renderer(
                 kind=kind,
                 pack_id=pack_id,
                 case_data=case_data,
-                author={
+                author=author
+                or {
                     "name": "Sam Carter",
                     "role": "Social Worker",
                     "agency": "Northshire Children's Services",

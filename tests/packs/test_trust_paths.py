@@ -15,10 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from app.cli import main
 from app.core.clock import FixedClock
@@ -26,86 +24,8 @@ from app.core.crypto.keys import Identity, cert_pem
 from app.core.packs.build import build_pack
 from app.core.packs.review import add_review
 from tests.packs.conftest import NOW
+from tests.packs.pki import Spec, crl, make
 from tests.packs.test_pack_tamper import _content, _render
-
-CRL_URL = "http://crl.northshire.invalid/root.crl"
-
-
-@dataclass
-class Spec:
-    """How to make one test certificate."""
-
-    name: str
-    issuer: Identity | None = None
-    ca: bool = False
-    key_bits: int = 2048
-    signing: bool = True  # digitalSignature + nonRepudiation
-    eku: tuple[x509.ObjectIdentifier, ...] = ()
-    crl: bool = False  # names a CRL distribution point
-    start: datetime = NOW - timedelta(days=30)
-    days: int = 3650
-    path_length: int | None = None
-
-
-def make(spec: Spec) -> Identity:
-    """A certificate and key as the spec says (issued by ``spec.issuer``, or self-issued)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=spec.key_bits)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, spec.name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Northshire Council"),
-        ]
-    )
-    issuer = spec.issuer
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.cert.subject if issuer else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(spec.start)
-        .not_valid_after(spec.start + timedelta(days=spec.days))
-        .add_extension(x509.BasicConstraints(ca=spec.ca, path_length=spec.path_length), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=spec.signing and not spec.ca,
-                content_commitment=spec.signing and not spec.ca,
-                key_encipherment=not spec.ca,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=spec.ca,
-                crl_sign=spec.ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-    )
-    if spec.eku:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(list(spec.eku)), critical=False)
-    if spec.crl:
-        point = x509.DistributionPoint([x509.UniformResourceIdentifier(CRL_URL)], None, None, None)
-        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
-    cert = builder.sign(issuer.key if issuer else key, hashes.SHA256())
-    chain = (issuer.cert, *issuer.chain) if issuer else ()  # what a signature embeds
-    return Identity(key=key, cert=cert, chain=chain)
-
-
-def crl(issuer: Identity, revoked: list[x509.Certificate]) -> x509.CertificateRevocationList:
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(issuer.cert.subject)
-        .last_update(NOW - timedelta(days=1))
-        .next_update(NOW + timedelta(days=30))
-    )
-    for cert in revoked:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(cert.serial_number)
-            .revocation_date(NOW - timedelta(hours=1))
-            .build()
-        )
-    return builder.sign(issuer.key, hashes.SHA256())
 
 
 @dataclass
@@ -250,7 +170,7 @@ def test_revocation_is_required_and_hard_fails(pki: Pki, tmp_path: Path) -> None
     revoked = make(Spec("Amira Haddad", issuer=pki.intermediate, crl=True))
     fine = make(Spec("Jo Bloggs", issuer=pki.intermediate, crl=True))
     (tmp_path / "issuing.crl").write_bytes(
-        crl(pki.intermediate, [revoked.cert]).public_bytes(serialization.Encoding.PEM)
+        crl(pki.intermediate, [revoked.cert], NOW).public_bytes(serialization.Encoding.PEM)
     )
     code, doc = verify(pki, revoked, tmp_path)
     assert code == 1 and _reasons(doc) == {"revocation-unknown"}

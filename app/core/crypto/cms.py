@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from cryptography.hazmat.primitives.padding import PKCS7
 
 from app.core.crypto.keys import CryptoError, DecryptionKey, Identity
-from app.core.crypto.trust import SignatureCheck, embedded_certs, from_asn1, integrity_context, judge
+from app.core.crypto.trust import SignatureCheck, embedded_certs, integrity_context, judge_status
 from app.core.outcome import SigStatus
 
 
@@ -116,15 +116,8 @@ def verify_detached(
         status = asyncio.run(
             async_validate_detached_cms(data, signed_data, signer_validation_context=integrity_context())
         )
-        return judge(
-            from_asn1(status.signing_cert),
-            intact=bool(status.intact and status.valid),
-            claimed=status.signer_reported_dt,
-            now=now,
-            roots=trust_roots,
-            crls=crls,
-            others=others,
-            fallback_time=moment,
+        return judge_status(
+            status, now=now, roots=trust_roots, crls=crls, others=others, fallback_time=moment
         )
     except Exception as exc:  # untrusted input: any failure means "invalid", never a crash
         return SignatureCheck(

@@ -27,7 +27,7 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.core.crypto.keys import CryptoError, Identity, cert_der, check_can_sign
-from app.core.crypto.trust import SignatureCheck, embedded_certs, from_asn1, integrity_context, judge
+from app.core.crypto.trust import SignatureCheck, embedded_certs, integrity_context, judge_status
 from app.core.files import window
 from app.core.outcome import SigStatus
 
@@ -230,15 +230,8 @@ def validate_pdf(
             status = asyncio.run(
                 async_validate_pdf_signature(sig, signer_validation_context=integrity_context())
             )
-            judged = judge(
-                from_asn1(status.signing_cert),
-                intact=bool(status.intact and status.valid),
-                claimed=status.signer_reported_dt,
-                now=now,
-                roots=trust_roots,
-                crls=crls,
-                others=embedded_certs(sig.signed_data),
-            )
+            others = embedded_certs(sig.signed_data)
+            judged = judge_status(status, now=now, roots=trust_roots, crls=crls, others=others)
             whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
             level = status.modification_level
             permitted = whole or (

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -99,6 +99,28 @@ def embedded_certs(signed_data: object) -> list[x509.Certificate]:
         if isinstance(choice.chosen, asn1_x509.Certificate):
             out.append(from_asn1(choice.chosen))
     return out
+
+
+def judge_status(
+    status: Any,
+    *,
+    now: datetime,
+    roots: Sequence[x509.Certificate],
+    crls: Sequence[x509.CertificateRevocationList] = (),
+    others: Sequence[x509.Certificate] = (),
+    fallback_time: datetime | None = None,
+) -> SignatureCheck:
+    """``judge`` for a pyHanko validation status (CMS or PDF): its maths, signer and claimed time."""
+    return judge(
+        from_asn1(status.signing_cert),
+        intact=bool(status.intact and status.valid),
+        claimed=status.signer_reported_dt,
+        now=now,
+        roots=roots,
+        crls=crls,
+        others=others,
+        fallback_time=fallback_time,
+    )
 
 
 def judge(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import IO, Any
 
 from cryptography import x509
@@ -32,7 +31,6 @@ from app.core.crypto.keys import cert_info, cert_sha256, public_key_sha256
 from app.core.crypto.pades import PdfSignatureCheck, pdf_subject, validate_pdf
 from app.core.crypto.trust import MAX_AHEAD, SKEW, SignatureCheck, duration
 from app.core.errors import FieldbookError
-from app.core.files import open_regular
 from app.core.jsonio import DEFAULT_JSON_LIMITS, loads
 from app.core.outcome import SigStatus, Verdict
 from app.core.packs.manifest import MEDIA_TYPE, manifest_problems
@@ -218,23 +216,6 @@ def verify_bytes(
 ) -> Report:
     """Verify a pack (ZIP), an encrypted pack (CMS envelope, needs ``key``) or a bare signed PDF."""
     return verify_stream(io.BytesIO(data), trust_roots, now=now, key=key, limits=limits, crls=crls)
-
-
-def verify_file(
-    path: Path,
-    trust_roots: Sequence[x509.Certificate],
-    *,
-    now: datetime,
-    key: tuple[x509.Certificate | None, Any] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    crls: Crls = (),
-) -> Report:
-    """``verify_bytes`` for a file, read in bounded chunks (a 100 MB pack is never held whole).
-
-    Refuses (``UsageError``) a path that is missing, not a regular file (a FIFO, a device) or
-    larger than the pack limit, before reading anything."""
-    with open_regular(path, what="File", limit=limits.max_file) as fh:
-        return verify_stream(fh, trust_roots, now=now, key=key, limits=limits, crls=crls)
 
 
 def verify_stream(
