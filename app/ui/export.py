@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -165,6 +166,7 @@ class ExportDialog(QDialog):
         self.records.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recipient = QComboBox()
         self.recipient.setAccessibleName("Encrypt for")
+        self.recipient.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind_help = plain_label(KIND_HELP["conference"], "What the pack holds")
         self.kind.currentIndexChanged.connect(
             lambda _: self.kind_help.setText(KIND_HELP[self.kind.currentData()])
@@ -235,7 +237,15 @@ class ExportDialog(QDialog):
         side.setMaximumWidth(520)
         lay.addWidget(side)
         self.view, self.doc = pdf_view(self)
-        lay.addWidget(self.view, 1)
+        self.pages = QStackedWidget()
+        hint = QLabel(
+            "Preview shows the pack here, as it will be signed. Nothing is saved until Sign and save."
+        )
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages.addWidget(hint)
+        self.pages.addWidget(self.view)
+        lay.addWidget(self.pages, 1)
         self._busy(False)
         self.kind.currentIndexChanged.connect(self._load_choices)
         self.records.itemChanged.connect(self._stale)
@@ -286,7 +296,12 @@ class ExportDialog(QDialog):
             self.recipient.addItem(f"The front door: {t.label}", t.sha256)
         for label, cert in self._recipient_files.items():
             self.recipient.addItem(label, cert)
+        if not rows:  # nothing to sign: say so, rather than fail on Preview
+            kind = self.kind.currentText().lower()
+            lines = [f"✖ There are no final records for a {kind} yet: finalise a record first.", *lines]
         self.checks.setText("\n".join(lines[:12]) if lines else "✔ No problems or prompts.")
+        self.preview_button.setEnabled(bool(rows))
+        self.save.setEnabled(bool(rows))
         self._stale()
 
     def _choose_certificate(self) -> None:
@@ -433,6 +448,7 @@ class ExportDialog(QDialog):
                 return  # cancelled
             self.built = built
             load_pdf(self.doc, built.pdf, self._keep)
+            self.pages.setCurrentWidget(self.view)
             then(built)
 
         self.summary.say(None, "")

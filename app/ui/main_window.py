@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         self.export_action = self.actions_by_name["export_pack"]
         bar = QToolBar("Main")
         bar.setObjectName("mainToolbar")
+        self.toolbar = bar
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for name in ("new_case", "open_pack", "export_pack", "toggle_visit_mode", "lock"):
             bar.addAction(self.actions_by_name[name])
@@ -371,6 +372,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(split, 1)
 
     def _set_enabled(self, on: bool) -> None:
+        self.toolbar.setVisible(on)  # locked, a row of greyed-out commands only puzzles
         for name, action in self.actions_by_name.items():
             action.setEnabled(on or name == "show_shortcuts")
         self._update_actions()

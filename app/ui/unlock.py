@@ -153,19 +153,26 @@ class CreateVaultPage(_Centred):
         self.role = self._line("Your role", form, "&Role")
         self.agency = self._line("Your agency", form, "&Agency")
         self.pass1 = self._secret("Passphrase", form, "&Passphrase")
-        self.pass2 = self._secret("Repeat passphrase", form, "Re&peat")
+        self.pass2 = self._secret("Repeat passphrase", form, "R&epeat")
         # one Show control after both fields, so Tab goes from the passphrase to its repeat
-        self.show_passphrases = QCheckBox("S&how the passphrases")
+        self.show_passphrases = QCheckBox("Sho&w the passphrases")
         self.show_passphrases.toggled.connect(self.pass1.set_shown)
         self.show_passphrases.toggled.connect(self.pass2.set_shown)
         form.addRow("", self.show_passphrases)
         lay.addLayout(form)
+        # a meter, not a box: a thin bar that fills and changes colour with the strength (the
+        # words under it say the same for anyone who cannot see the colour)
         self.meter = QProgressBar()
-        self.meter.setRange(0, 4)
+        self.meter.setRange(0, 5)
         self.meter.setTextVisible(False)
+        self.meter.setFixedHeight(max(8, self.fontMetrics().height() // 2))
         self.meter.setAccessibleName("Passphrase strength")
         self.strength = StatusLabel("Use at least 12 characters — three random words work well.")
-        lay.addWidget(self.meter)
+        meter_row = QHBoxLayout()
+        meter_label = QLabel("Strength")
+        meter_row.addWidget(meter_label)
+        meter_row.addWidget(self.meter, 1)
+        lay.addLayout(meter_row)
         lay.addWidget(self.strength)
         self.error = StatusLabel()
         self.error.setObjectName("error")
@@ -197,7 +204,12 @@ class CreateVaultPage(_Centred):
 
         text = self.pass1.text()
         score, hint = strength_hint(text)
-        self.meter.setValue(score)
+        self.meter.setValue(score + 1 if text else 0)  # "too weak" still shows a red sliver
+        colour = ["#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1b5e20"][score]
+        self.meter.setStyleSheet(
+            f"QProgressBar {{ border: 1px solid palette(mid); border-radius: 3px; }}"
+            f"QProgressBar::chunk {{ background: {colour}; border-radius: 2px; }}"
+        )
         words = ["too weak", "acceptable", "good", "strong", "very strong"][score]
         self.strength.setText(
             f"Strength: {words} — {hint}"

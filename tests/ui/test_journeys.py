@@ -437,13 +437,21 @@ def test_a_menu_entry_chosen_with_the_mouse(user: User) -> None:
 def test_mnemonics_are_unique_in_every_window(user: User, tmp_path: Path) -> None:
     """No two things a person can see in one window share an Alt+letter: the main window with a
     case, with a record open, and the new case, export, addendum and review windows."""
-    create_vault(user)
 
     def unique(where: str) -> None:
         seen: dict[str, str] = {}
         for letter, text in user.mnemonics():
             assert letter not in seen, f"{where}: Alt+{letter} is both {seen[letter]!r} and {text!r}"
             seen[letter] = text
+
+    unique("the first-run page")
+    create_vault(user)
+    user.press("Ctrl+L")
+    user.wait_for("Passphrase")
+    unique("the unlock page")
+    user.type(PASS)
+    user.press("Return")
+    user.wait_for("Search cases")
 
     unique("the main window")
     user.press("Ctrl+N")
@@ -462,6 +470,9 @@ def test_mnemonics_are_unique_in_every_window(user: User, tmp_path: Path) -> Non
     user.click("New Child's voice")
     user.wait_for("Date and time seen")
     unique("the record editor")
+    user.press("Ctrl+Shift+H")
+    unique("visit mode")
+    user.press("Ctrl+Shift+H")
     pack, *_ = practitioner_packs(tmp_path)
     open_pack(user, pack)
     unique("the review window")
