@@ -102,7 +102,7 @@ def export_case(
             continue
         records.append(rec)
     shas: list[str] = []
-    from app.core.store.repo import attachment_refs
+    from app.core.store.values import attachment_refs
 
     for rec in records:
         for sha in sorted(attachment_refs(rec.data)):
@@ -157,7 +157,8 @@ def check_schema(doc: Any) -> list[str]:
 def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
     """Validate a whole case, then write it in one transaction; returns the case id."""
     from app.core.forms import ValidationContext, validate
-    from app.core.store.repo import PersonIn, attachment_refs
+    from app.core.store.models import PersonIn
+    from app.core.store.values import attachment_refs
 
     doc = loads(doc_bytes, what="Case data", limits=CASE_JSON_LIMITS)
     problems = check_schema(doc)

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.core.errors import ValidationError
 from app.core.records import add_record
-from app.core.store.repo import PersonIn
+from app.core.store.models import PersonIn
 
 REFERENCE = "FB-2026-0042"
 

@@ -58,12 +58,27 @@ def case_json(store: Any, case_id: str) -> dict[str, Any]:
     }
 
 
+def referral(setup: tuple[Any, Any, str, dict[str, str]]) -> Any:
+    """A referral pack of the whole case, built (not yet written) at the fixed time."""
+    from app.core.packs.export import ExportOptions, export_pack
+
+    store, ident, case_id, _ = setup
+    return export_pack(
+        store,
+        None,
+        case_id,
+        ident,
+        ExportOptions("referral"),
+        clock=FixedClock(NOW),
+        case_data=case_json(store, case_id),
+    )
+
+
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Any, Any, str, dict[str, str]]:
     """A vault with Sam Carter's identity and a case with chronology, a child's voice and a draft."""
     from app.core.identity import load_identity, on_vault_created
-    from app.core.store import Store, Vault
-    from app.core.store.repo import PersonIn
+    from app.core.store import PersonIn, Store, Vault
 
     clock = FixedClock(NOW)
     vault = Vault.create(tmp_path / "v.fieldbook", PASS, clock=clock)
@@ -120,21 +135,12 @@ def test_export_records_the_pack_and_audits_it(
 ) -> None:
     """An export writes a valid pack, adds it to the case's packs with sequence 1, 2 … and audits it."""
     from app.core.identity import trust_roots
-    from app.core.packs.export import ExportOptions, export_pack, write_and_record
+    from app.core.packs.export import write_and_record
     from app.core.packs.verify import verify_bytes
 
-    store, ident, case_id, _ = setup
-    clock = FixedClock(NOW)
+    store, _, case_id, _ = setup
     for n in (1, 2):
-        built = export_pack(
-            store,
-            None,
-            case_id,
-            ident,
-            ExportOptions("referral"),
-            clock=clock,
-            case_data=case_json(store, case_id),
-        )
+        built = referral(setup)
         write_and_record(store, case_id, built, tmp_path / f"p{n}.fbpack")
         assert built.manifest["sequence"] == n
         report = verify_bytes((tmp_path / f"p{n}.fbpack").read_bytes(), trust_roots(store), now=NOW)
@@ -151,24 +157,11 @@ def test_a_failed_export_leaves_no_pack_row_or_entry_and_its_number_is_not_reuse
 ) -> None:
     """Writing a pack that cannot be put in place (its name is a folder) leaves no file, no packs
     row and no export entry; the next pack takes the next number, not the failed one's."""
-    from app.core.packs.export import ExportOptions, export_pack, write_and_record
+    from app.core.packs.export import write_and_record
 
-    store, ident, case_id, _ = setup
-    clock = FixedClock(NOW)
-
-    def build() -> Any:
-        return export_pack(
-            store,
-            None,
-            case_id,
-            ident,
-            ExportOptions("referral"),
-            clock=clock,
-            case_data=case_json(store, case_id),
-        )
-
+    store, _, case_id, _ = setup
     entries = len(store.audit_entries())
-    failed = build()
+    failed = referral(setup)
     blocked = tmp_path / "out" / "pack.fbpack"
     blocked.mkdir(parents=True)
     with pytest.raises(OSError):
@@ -176,7 +169,7 @@ def test_a_failed_export_leaves_no_pack_row_or_entry_and_its_number_is_not_reuse
     assert store.list_packs(case_id) == []
     assert len(store.audit_entries()) == entries
     assert sorted(p.name for p in blocked.parent.iterdir()) == ["pack.fbpack"]  # the folder only
-    second = build()
+    second = referral(setup)
     assert second.manifest["vault_audit_head"] == store.audit_head()  # the vault's head, signed
     write_and_record(store, case_id, second, tmp_path / "p2.fbpack")
     assert failed.manifest["sequence"] == 1 and second.manifest["sequence"] == 2

@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.core.store.repo import (
+    from app.core.store.models import (
         Addendum,
         Attachment,
         AuditEntry,
@@ -22,13 +22,13 @@ if TYPE_CHECKING:
         Profile,
         Record,
         SearchHit,
-        Store,
         TrustedCert,
     )
+    from app.core.store.repo import Store
     from app.core.store.throttle import unlock_delay
     from app.core.store.vault import KDF_ITER, CheckReport, Vault
 
-_REPO = (
+_MODELS = (
     "Addendum",
     "Attachment",
     "AuditEntry",
@@ -40,7 +40,6 @@ _REPO = (
     "Profile",
     "Record",
     "SearchHit",
-    "Store",
     "TrustedCert",
 )
 _VAULT = ("KDF_ITER", "CheckReport", "Vault")
@@ -67,8 +66,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _REPO:
-        return getattr(importlib.import_module("app.core.store.repo"), name)
+    if name in _MODELS:  # plain data classes: no sqlcipher3 needed
+        return getattr(importlib.import_module("app.core.store.models"), name)
+    if name == "Store":
+        return importlib.import_module("app.core.store.repo").Store
     if name == "unlock_delay":
         return importlib.import_module("app.core.store.throttle").unlock_delay
     if name in _VAULT:

@@ -23,7 +23,8 @@ from typing import Any
 
 from app.core.clock import SYSTEM_CLOCK, Clock
 from app.core.store import lookaside
-from app.core.store.repo import PersonIn, Store
+from app.core.store.models import PersonIn
+from app.core.store.repo import Store
 from app.core.store.schema import MIGRATIONS
 from app.core.store.vault import Vault
 
