@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError
+from app.core.files import read_regular
 from app.core.outcome import Verdict
+from app.core.packs.safezip import DEFAULT_LIMITS
 from app.ui.dialogs import ask_save_file, buddy
 from app.ui.export import STATUS_TEXT, VerdictBanner, load_pdf, pdf_view, plain_label
 from app.ui.session import Session
@@ -147,11 +149,10 @@ class ReviewWindow(QWidget):
 
         self.name = path.name
         self.setWindowTitle(f"Review — {path.name}")
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(200 * 1024 * 1024 + 1)
-        except OSError as exc:
-            self.banner.say(Verdict.INVALID, f"✖ {path.name} cannot be read ({exc.strerror})")
+        try:  # a regular file of bounded size only: a FIFO or a device would hang the window
+            data = read_regular(path, what=path.name, limit=DEFAULT_LIMITS.max_file)
+        except FieldbookError as exc:
+            self.banner.say(Verdict.INVALID, f"✖ {exc.message}")
             return
         now = self.session.clock.now()
         self.banner.say(None, f"Checking {path.name}…")
