@@ -432,7 +432,7 @@ class Vault:
         3. the rekey, the commit point (SQLCipher rewrites every page in one transaction);
         4. reopened and checked with the new passphrase, one transaction puts the identities in
            place, audits the change and seals the anchor under the new key alone;
-        5. the backup is overwritten and deleted.
+        5. the backup, and any copy kept before a schema upgrade, are overwritten and deleted.
 
         Killed before 3, the old passphrase opens the vault and its identities (the next unlock
         drops the pending change); from 3 on, the new one opens both (the next unlock finishes 4
@@ -486,6 +486,7 @@ class Vault:
     def _settle_passphrase_change(self) -> None:
         """Finish (or drop) a passphrase change a kill interrupted, then shred leftover backups."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (_PENDING,)).fetchone()
+        done = False
         if row is not None:
             try:
                 pending = json.loads(row[0])
@@ -519,10 +520,13 @@ class Vault:
                 with contextlib.suppress(sqlcipher.Error):
                     conn.execute("ROLLBACK")
                 raise
-        for leftover in self.path.parent.glob(f"{glob.escape(self.path.name)}{_BEFORE_CHANGE}*"):
-            shred(leftover)
-        for leftover in self.path.parent.glob(f".{glob.escape(self.path.name)}{_BEFORE_CHANGE}*"):
-            shred(leftover)
+        name = glob.escape(self.path.name)
+        stale = [f"{name}{_BEFORE_CHANGE}*", f".{name}{_BEFORE_CHANGE}*"]
+        if done:  # copies made before a schema upgrade hold the old passphrase too
+            stale.append(f"{name}.pre-v*.bak")
+        for pattern in stale:
+            for leftover in self.path.parent.glob(pattern):
+                shred(leftover)
 
 
 _PENDING = "passwd_pending"  # meta row of a passphrase change under way

@@ -257,6 +257,8 @@ def test_change_passphrase_old_fails_new_works(vault_path: Path) -> None:
     before = {p.name for p in files_near(vault_path)}
     with Vault.open(vault_path, PASSPHRASE) as vault:
         case_id = okafor_case(Store(vault))
+        # a copy like the one kept before a schema upgrade: it holds the old passphrase too
+        vault.backup(vault_path.with_name(vault_path.name + ".pre-v2.bak"))
         vault.change_passphrase(PASSPHRASE, new)
         assert Store(vault).get_case(case_id).reference == "FB-2026-0001"
         assert vault.check().ok
