@@ -158,3 +158,28 @@ def test_recipient_is_checked_with_a_key_alone(people: People, tmp_path: Path) -
         ]
     )
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["case", "import", "{fifo}"],
+        ["identity", "import-p12", "{fifo}"],
+        ["verify", "{pack}", "--key", "{fifo}"],
+        ["verify", "{pack}", "--crl", "{fifo}"],
+        ["verify", "{pack}", "--trust", "{fifo}"],
+    ],
+    ids=lambda a: " ".join(a[:2]) + (f" {a[2]}" if len(a) > 3 else ""),
+)
+def test_commands_that_read_a_path_refuse_a_fifo(argv: list[str], pack: BuiltPack, tmp_path: Path) -> None:
+    """Every command that reads a file it is given refuses a FIFO by name (exit 2) and never waits."""
+    fifo = tmp_path / "input"
+    os.mkfifo(fifo)
+    (tmp_path / "p.fbpack").write_bytes(pack.data)
+    args = [a.replace("{fifo}", str(fifo)).replace("{pack}", str(tmp_path / "p.fbpack")) for a in argv]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDBOOK_")}
+    env["FIELDBOOK_VAULT"] = str(tmp_path / "none.fieldbook")
+    res = subprocess.run(
+        [sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 2 and "not a regular file" in res.stdout + res.stderr, res.stdout + res.stderr
