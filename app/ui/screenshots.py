@@ -15,10 +15,14 @@ from typing import Any
 PASSPHRASE = "screenshot heron at dusk"  # noqa: S105 - a throwaway demo vault
 
 
-def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None) -> list[Path]:
+def render_all(
+    out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None, theme: str = "light"
+) -> list[Path]:
+    """Every screen at one scale in one theme (both fixed once the application exists)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = str(scale)
+    os.environ["FIELDBOOK_THEME"] = theme
     from app.core.clock import FixedClock
     from app.core.demo import create_demo
     from app.ui.main import make_app
@@ -78,19 +82,30 @@ def render_all(out_dir: Path, scale: float = 1.0, forms_dir: Path | None = None)
         def first(form_id: str) -> str:
             return str(next(r["id"] for r in snap.records if r["form_id"] == form_id))
 
+        draft = window.new_record("childs_voice")  # a record being written
+        quotes: Any = draft.editors["quotes"]
+        quotes.add_button.click()
+        quotes.groups[0]["words"].setPlainText(
+            "Nan lets me feed the ducks. I don't like it when the door bangs."
+        )
+        draft.focus_first()
+        shot(window, "childs-voice-writing")
+        window.close_editor()
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("childs-voice-editor", lambda: window.open_record(first("childs_voice"))),
+            ("childs-voice-read-view", lambda: window.open_record(first("childs_voice"))),
             ("strategy-discussion-editor", lambda: window.open_record(first("strategy_discussion"))),
         ]
         for name, step in steps:
             step()
             shot(window, name)
         editor = window.open_record(first("concern"))
-        body_map = editor.editors["body_map"].widget
+        from app.ui.widgets.body_map import BodyMapWidget
+
+        read: Any = editor.scroller.widget()
+        body_map = read.findChildren(BodyMapWidget)[0]  # in the read view
         body_map.setMinimumHeight(520)
         app.processEvents()
-        scroll = editor.findChildren(__import__("PySide6.QtWidgets", fromlist=["QScrollArea"]).QScrollArea)[0]
-        scroll.ensureWidgetVisible(body_map, 0, 0)
+        editor.scroller.ensureWidgetVisible(body_map, 0, 0)
         shot(window, "body-map")
         window.close_editor()
         window.toggle_visit_mode()  # a home visit: only this family on screen
