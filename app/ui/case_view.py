@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from app.core.forms import ChronologyLine, case_chronology
 from app.core.forms.chronology import SIGNIFICANCE
+from app.core.forms.dates import shown
 from app.core.timescales import settings_from_store, upcoming_deadlines
 from app.core.wording import count
 from app.ui.models import ChronologyFilter, ChronologyModel, RecordListModel
+from app.ui.theme import colour as theme_colour
 
 TABS = [
     ("Child's voice", ["childs_voice"]),
@@ -213,7 +215,9 @@ class ChronologyTab(QWidget):
         # model and view only while a filter is set: attached, it re-runs its Python filter on
         # every row at each reset or sort (40,000 calls to open and sort 10,000 entries).
         self.proxy.setSourceModel(None)  # type: ignore[arg-type]  # detach (PySide takes None)
-        self.view = _table(self.model, "Chronology", (110, 200, 420, 240, 110))
+        # the date column fits a date in words with a high significance beside it
+        when = self.fontMetrics().horizontalAdvance("▲ High · about Wed 30 Sep 2026") + 16
+        self.view = _table(self.model, "Chronology", (when, 200, 420, 240, 110))
         head = self.view.horizontalHeader()
         head.setSectionsClickable(True)
         head.setSortIndicatorShown(True)
@@ -355,12 +359,12 @@ class CaseWorkspace(QWidget):
         lines, sources = [], []
         for d in snap.deadlines:
             mark = "⚠ OVERDUE" if d["state"] == "overdue" else "Due"
-            colour = "#b3261e" if d["state"] == "overdue" else "#1d4f91"
+            colour = theme_colour("error" if d["state"] == "overdue" else "info").name()
             # The source's site in the line (a full procedures URL would swamp the header); the
             # whole address in the tooltip and on the pack's cover.
             where = urlsplit(d["source"]).hostname or d["source"]
             lines.append(
-                f"<span style='color:{colour}'><b>{mark} {escape(d['due'])}</b></span> "
+                f"<span style='color:{colour}'><b>{mark} {escape(shown(d['due']))}</b></span> "
                 f"— {escape(d['title'])}"
                 + (f" for {escape(d['who'])}" if d.get("who") else "")
                 + f" <i>({escape(d['status'])}; source: "

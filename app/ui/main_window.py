@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self._visit_case: str | None = None  # the family being visited: reopened after a lock
         self.setWindowTitle("Fieldbook")
         self.setAcceptDrops(True)  # a pack dropped on the window opens for review
-        self.resize(1200, 800)
+        fit_to_screen(self, 1200, 800)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.unlock_page = UnlockPage(session)
@@ -369,6 +369,11 @@ class MainWindow(QMainWindow):
         split.addWidget(self.right)
         split.setStretchFactor(1, 3)
         split.setSizes([420, 860])
+        # panes keep a usable width at any text size or scale (200%): never squeezed to nothing
+        chars = self.fontMetrics().averageCharWidth()
+        self.left.setMinimumWidth(chars * 26)
+        self.right.setMinimumWidth(chars * 48)
+        split.setChildrenCollapsible(False)
         lay.addWidget(split, 1)
 
     def _set_enabled(self, on: bool) -> None:
@@ -678,3 +683,13 @@ class MainWindow(QMainWindow):
 
 def _create_case(reference: str | None, people: list[Any], store: Store) -> str:
     return str(store.create_case(reference, people))
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Open at ``width`` x ``height``, or smaller when the screen is (a laptop at 200% scale has
+    about 960 x 540 to show): the whole window, title bar and edges, stays on the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width()), min(height, room.height())
+    window.resize(width, height)

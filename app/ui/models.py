@@ -138,8 +138,8 @@ class CaseListModel(RowsModel):
         if key == "records":
             drafts = row.get("drafts", 0)
             return f"{row['records']}" + (f" ({drafts} draft)" if drafts else "")
-        if key == "updated":
-            return in_words(row.get("updated"))
+        if key == "updated":  # the day is enough in a list this narrow
+            return in_words(str(row.get("updated") or "")[:10])
         return super().display(row, key)
 
 

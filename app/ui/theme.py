@@ -87,7 +87,7 @@ DARK = Colours(
     button="#34373d",
     muted="#b0b5bd",
     border="#7d838c",
-    highlight="#3d7bd9",
+    highlight="#2a64b8",
     highlight_text="#ffffff",
     link="#8ab4f8",
     focus="#8ab4f8",
@@ -103,7 +103,7 @@ DARK = Colours(
     outline="#c3cad3",
     outline_fill="#323840",
     outline_detail="#8e97a3",
-    marker="#e0483e",
+    marker="#c62828",
     marker_text="#ffffff",
 )
 
@@ -165,13 +165,13 @@ QWidget {{ font-size: 11pt; }}
 QToolTip {{ color: {c.text}; background: {c.base}; border: 1px solid {c.border}; }}
 {fields} {{ border: 1px solid {c.border}; border-radius: 3px; padding: 3px; }}
 {focused} {{ border: 2px solid {c.focus}; padding: 2px; }}
-QPushButton, QToolButton {{
+QPushButton, QToolButton#toggle {{
     background: {c.button}; color: {c.text}; border: 1px solid {c.border}; border-radius: 4px;
     padding: 4px 12px;
 }}
-QPushButton:focus, QToolButton:focus {{ border: 2px solid {c.focus}; padding: 3px 11px; }}
-QPushButton:checked, QToolButton:checked {{ background: {c.alt_base}; }}
-QPushButton:disabled, QToolButton:disabled {{ color: {c.muted}; background: {c.window}; }}
+QPushButton:focus, QToolButton#toggle:focus {{ border: 2px solid {c.focus}; padding: 3px 11px; }}
+QPushButton:checked, QToolButton#toggle:checked {{ background: {c.alt_base}; }}
+QPushButton:disabled, QToolButton#toggle:disabled {{ color: {c.muted}; background: {c.window}; }}
 QPushButton:default {{ border-width: 2px; padding: 3px 11px; }}
 QToolBar QToolButton {{ background: transparent; border: 2px solid transparent; padding: 3px 8px; }}
 QToolBar QToolButton:focus {{ border: 2px solid {c.focus}; }}

@@ -135,6 +135,7 @@ class PassphraseField(QWidget):
         self.edit = PassphraseEdit()
         self.edit.setAccessibleName(name)
         self.toggle = QToolButton()
+        self.toggle.setObjectName("toggle")  # styled as a button (theme.py)
         self.toggle.setText("Show")
         self.toggle.setCheckable(True)
         self._name = name.lower()
