@@ -177,6 +177,21 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
                 "ethnicity": "MWBA",
                 "first_language": "English",
                 "interpreter_needed": "no",
+                "each_child": [
+                    {
+                        "child": [maya],
+                        "first_language": "English",
+                        "religion": "Christian",
+                        "interpreter": "no",
+                    },
+                    {
+                        "child": [leo],
+                        "needs": "Speech and language delay; under the community paediatrician.",
+                        "communication": "Short phrases and Makaton signs",
+                        "first_language": "English",
+                        "interpreter": "no",
+                    },
+                ],
                 "unborn_details": "Due 1 February 2027; booked late at 22 weeks; Northshire maternity unit.",
                 "referrer_name": "Анна Иванова",
                 "referrer_role": "Designated safeguarding lead",

@@ -872,12 +872,18 @@ def deadlines_for_events(
     settings = settings or TimescaleSettings()
     ruleset = ruleset or load_rules(settings)
     cal = WorkingCalendar(settings.local_closures)
+    order = {child: i for i, child in enumerate(names or {})}
+
+    def rank(child: str) -> tuple[int, str]:
+        """Children in the case's own order (Maya, Leo, then the baby), not by id."""
+        return order.get(child, len(order)), child
+
     out: list[Deadline] = []
     for rule in ruleset.rules:
         for anchor in (e for e in events if e.name in rule.from_events):
             due = rule.due(anchor, cal, settings)
             groups: dict[tuple[str, str | None, int], list[str]] = {}
-            kids: list[str | None] = [*sorted(anchor.children)] or [None]
+            kids: list[str | None] = [*sorted(anchor.children, key=rank)] or [None]
             found: dict[tuple[str, str | None, int], tuple[str, Event | None]] = {}
             for child in kids:
                 state, by = _outcome(rule, anchor, child, events, due, today)
