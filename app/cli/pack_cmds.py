@@ -39,7 +39,9 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p.add_argument("--to", dest="date_to", help="last date to include (YYYY-MM-DD)")
     p.add_argument("--withhold", help="parent's copy: comma-separated record ids to keep from the family")
     p.add_argument(
-        "--share", help="parent's copy: record ids withheld by default (strategy discussions) to include"
+        "--share",
+        help="conference pack or parent's copy: strategy discussion record ids to include on purpose "
+        "(left out by default)",
     )
     # The sharing log (golden rule 7): defaults from the pack kind, the referral and the profile.
     p.add_argument("--shared-with", dest="shared_with", help="to whom (default: by kind, or the recipient)")
@@ -160,8 +162,10 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
         withhold=_ids(args.withhold),
         share=_ids(args.share),
     )
-    if (opts.withhold or opts.share) and opts.kind != "parents":
-        raise UsageError("Withhold/share: they apply only to a parent's copy (--kind parents)")
+    if opts.withhold and opts.kind != "parents":
+        raise UsageError("Withhold: it applies only to a parent's copy (--kind parents)")
+    if opts.share and opts.kind == "referral":
+        raise UsageError("Share: it applies to a conference pack or a parent's copy")
     if opts.date_from and opts.date_to and opts.date_from > opts.date_to:
         raise UsageError("From: the first date is after the last date (--to)")
     if not args.out.parent.exists():

@@ -47,8 +47,8 @@ KINDS = (
 )
 KIND_HELP = {
     "referral": "The referral, the child's voice, concerns and the chronology, for the front door.",
-    "conference": "The conference report, chronology, child's voice, direct work, strategy "
-    "discussions and milestones.",
+    "conference": "A summary, the conference report, the child's voice, the agencies' contributions "
+    "and the chronology. Strategy discussion minutes only when you tick them.",
 }
 # How a verification outcome reads, the same words in the export summary and the review banner.
 STATUS_TEXT = {
@@ -138,6 +138,7 @@ class ExportDialog(QDialog):
     def __init__(self, session: Session, case_id: str, reference: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.case_id = session, case_id
+        self._by_default: set[str] = set()  # the records the chosen kind holds unless changed
         self.setWindowTitle(f"Export a pack — case {reference}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.built: Any = None
@@ -259,35 +260,40 @@ class ExportDialog(QDialog):
     def _load_choices(self) -> None:
         """The kind's final records (ticked), front-door certificates, and the prompts."""
         from app.core import identity
-        from app.core.packs.export import KIND_FORMS
+        from app.core.packs.export import KIND_FORMS, ON_PURPOSE
 
         kind = self.kind.currentData()
         registry = self.session.registry
         titles = {f.id: f.title for f in registry.all()}
 
-        def job(store: Any) -> tuple[list[tuple[str, str]], list[Any], list[str]]:
+        def job(store: Any) -> tuple[list[tuple[str, str, bool]], list[Any], list[str]]:
             recs = [
                 r
                 for r in store.list_records(self.case_id, status="final", exclude_form="chronology_entry")
                 if r.form_id in KIND_FORMS[kind]
             ]
             rows = [
-                (r.id, f"{(r.occurred_at or r.created_at)[:10]} — {titles.get(r.form_id, r.form_id)}")
+                (
+                    r.id,
+                    f"{(r.occurred_at or r.created_at)[:10]} — {titles.get(r.form_id, r.form_id)}",
+                    r.form_id in ON_PURPOSE.get(kind, ()),  # strategy minutes: ticked on purpose
+                )
                 for r in recs
             ]
             return rows, identity.list_trusted(store, "recipient"), self._prompts(store, kind)
 
         self.session.run(job, self._show_choices)
 
-    def _show_choices(self, result: tuple[list[tuple[str, str]], list[Any], list[str]]) -> None:
+    def _show_choices(self, result: tuple[list[tuple[str, str, bool]], list[Any], list[str]]) -> None:
         rows, recipients, lines = result
         self.records.blockSignals(True)
         self.records.clear()
-        for rid, text in rows:
+        self._by_default = {rid for rid, _, on_purpose in rows if not on_purpose}
+        for rid, text, on_purpose in rows:
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, rid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            item.setCheckState(Qt.CheckState.Unchecked if on_purpose else Qt.CheckState.Checked)
             self.records.addItem(item)
         self.records.blockSignals(False)
         self.recipient.clear()
@@ -359,7 +365,8 @@ class ExportDialog(QDialog):
             raise FieldbookError("Records: none is ticked — tick the records the pack should hold")
         return {
             "kind": self.kind.currentData(),
-            "ticked": tuple(ticked) if len(ticked) < len(items) else (),
+            # the kind's own choice unless the practitioner changed it
+            "ticked": tuple(ticked) if set(ticked) != self._by_default else (),
             "date_from": day(self.date_from),
             "date_to": day(self.date_to),
             "recipient": self.recipient.currentData(),

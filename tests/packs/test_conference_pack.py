@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,15 +25,14 @@ PARTS = [
     "The agency's report",
     "The child's voice",
     "Agency contributions",
-    "Strategy discussion minutes",
     "Appendix: chronology",
     "Signatures",
 ]
 
 
 @pytest.fixture(scope="module")
-def pack_pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The demo case's conference pack, exported from a real vault and signed."""
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo case in a real vault, with its author's signing identity."""
     from app.core.demo import create_demo
     from app.core.identity import load_identity, on_vault_created
     from app.core.store import Store, Vault
@@ -45,13 +45,36 @@ def pack_pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     store.set_profile("Sam Carter", "Social Worker", "Northshire Children's Services")
     on_vault_created(store, PASS, clock=clock)
     case_id = create_demo(store, registry)
-    built = export_pack(
-        store, registry, case_id, load_identity(store, PASS), ExportOptions("conference"), clock=clock
-    )
+    yield {
+        "store": store,
+        "registry": registry,
+        "case": case_id,
+        "identity": load_identity(store, PASS),
+        "clock": clock,
+        "dir": folder,
+    }
     vault.close()
-    path = folder / "pack.pdf"
+
+
+def export(demo: dict[str, Any], name: str, **options: Any) -> Path:
+    """The demo case's signed conference pack's PDF, written to ``name``."""
+    built = export_pack(
+        demo["store"],
+        demo["registry"],
+        demo["case"],
+        demo["identity"],
+        ExportOptions("conference", **options),
+        clock=demo["clock"],
+    )
+    path = demo["dir"] / name
     path.write_bytes(built.pdf)
-    yield path
+    return path
+
+
+@pytest.fixture(scope="module")
+def pack_pdf(demo: dict[str, Any]) -> Path:
+    """The demo case's conference pack as exported by default."""
+    return export(demo, "pack.pdf")
 
 
 def pages(pdf: Path) -> list[str]:
@@ -121,3 +144,12 @@ def test_captions_stay_on_the_page_of_their_picture(pack_pdf: Path) -> None:
     for caption in ("Maya's three houses", "Leo's doll's house arrangement"):
         on = [n for n, page in enumerate(text, start=1) if caption in " ".join(page.split())]
         assert on and on[0] in image_pages, (caption, on, image_pages)
+
+
+def test_strategy_minutes_only_when_included_on_purpose(demo: dict[str, Any], pack_pdf: Path) -> None:
+    """A conference pack leaves the strategy discussion minutes out unless the practitioner
+    shares them on purpose; then they are a part of their own, before the chronology."""
+    assert "Strategy discussion minutes" not in "\n".join(pages(pack_pdf))
+    minutes = demo["store"].list_records(demo["case"], form_id="strategy_discussion")[0].id
+    flat = "\n".join(pages(export(demo, "with-minutes.pdf", share=(minutes,))))
+    assert flat.index("\nStrategy discussion minutes\n") < flat.index("\nAppendix: chronology\n")

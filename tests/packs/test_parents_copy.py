@@ -133,7 +133,7 @@ def test_withhold_outside_a_parents_copy_is_bad_usage(
     out = str(demo["dir"] / "x.fbpack")
     code, text = run(capsys, "--vault", demo["vault"], "export", "FB-2026-0042", "--kind", "conference",
                      "--out", out, "--withhold", "abc")  # fmt: skip
-    assert code == 2 and "Withhold/share" in text
+    assert code == 2 and "Withhold: it applies only to a parent's copy" in text
     code, text = run(capsys, "--vault", demo["vault"], "export", "FB-2026-0042", "--kind", "parents",
                      "--out", out, "--withhold", "nosuchrecord")  # fmt: skip
     assert code == 2 and "Withhold: nosuchrecord" in text

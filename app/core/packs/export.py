@@ -64,6 +64,12 @@ KIND_FORMS = {
 }
 
 
+# Records a kind of pack holds only when the practitioner includes them on purpose (``share``):
+# strategy discussion minutes carry other agencies' information (a police caution, say) that a
+# conference does not need by default.
+ON_PURPOSE = {"conference": ("strategy_discussion",)}
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     kind: str
@@ -72,7 +78,9 @@ class ExportOptions:
     date_to: date | None = None
     recipient: x509.Certificate | None = None
     withhold: tuple[str, ...] = ()  # parent's copy: record ids (or prefixes) the practitioner keeps back
-    share: tuple[str, ...] = ()  # parent's copy: records of a form withheld by default, included on purpose
+    share: tuple[
+        str, ...
+    ] = ()  # records of a form left out by default (strategy minutes), included on purpose
     sharing_log: ShareIn | None = None  # the sharing-log entry this export makes (app.core.shares)
 
 
@@ -96,7 +104,15 @@ def select_records(case_data: dict[str, Any], opts: ExportOptions) -> None:
         if missing:
             raise UsageError(f"Records: {', '.join(missing)} not found in this case")
     else:
-        chosen = [r for r in records if r.get("form_id") in KIND_FORMS[opts.kind]]
+        unknown = [w for w in opts.share if not any(_matches(r.get("id"), (w,)) for r in records)]
+        if unknown and opts.kind in ON_PURPOSE:
+            raise UsageError(f"Share: {', '.join(unknown)} is not a record of this case")
+        chosen = [
+            r
+            for r in records
+            if r.get("form_id") in KIND_FORMS[opts.kind]
+            and (r.get("form_id") not in ON_PURPOSE.get(opts.kind, ()) or _matches(r.get("id"), opts.share))
+        ]
     drafts = [r for r in chosen if r.get("status") != "final"]
     if drafts and opts.record_ids:
         raise ValidationError(
