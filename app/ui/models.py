@@ -171,12 +171,6 @@ class ChronologyModel(RowsModel):
     def row_id(self, row: ChronologyLine) -> Any:
         return row.record_id
 
-    def display(self, row: ChronologyLine, key: str) -> Any:
-        if key == "when":  # in words, and a high significance said beside the date, not by tint alone
-            mark = "▲ High · " if row.significance == "high" else ""
-            return mark + ("about " if row.approximate else "") + in_words(row.date)
-        return super().display(row, key)
-
     def sort_key(self, row: ChronologyLine, key: str) -> Any:
         if key == "when":
             return f"{row.date}|{row.sequence:04d}"
@@ -191,7 +185,7 @@ class ChronologyModel(RowsModel):
             and 0 <= index.row() < len(self._rows)
             and self._rows[index.row()].significance == "high"
         ):
-            return QBrush(colour("tint_high"))  # with "▲ High" by the date: never colour alone
+            return QBrush(colour("tint_high"))  # with the word "High": colour is never the only sign
         return super().data(index, role)
 
 

@@ -59,7 +59,7 @@ def vault_case(tmp_path: Path) -> Iterator[tuple[Any, Any, str]]:
 def test_screen_pdf_and_data_json_show_the_same_lines(
     vault_case: tuple[Any, Any, str], tmp_path: Path
 ) -> None:
-    """An approximate date reads "about 1 Mar 2026" and significance "High" on screen, in the
+    """An approximate date reads "about Sun 1 Mar 2026" and significance "High" on screen, in the
     PDF and in data.json; headings are the entry form's labels; derived lines say their form."""
     from app.ui.case_view import load_snapshot
     from app.ui.main import make_app
@@ -79,14 +79,14 @@ def test_screen_pdf_and_data_json_show_the_same_lines(
     ]
     headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headings[:4] == [h for _, h in COLUMNS][:4] and "Significance" in headings
-    assert on_screen[0][:3] == ["about 1 Mar 2026", "Health visitor", "Missed the 2-year check"]
+    assert on_screen[0][:3] == ["about Sun 1 Mar 2026", "Health visitor", "Missed the 2-year check"]
     assert "High" in on_screen[0] and "↗ Case milestone" in on_screen[1]
 
     built = export_pack(store, REG, case_id, identity, ExportOptions("conference"), clock=store.vault.clock)
     with zipfile.ZipFile(io.BytesIO(built.data)) as z:
         data = json.loads(z.read("data.json"))
     assert data["chronology"] == [ln.as_json() for ln in lines]
-    assert data["chronology"][0]["when"] == "about 1 Mar 2026"
+    assert data["chronology"][0]["when"] == "about Sun 1 Mar 2026"
     assert data["chronology"][0]["significance_label"] == "High"
 
     pdf = tmp_path / "pack.pdf"

@@ -260,9 +260,9 @@ def test_a_chronology_line_says_about_and_the_chosen_label() -> None:
     }
     lines = {ln.record_id: ln for ln in case_chronology(REG, [concern, entry])}
     line, derived = lines["e1"], lines["c1"]
-    assert line.when == "about 1 Mar 2026" and line.sequence == 2 and line.significance_label == "Low"
+    assert line.when == "about Sun 1 Mar 2026" and line.sequence == 2 and line.significance_label == "Low"
     assert derived.significance_label == "High" and derived.event == "Concern logged by Rainbow room"
-    assert derived.source == "Little Acorns Nursery" and derived.when == "1 Mar 2026"
+    assert derived.source == "Little Acorns Nursery" and derived.when == "Sun 1 Mar 2026"
 
 
 def test_a_broken_local_form_is_reported_with_file_key_and_problem(tmp_path: Path) -> None:

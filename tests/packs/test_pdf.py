@@ -123,7 +123,7 @@ def test_cover_names_children_author_and_kind(rendered: bytes, tmp_path: Path) -
         "Report to a child protection conference",
         "Maya Okafor",
         "Leo Okafor",
-        "due 1 Feb 2027",
+        "due Mon 1 Feb 2027",
         "FB-2026-0007",
         "Sam Carter",
     ):
@@ -135,7 +135,7 @@ def test_chronology_table_and_addendum(rendered: bytes, tmp_path: Path) -> None:
     "about", significance is the chosen label ("High", never the code); addenda are shown."""
     out = " ".join(extracted(rendered, tmp_path).split())
     assert "Chronology (30 entries)" in out
-    assert "Event 29:" in out and "about 1 Jan 2026" in out
+    assert "Event 29:" in out and "about Thu 1 Jan 2026" in out
     assert "What happened" in out and "Significance" in out
     table = out.split("Chronology (30 entries)")[1].split("Event 29")[0]
     assert "High" in table and "Medium" in table

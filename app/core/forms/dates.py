@@ -58,13 +58,9 @@ def describe(text: str, kind: str, tz: tzinfo | None = None) -> str:
 
 def shown(value: Any, tz: tzinfo | None = None) -> str:
     """A stored date or date-time as a list or a read view shows it: "Fri 30 Oct 2026, 15:30"
-    in local time; anything that is not a date comes back as it is."""
-    when = _when(str(value).strip(), tz) if value is not None else None
-    if when is None:
-        return "" if value is None else str(value)
-    day = when.date() if isinstance(when, datetime) else when
-    words = f"{day:%a} {day.day} {day:%b %Y}"
-    return f"{words}, {when:%H:%M}" if isinstance(when, datetime) else words
+    in local time (``tz``, default this computer's); anything that is not a date comes back as
+    it is."""
+    return in_words(value, short=True, tz=tz)
 
 
 def day_first(value: str, kind: str, tz: tzinfo | None = None) -> str:
@@ -97,24 +93,16 @@ def _words(day: date) -> str:
 UK = ZoneInfo("Europe/London")
 
 
-def in_words(value: Any, *, short: bool = False) -> str:
-    """A stored date or date-time as people read it: "Friday 30 October 2026" (``short``: "30 Oct
-    2026"), a time as the clock in England showed it ("…, 15:30"). Anything else is returned as
-    it is, so nothing typed is hidden."""
-    text = str(value).strip() if value is not None else ""
-    if not ISO_START.match(text):
-        return text
-    try:
-        if len(text) == 10:
-            day, clock = date.fromisoformat(text), ""
-        else:
-            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if stamp.tzinfo is not None:
-                stamp = stamp.astimezone(UK)
-            day, clock = stamp.date(), f", {stamp:%H:%M}"
-    except ValueError:
-        return text
-    return (f"{day.day} {day:%b %Y}" if short else _words(day)) + clock
+def in_words(value: Any, *, short: bool = False, tz: tzinfo | None = UK) -> str:
+    """A stored date or date-time as people read it: "Friday 30 October 2026" (``short``: "Fri 30
+    Oct 2026", for lists and tables), a time on the clock in ``tz`` (England unless told) as
+    "…, 15:30". Anything else is returned as it is, so nothing typed is hidden."""
+    when = _when(str(value).strip(), tz) if value is not None else None
+    if when is None:
+        return "" if value is None else str(value)
+    day = when.date() if isinstance(when, datetime) else when
+    words = f"{day:%a} {day.day} {day:%b %Y}" if short else _words(day)
+    return f"{words}, {when:%H:%M}" if isinstance(when, datetime) else words
 
 
 def normalise_record(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
