@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -134,6 +134,8 @@ class VerdictBanner(QFrame):
 
 class ExportDialog(QDialog):
     """A window of its own (not modal): the practitioner can go on writing while a pack signs."""
+
+    exported = Signal(str)  # the case id, once a pack is saved and recorded
 
     def __init__(self, session: Session, case_id: str, reference: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -519,6 +521,7 @@ class ExportDialog(QDialog):
         self._busy(False)
         self.cancel.setEnabled(True)
         self.saved_to = path
+        self.exported.emit(self.case_id)
         lines = [f"• {r}" for r in report.reasons[:4]]
         if built.encrypted:
             lines.append("Encrypted: only the front door's key opens it.")

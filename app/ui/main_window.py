@@ -592,7 +592,15 @@ class MainWindow(QMainWindow):
         from app.ui.export import ExportDialog
 
         dialog = ExportDialog(self.session, snap.case_id, snap.reference, self)
+        dialog.exported.connect(self._pack_exported)
         dialog.show()
+
+    def _pack_exported(self, case_id: str) -> None:
+        """The case's packs and counts follow a new export (unless a record is open in front)."""
+        self.refresh_cases()
+        snap = self.workspace.snapshot
+        if self.editor is None and snap is not None and snap.case_id == case_id:
+            self.open_case(case_id)
 
     def open_pack(self) -> None:
         """Ctrl+O: choose a pack, an encrypted pack or a signed PDF to review."""

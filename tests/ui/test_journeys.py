@@ -219,6 +219,15 @@ def test_practitioner_journey_by_keyboard(user: User, session: Session, tmp_path
     summary = banner(user, "Export")
     assert "VERIFIED" in summary and str(out) in summary and "Encrypted" in summary
     assert export.isVisible()
+    user.wait_for_window("Export a pack")  # back to the export window …
+    user.press("Escape")  # … to close it: the case's Packs tab lists the new pack
+    user.wait_gone("Export a pack")
+    user.click("Back to the case")
+    user.wait_for("Case summary")
+    user.click_tab("Packs")
+    user.wait_until(
+        lambda: any("referral.p7m" in cell for row in user.rows("Packs") for cell in row), "the pack"
+    )
     report = verify_bytes(
         out.read_bytes(),
         session.call(trust_roots),
@@ -325,7 +334,10 @@ def test_manager_journey_by_keyboard(user: User, session: Session, tmp_path: Pat
     with pytest.raises(UserError, match="greyed out"):
         user.click("Countersign")
 
-    open_pack(user, stranger)
+    user.wait_for_window("Fieldbook —")
+    user.drop_file(stranger)  # dragged from the file manager onto the main window
+    user.wait_for_window(f"Review — {stranger.name}")
+    user.wait_until(lambda: "Checking" not in user.read("Verification result"), "the pack to be checked")
     said = banner(user)
     assert "NOT TRUSTED" in said and "Signed by Alex Stranger" in said
     user.click("Countersign")
