@@ -36,6 +36,10 @@ TABS = [
     ("Strategy discussions", ["strategy_discussion"]),
     ("Concerns", ["concern"]),
     ("Referrals && conferences", ["referral", "conference_report"]),
+    # after the referral (issue 15): the front door, the plans and the work on them
+    ("Front door && Family Help", ["front_door_decision", "family_help_plan"]),
+    ("Plans && visits", ["conference_outcome", "child_protection_plan", "core_group", "home_visit"]),
+    ("Allegations && missing", ["allegation", "missing_episode"]),
 ]
 
 

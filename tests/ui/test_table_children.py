@@ -1,5 +1,6 @@
-"""A conference decision per child, typed into the editor's table: the child column is a
-drop-down of the case's children and the plan column a yes / no / not known drop-down."""
+"""The records after the referral in the desktop app: every form can be started from the case,
+and a conference decision per child is typed into the editor's table, where the child column is
+a drop-down of the case's children and the plan column a yes / no / not known drop-down."""
 
 from __future__ import annotations
 
@@ -29,3 +30,22 @@ def test_decisions_table_picks_a_child_per_row_and_round_trips(qtbot) -> None:  
     child.setCurrentIndex(child.findData("c-maya"))
     plan.setCurrentIndex(plan.findData("yes"))
     assert editor.value()[0]["child"] == ["c-maya"] and editor.value()[0]["plan"] == "yes"
+
+
+def test_every_record_type_can_be_started_from_the_case(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each form of the registry has a "New …" button on some tab of the case workspace, so the
+    records after the referral are reachable without the command line."""
+    from PySide6.QtWidgets import QPushButton
+
+    from app.ui.case_view import TABS
+
+    registry = load_registry()
+    on_tabs = {fid for _title, forms in TABS for fid in forms}
+    missing = {f.id for f in registry.latest()} - on_tabs - {"chronology_entry", "milestone"}
+    assert missing == set()  # the chronology and milestones have their own buttons
+    from app.ui.case_view import RecordsTab
+
+    tab = RecordsTab("Plans && visits", ["conference_outcome", "home_visit"], registry)
+    qtbot.addWidget(tab)
+    names = {b.accessibleName() for b in tab.findChildren(QPushButton)}
+    assert {"New Conference outcome", "New Home visit"} <= names
