@@ -27,6 +27,7 @@ os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
 _home = tempfile.mkdtemp(prefix="fieldbook-test-home-")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
+os.environ["XDG_STATE_HOME"] = os.path.join(_home, "state")  # the crash log
 os.environ.pop("FIELDBOOK_VAULT", None)
 os.environ.pop("FIELDBOOK_PASSPHRASE", None)
 

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable
 
 from app import __version__
-from app.cli.context import CliContext
-from app.core.errors import FieldbookError, ValidationError
+from app.cli.context import CliContext, print_error
+from app.core.errors import FieldbookError, UsageError, ValidationError
 
 # Modules that register commands; each has ``register(groups: dict[str, SubParsers], top: SubParsers)``.
 COMMAND_MODULES = (
@@ -98,19 +98,22 @@ def _group_help(parser: argparse.ArgumentParser) -> Handler:
 
 
 def main(argv: list[str]) -> int:
+    """Run one command; every outcome is an exit code and a message, never a traceback."""
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
     except FieldbookError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print_error(exc.message)
         return 2
+    except Exception as exc:  # a broken command module, say: still an answer, not a traceback
+        return _unexpected(exc, "(reading the command line)", print_error)
     ctx = CliContext.from_args(args)
     func: Handler | None = getattr(args, "func", None)
-    if args.command is None or func is None:
-        from app.cli.ui_cmds import run_gui
-
-        return run_gui(ctx, args)
     try:
+        if args.command is None or func is None:
+            from app.cli.ui_cmds import run_gui
+
+            return run_gui(ctx, args)
         return func(ctx, args)
     except ValidationError as exc:
         ctx.fail(
@@ -121,11 +124,42 @@ def main(argv: list[str]) -> int:
         ctx.fail(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print_error("interrupted")
         return 130
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error of ours.
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        known = _known(exc)
+        if known is not None:
+            ctx.fail(known)
+            return known.exit_code
+        command = " ".join(str(x) for x in (args.command, getattr(args, "subcommand", None)) if x)
+        return _unexpected(exc, command, lambda message: ctx.fail(FieldbookError(message)))
     finally:
         ctx.close()
+
+
+def _known(exc: Exception) -> FieldbookError | None:
+    """Failures with a plain answer: another Fieldbook writing, a file that cannot be written."""
+    if type(exc).__module__.startswith("sqlcipher3"):
+        from app.core.store.vault import busy_error
+
+        return busy_error(exc)
+    if isinstance(exc, IsADirectoryError):
+        where = exc.filename2 or exc.filename
+        return UsageError(f"{where} is a folder; give the name of a file to write")
+    if isinstance(exc, OSError) and exc.filename:
+        return UsageError(f"{exc.filename2 or exc.filename}: {exc.strerror or 'cannot be used'}")
+    return None
+
+
+def _unexpected(exc: Exception, command: str, say: Callable[[str], None]) -> int:
+    """Log the error's type and code locations (no values: they may hold case data), then exit 2."""
+    from app.cli import crashlog
+
+    log = crashlog.write(exc, command)
+    where = f" Details for support (no case data) are in {log}." if log else ""
+    say(f"Fieldbook stopped on an unexpected problem ({type(exc).__name__}).{where}")
+    return 2

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.core.errors import UsageError, ValidationError
+from app.core.plaintext import control_problem, terminal_safe
 
 
 class _ChildAction(argparse.Action):
@@ -98,6 +99,9 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
 
 
 def _split_name(name: str) -> tuple[str, str]:
+    why = control_problem(name, multiline=False)
+    if why:
+        raise UsageError(f"--child: “{terminal_safe(name)}” {why}")
     parts = name.strip().split()
     if not parts:
         raise UsageError("--child: the name is empty")
@@ -114,6 +118,9 @@ def _case_add(ctx: CliContext, args: argparse.Namespace) -> int:
     for child in children:
         given, family = _split_name(child["name"])
         people.append(PersonIn("child", given, family, dob=child.get("dob"), due_date=child.get("due_date")))
+    why = control_problem(args.ref or "", multiline=False)
+    if why:
+        raise UsageError(f"--ref: {why}")
     store = Store(ctx.vault())
     case_id = store.create_case(args.ref, people)
     ctx.emit({"case_id": case_id, "reference": args.ref}, case_id)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.clock import SYSTEM_CLOCK, Clock
 from app.core.errors import FieldbookError, UsageError
 from app.core.paths import default_vault_path
+from app.core.plaintext import terminal_safe
 
 if TYPE_CHECKING:
     from app.core.store.vault import Vault
@@ -89,21 +90,37 @@ class CliContext:
 
     # -- output -----------------------------------------------------------------------------
     def emit(self, data: Any, text: str | None = None) -> None:
-        """Print a result: JSON with ``--json``, else the human text (or a readable default)."""
+        """Print a result: JSON with ``--json``, else the human text (or a readable default).
+
+        Whatever it prints passes through ``terminal_safe``: text from packs, imports and forms
+        never reaches the terminal with an escape sequence in it."""
         if self.json:
-            json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False, default=str)
-            sys.stdout.write("\n")
+            out = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str)
         else:
-            print(text if text is not None else _plain(data))
+            out = text if text is not None else _plain(data)
+        sys.stdout.write(terminal_safe(out) + "\n")
         sys.stdout.flush()
 
     def fail(self, exc: FieldbookError, **extra: Any) -> None:
         if self.json:
             payload = {"error": exc.message, "exit_code": exc.exit_code, **extra}
-            json.dump(payload, sys.stderr, ensure_ascii=False)
-            sys.stderr.write("\n")
+            sys.stderr.write(terminal_safe(json.dumps(payload, ensure_ascii=False, default=str)) + "\n")
         else:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print_error(exc.message)
+
+
+def output_file(value: str) -> Path:
+    """argparse type of a file a command writes: a folder is refused, by name, before any work."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a folder; give the name of a file to write")
+    return path
+
+
+def print_error(message: str) -> None:
+    """``error: message`` on standard error, made terminal-safe."""
+    sys.stderr.write(f"error: {terminal_safe(message)}\n")
+    sys.stderr.flush()
 
 
 def _plain(data: Any) -> str:

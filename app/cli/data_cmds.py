@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext
+from app.cli.context import CliContext, output_file
 from app.core.errors import UsageError
 
 
@@ -16,7 +16,7 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     case = groups["case"]
     p = case.add_parser("export-json", parents=[common], help="a whole case as case-data JSON")
     p.add_argument("case", metavar="CASE")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", required=True, type=output_file)
     p.add_argument("--drafts", action="store_true", help="include draft records")
     p.set_defaults(func=_export)
     p = case.add_parser("import", parents=[common], help="import a case-data JSON file (all or nothing)")

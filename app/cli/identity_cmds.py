@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext
+from app.cli.context import CliContext, output_file
 from app.core.errors import NotFound, UsageError
 
 
@@ -15,7 +15,7 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     s = ident.add_parser("show", parents=[common], help="show the signing certificate")
     s.set_defaults(func=cmd_show)
     e = ident.add_parser("export-cert", parents=[common], help="write the signing certificate (PEM)")
-    e.add_argument("--out", required=True, type=Path)
+    e.add_argument("--out", required=True, type=output_file)
     e.set_defaults(func=cmd_export_cert)
     i = ident.add_parser(
         "import-p12", parents=[common], help="use a certificate issued by the local authority (PKCS#12)"
@@ -27,7 +27,9 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         parents=[common],
         help="write a certificate signing request for the vault's key (the key stays in the vault)",
     )
-    rq.add_argument("--out", required=True, type=Path, help="the request to send to the authority (.csr)")
+    rq.add_argument(
+        "--out", required=True, type=output_file, help="the request to send to the authority (.csr)"
+    )
     rq.set_defaults(func=cmd_request)
     ins = ident.add_parser(
         "install", parents=[common], help="install the certificate the authority issued for the request"

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext
+from app.cli.context import CliContext, output_file
 from app.core.errors import NotFound, UsageError
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
@@ -31,9 +31,9 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         choices=("referral", "conference", "parents"),
         help="parents: the parent's copy, without what is not for the family",
     )
-    p.add_argument("--out", required=True, type=Path, help="the pack file to write (.fbpack)")
+    p.add_argument("--out", required=True, type=output_file, help="the pack file to write (.fbpack)")
     p.add_argument("--recipient", type=Path, help="encrypt to this certificate (the front door's)")
-    p.add_argument("--pdf", type=Path, help="also write the signed PDF here")
+    p.add_argument("--pdf", type=output_file, help="also write the signed PDF here")
     p.add_argument("--records", help="comma-separated record ids to include (default: all final records)")
     p.add_argument("--from", dest="date_from", help="first date to include (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="last date to include (YYYY-MM-DD)")
@@ -85,7 +85,7 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     r.add_argument("file", type=Path)
     r.add_argument("--decision", required=True, choices=("approve", "return"))
     r.add_argument("--comment", required=True)
-    r.add_argument("--out", required=True, type=Path)
+    r.add_argument("--out", required=True, type=output_file)
     r.set_defaults(func=cmd_review)
 
 

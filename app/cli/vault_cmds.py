@@ -7,7 +7,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext
+from app.cli.context import CliContext, output_file
 from app.core.errors import IntegrityFailure, UsageError
 
 
@@ -28,7 +28,7 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     )
     p.set_defaults(func=_check)
     p = vault.add_parser("backup", parents=[common], help="an encrypted, verified copy")
-    p.add_argument("--out", required=True, type=Path, help="the backup file to create")
+    p.add_argument("--out", required=True, type=output_file, help="the backup file to create")
     p.set_defaults(func=_backup)
     p = vault.add_parser(
         "restore", parents=[common], help="put a backup in place (the current vault is kept beside it)"

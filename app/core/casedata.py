@@ -24,6 +24,7 @@ FORMAT = "fieldbook-case/1"
 MAX_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_STRING = 1_000_000
+MAX_ATTACHMENT = 100 * 1024 * 1024  # one photo or file (SECURITY.md import limits: entry ≤ 100 MB)
 PERSON_FIELDS = (
     "kind",
     "given_name",
@@ -139,8 +140,17 @@ def export_case(
 
 # --- reading untrusted JSON ------------------------------------------------------------------
 
-# A whole case with its photos: larger than a pack's JSON files, same depth and string limits.
-CASE_JSON_LIMITS = JsonLimits(max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, max_string=MAX_STRING)
+# A whole case with its photos: larger than a pack's JSON files, same depth and string limits,
+# except that a photo's base64 text may be as long as a 100 MB attachment needs.
+CASE_JSON_LIMITS = JsonLimits(
+    max_bytes=MAX_BYTES,
+    max_depth=MAX_DEPTH,
+    max_string=MAX_STRING,
+    long_string_keys=frozenset({"data_base64"}),
+    max_long_string=4 * -(-MAX_ATTACHMENT // 3),
+)
+# Person fields that may hold several lines; every other text of a person is one line.
+MULTILINE_PERSON_FIELDS = ("notes", "contact")
 
 
 def check_schema(doc: Any) -> list[str]:
@@ -173,6 +183,9 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
     if not children:
         raise ValidationError("Case data: the case has no child")
     child_ids = {p["id"] for p in children}
+    text_problems = _text_problems(case, registry)
+    if text_problems:
+        raise ValidationError(text_problems, context="Nothing was imported")
     att_data: dict[str, tuple[bytes, str, str]] = {}
     for a in doc.get("attachments", []):
         if "data_base64" not in a:
@@ -222,9 +235,18 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
             raise ValidationError(
                 "Case data: this case is already in this vault (same id); nothing was imported"
             )
-        taken = [r["id"] for r in case["records"] if _record_exists(store, r["id"])]
+        taken = [r["id"] for r in case["records"] if _exists(store, "records", r["id"])]
         if taken:
-            raise ValidationError("Case data: its records are already in this vault; nothing was imported")
+            more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
+            raise ValidationError(
+                f"Case data: record {taken[0]}{more} is already in this vault; nothing was imported"
+            )
+        people_taken = [p for p in people if _exists(store, "people", p["id"])]
+        if people_taken:
+            raise ValidationError(
+                f"Case data: person {people_taken[0]['id']} is already in another case in this vault "
+                "(two cases cannot share a person's id); nothing was imported"
+            )
         ordered = children + [p for p in people if p["kind"] != "child"]
         ins = [PersonIn(**{k: p.get(k) for k in PERSON_FIELDS}) for p in ordered]
         new_case = store.create_case(
@@ -242,5 +264,37 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
     return str(new_case)
 
 
-def _record_exists(store: Any, record_id: str) -> bool:
-    return bool(store.conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone())
+_EXISTS = {
+    "records": "SELECT 1 FROM records WHERE id = ?",
+    "people": "SELECT 1 FROM people WHERE id = ?",
+}
+
+
+def _exists(store: Any, table: str, row_id: str) -> bool:
+    return bool(store.conn.execute(_EXISTS[table], (row_id,)).fetchone())
+
+
+def _text_problems(case: dict[str, Any], registry: Any) -> list[Problem]:
+    """Control characters anywhere in the case's text, each named by where it is: the reference,
+    a person's field, a record's field (by its form's label), an addendum."""
+    from app.core.plaintext import control_problem, record_text_problems
+
+    problems: list[Problem] = []
+
+    def check(value: Any, field: str, label: str, *, multiline: bool = False) -> None:
+        why = control_problem(value, multiline=multiline) if isinstance(value, str) else None
+        if why:
+            problems.append(Problem(field, label, why))
+
+    check(case.get("reference"), "reference", "Case reference")
+    for i, person in enumerate(case["people"]):
+        for key in PERSON_FIELDS:
+            check(person.get(key), key, f"Person {i + 1}, {key}", multiline=key in MULTILINE_PERSON_FIELDS)
+    for i, rec in enumerate(case["records"]):
+        form = registry.get(rec["form_id"], rec["form_version"])
+        for p in record_text_problems(form, rec["data"]):
+            problems.append(Problem(p.field, f"Record {i + 1} ({form.title}), {p.label}", p.message))
+        for j, add in enumerate(rec.get("addenda") or []):
+            check(add.get("reason"), "reason", f"Record {i + 1}, addendum {j + 1}, reason")
+            check(add.get("text"), "text", f"Record {i + 1}, addendum {j + 1}, text", multiline=True)
+    return problems

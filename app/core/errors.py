@@ -95,6 +95,19 @@ class VaultLocked(FieldbookError):
     exit_code = 4
 
 
+class VaultBusy(FieldbookError):
+    """Another Fieldbook kept the vault busy writing for longer than we wait (exit 2: try again)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Another Fieldbook is writing to this vault (this command waited a few seconds, then "
+            "gave up before changing it). Try again when the other one has finished."
+        )
+
+
 class IntegrityFailure(FieldbookError):
     """A check failed: vault integrity, audit chain, or a pack (exit 1)."""
 

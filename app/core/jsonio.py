@@ -26,6 +26,10 @@ class JsonLimits:
     max_bytes: int = 10 * MB
     max_depth: int = 32
     max_string: int = 1_000_000
+    max_digits: int = 100  # in one number: Python stalls on, then refuses, ints of 4,300 digits
+    # Values of these keys may be longer than max_string (a case file's photos, in base64).
+    long_string_keys: frozenset[str] = frozenset()
+    max_long_string: int = 0
 
 
 DEFAULT_JSON_LIMITS = JsonLimits()
@@ -69,8 +73,23 @@ def loads(raw: bytes | str, *, what: str, limits: JsonLimits = DEFAULT_JSON_LIMI
     def constant(name: str) -> Any:
         raise BadJson(f"{what}: the value {name} is not allowed (not a number)")
 
+    def integer(digits: str) -> int | _BadNumber:
+        if len(digits.lstrip("-")) > limits.max_digits:
+            return _BadNumber(
+                f"has {len(digits.lstrip('-')):,} digits; at most {limits.max_digits} are allowed"
+            )
+        return int(digits)
+
+    def real(text: str) -> float | _BadNumber:
+        value = float(text)
+        if value in (float("inf"), float("-inf")):
+            return _BadNumber("is too large to be a number")
+        return value
+
     try:
-        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        doc = json.loads(
+            text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer, parse_float=real
+        )
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise BadJson(f"{what}: not valid JSON ({exc.msg} at {where})") from None
@@ -78,6 +97,13 @@ def loads(raw: bytes | str, *, what: str, limits: JsonLimits = DEFAULT_JSON_LIMI
         raise BadJson(f"{what}: nested more than {limits.max_depth} levels deep") from None
     _check_shape(doc, what, limits)
     return doc
+
+
+class _BadNumber:
+    """Stands in for a number the reader refuses, until the shape check can say where it is."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
 
 
 def _check_shape(doc: Any, what: str, limits: JsonLimits) -> None:
@@ -88,18 +114,37 @@ def _check_shape(doc: Any, what: str, limits: JsonLimits) -> None:
         if depth > limits.max_depth:
             raise BadJson(f"{what}: nested more than {limits.max_depth} levels deep")
         if isinstance(item, str):
-            _check_string(item, what, limits)
+            _check_string(item, what, limits.max_string)
         elif isinstance(item, dict):
             for key, value in item.items():
-                _check_string(key, what, limits)
-                stack.append((value, depth + 1))
+                _check_string(key, what, limits.max_string)
+                if key in limits.long_string_keys and isinstance(value, str):
+                    _check_string(value, what, limits.max_long_string)
+                else:
+                    stack.append((value, depth + 1))
         elif isinstance(item, list):
             stack.extend((value, depth + 1) for value in item)
+        elif isinstance(item, _BadNumber):
+            raise BadJson(f"{what}: the number at {_path_of(doc, item)} {item.why}")
 
 
-def _check_string(s: str, what: str, limits: JsonLimits) -> None:
-    if len(s) > limits.max_string:
-        raise BadJson(f"{what}: a text value is longer than {limits.max_string:,} characters")
+def _path_of(doc: Any, target: object) -> str:
+    """Where ``target`` sits in ``doc``, as ``case/records/0/data/sequence`` (only on an error)."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
+    while stack:
+        item, path = stack.pop()
+        if item is target:
+            return "/".join(path) or "(top level)"
+        if isinstance(item, dict):
+            stack.extend((v, (*path, _shown(k))) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*path, str(i))) for i, v in enumerate(item))
+    return "(somewhere)"
+
+
+def _check_string(s: str, what: str, max_length: int) -> None:
+    if len(s) > max_length:
+        raise BadJson(f"{what}: a text value is longer than {max_length:,} characters")
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:

@@ -40,6 +40,16 @@ def user_data_dir() -> Path:
     return path
 
 
+def user_log_dir() -> Path:
+    """Where Fieldbook keeps its crash log (never case data: see app/cli/crashlog.py)."""
+    if sys.platform == "win32":
+        return user_data_dir() / "Logs"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Logs" / "Fieldbook"
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "fieldbook"
+
+
 def default_vault_path() -> Path:
     """The vault used when neither ``--vault`` nor ``FIELDBOOK_VAULT`` is given.
 

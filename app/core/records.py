@@ -17,6 +17,7 @@ from typing import Any
 from app.core.errors import Problem, UsageError, ValidationError
 from app.core.forms.spec import FormSpec
 from app.core.forms.validate import ValidationContext
+from app.core.plaintext import record_text_problems
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,10 @@ def prepare(
 
     if not isinstance(data, dict):
         raise ValidationError("Record data: must be an object of field values")
+    # Refused even in a draft: a control character is never what the practitioner meant to keep.
+    text_problems = record_text_problems(form, data)
+    if text_problems:
+        raise ValidationError(text_problems, context="Nothing was saved")
     case = store.get_case(case_id)
     data = normalise_record(form, data)  # 20/11/2026 typed or in a JSON file: stored as ISO
     data, kids = concerned_children(form, data, [c.id for c in case.children], children)

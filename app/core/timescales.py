@@ -881,7 +881,14 @@ def deadlines_for_events(
     out: list[Deadline] = []
     for rule in ruleset.rules:
         for anchor in (e for e in events if e.name in rule.from_events):
-            due = rule.due(anchor, cal, settings)
+            try:
+                due = rule.due(anchor, cal, settings)
+            except OverflowError:  # a date in year 1 or 9999: no calendar to count on
+                source = f"the record {anchor.record_id[:8]}" if anchor.record_id else "--date"
+                raise UsageError(
+                    f"{source}: {anchor.name} on {anchor.date.isoformat()} is too near the start or "
+                    f"end of the calendar to count “{rule.id}” from; check that date"
+                ) from None
             groups: dict[tuple[str, str | None, int], list[str]] = {}
             kids: list[str | None] = [*sorted(anchor.children, key=rank)] or [None]
             found: dict[tuple[str, str | None, int], tuple[str, Event | None]] = {}

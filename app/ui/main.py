@@ -5,22 +5,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from app.core.process import harden_process
 
-def harden_process() -> None:
-    """No core dumps of a process holding decrypted records (SECURITY.md, process hardening)."""
-    try:
-        import resource
 
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):
-        pass
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+def keep_qt_settings_off_disk() -> None:
+    """Qt writes no settings file: its file dialog would keep the last case folder it visited,
+    and its history, in plaintext QtProject.conf (SECURITY.md finding 8).
 
-            ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
-        except (OSError, AttributeError):
-            pass
+    Fieldbook keeps every setting of its own in the vault, so Qt's user settings are pointed at a
+    path that cannot be created (inside the null device): they live in memory only and are gone at
+    exit. Qt's own dialogs are used instead of the desktop's (which keep a "recent files" list of
+    their own, e.g. GTK's recently-used.xbel)."""
+    import os
+
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
+    nowhere = os.path.join(os.devnull, "fieldbook-qt-settings")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, nowhere)
 
 
 def make_app() -> object:
@@ -35,6 +38,7 @@ def make_app() -> object:
         and not os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    keep_qt_settings_off_disk()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

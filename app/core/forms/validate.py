@@ -98,7 +98,10 @@ def _field_problems(
         needed = r.get("agencies_present")
         if needed:
             agency_col = f.column("agency")
-            present = {row.get("agency") for row in v}
+            # Only well-formed cells count: a damaged row (a list for a code) is named above.
+            present = {
+                row.get("agency") for row in v if isinstance(row, dict) and isinstance(row.get("agency"), str)
+            }
             missing = [a for a in needed if a not in present]
             if missing and agency_col is not None:
 

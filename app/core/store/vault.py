@@ -28,6 +28,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 from app.core.clock import SYSTEM_CLOCK, Clock, iso_now
 from app.core.errors import (
     UsageError,
+    VaultBusy,
     VaultDamaged,
     VaultError,
     VaultLocked,
@@ -43,6 +44,7 @@ from app.core.store.throttle import attempt
 
 KDF_ITER = 600_000  # PBKDF2-HMAC-SHA512; ~0.6 s per unlock on the 2-core development machine
 PAGE_SIZE = 4096  # SQLCipher 4 default; a file that is not a whole number of pages is damaged
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's write to finish
 
 _memory_security_done = False
 
@@ -134,7 +136,7 @@ def _connect(path: Path, secret: bytearray) -> Any:
             "trusted_schema = OFF",
             "foreign_keys = ON",
             "cell_size_check = ON",
-            "busy_timeout = 5000",
+            f"busy_timeout = {BUSY_TIMEOUT_MS}",
         ):
             conn.execute(f"PRAGMA {pragma}")
         with _private_umask():
@@ -611,3 +613,13 @@ def _backup_before_migration(conn: Any, path: Path, secret: bytearray, target: i
         copy.close()
     os.replace(tmp, dest)
     return dest
+
+
+def busy_error(exc: BaseException) -> VaultBusy | None:
+    """The user's error for SQLite's "database is locked" (another process held the write lock
+    for longer than ``BUSY_TIMEOUT_MS``), or None when ``exc`` is something else."""
+    if isinstance(exc, sqlcipher.OperationalError) and (
+        "database is locked" in str(exc) or "database is busy" in str(exc)
+    ):
+        return VaultBusy()
+    return None
