@@ -103,11 +103,6 @@ def field_states(form: FormSpec, data: Mapping[str, Any]) -> dict[str, FieldStat
     return {f.key: field_state(form, f, data) for f in form.all_fields()}
 
 
-def printed(form: FormSpec, data: Mapping[str, Any]) -> list[str]:
-    """The keys of the fields a record's PDF prints: shown and not empty."""
-    return [k for k, s in field_states(form, data).items() if s.shown and not s.empty]
-
-
 def describe(cond: Mapping[str, Any] | None) -> str:
     """A condition in plain words for the generated form docs."""
     if not cond:
@@ -137,6 +132,5 @@ __all__ = [
     "field_state",
     "field_states",
     "holds",
-    "printed",
     "problems",
 ]
