@@ -51,6 +51,14 @@ def ask_save_file(
     return _open(dlg, chosen)
 
 
+def ask_folder(parent: QWidget, title: str, chosen: Callable[[Path], None]) -> QFileDialog:
+    """Choose a folder."""
+    dlg = QFileDialog(parent, title, "")
+    dlg.setFileMode(QFileDialog.FileMode.Directory)
+    dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    return _open(dlg, chosen)
+
+
 def _open(dlg: QFileDialog, chosen: Callable[[Path], None]) -> QFileDialog:
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dlg.fileSelected.connect(lambda name: chosen(Path(name)) if name else None)

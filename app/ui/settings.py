@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError, UsageError
+from app.ui.dialogs import ask_folder, ask_open_file, ask_save_file, buddy
 from app.ui.models import RowsModel
 from app.ui.session import Session
 from app.ui.widgets.announce import StatusLabel
@@ -46,18 +46,6 @@ KIND_TEXT = {
 }
 AskPath = Callable[[str, str], str]
 AskSecret = Callable[[str], "str | None"]
-
-
-def _native_open(title: str, pattern: str) -> str:
-    return QFileDialog.getOpenFileName(None, title, "", pattern)[0]
-
-
-def _native_save(title: str, pattern: str) -> str:
-    return QFileDialog.getSaveFileName(None, title, "", pattern)[0]
-
-
-def _native_folder(title: str, _pattern: str) -> str:
-    return QFileDialog.getExistingDirectory(None, title)
 
 
 def _ask_secret(prompt: str) -> str | None:
@@ -77,9 +65,10 @@ class SettingsDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.ask_open: AskPath = _native_open
-        self.ask_save: AskPath = _native_save
-        self.ask_folder: AskPath = _native_folder
+        # None: the file choosers open without blocking (tests may answer at once instead)
+        self.ask_open: AskPath | None = None
+        self.ask_save: AskPath | None = None
+        self.ask_folder: AskPath | None = None
         self.ask_secret: AskSecret = _ask_secret
         self.ask_confirm: Callable[[str], bool] = _ask_confirm
         # Restoring needs the vault closed and every view cleared: the main window passes its
@@ -98,7 +87,7 @@ class SettingsDialog(QDialog):
         auto_row = QHBoxLayout()
         auto_row.addWidget(self.autolock)
         auto_row.addStretch(1)
-        form.addRow(_buddy("&Lock after", self.autolock), auto_row)
+        form.addRow(buddy("&Lock after", self.autolock), auto_row)
         folder_row = QHBoxLayout()
         self.forms_dir = QLineEdit()
         self.forms_dir.setPlaceholderText("Built-in forms only")
@@ -108,7 +97,7 @@ class SettingsDialog(QDialog):
         browse.clicked.connect(self._browse_forms)
         folder_row.addWidget(self.forms_dir, 1)
         folder_row.addWidget(browse)
-        form.addRow(_buddy("Local &forms folder", self.forms_dir), folder_row)
+        form.addRow(buddy("Local &forms folder", self.forms_dir), folder_row)
         lay.addWidget(general)
 
         trust = QGroupBox("Trusted certificates and front-door destinations")
@@ -136,7 +125,7 @@ class SettingsDialog(QDialog):
         remove = QPushButton("&Remove")
         remove.setAccessibleName("Remove the selected certificate")
         remove.clicked.connect(self._remove_cert)
-        tbar.addWidget(_buddy("Use f&or", self.trust_kind))
+        tbar.addWidget(buddy("Use f&or", self.trust_kind))
         tbar.addWidget(self.trust_kind)
         tbar.addWidget(add)
         tbar.addStretch(1)
@@ -228,15 +217,29 @@ class SettingsDialog(QDialog):
         self.status.say(("✔ " if ok else "✖ ") + text)
 
     # -- actions ------------------------------------------------------------------------------
+    def _choose(self, kind: str, title: str, pattern: str, then: Callable[[str], None]) -> None:
+        """Ask for a file or folder, then ``then(path)`` if one is chosen."""
+        ask = {"open": self.ask_open, "save": self.ask_save, "folder": self.ask_folder}[kind]
+        if ask is not None:
+            chosen = ask(title, pattern)
+            if chosen:
+                then(chosen)
+        elif kind == "open":
+            ask_open_file(self, title, pattern, lambda path: then(str(path)))
+        elif kind == "save":
+            ask_save_file(self, title, pattern, "", lambda path: then(str(path)))
+        else:
+            ask_folder(self, title, lambda path: then(str(path)))
+
     def _browse_forms(self) -> None:
-        chosen = self.ask_folder("Choose the local forms folder", "")
-        if chosen:
-            self.forms_dir.setText(chosen)
+        self._choose("folder", "Choose the local forms folder", "", self.forms_dir.setText)
 
     def _add_cert(self) -> None:
-        name = self.ask_open("Choose a certificate", "Certificates (*.pem *.crt *.cer *.der)")
-        if not name:
-            return
+        self._choose(
+            "open", "Choose a certificate", "Certificates (*.pem *.crt *.cer *.der)", self._add_cert_from
+        )
+
+    def _add_cert_from(self, name: str) -> None:
         kind = self.trust_kind.currentData()
         try:
             data = Path(name).read_bytes()
@@ -278,9 +281,10 @@ class SettingsDialog(QDialog):
         if self.cert is None:
             self._say("Certificate: this vault has no signing identity to export.", False)
             return
-        name = self.ask_save("Export my certificate", "Certificate (*.pem)")
-        if not name:
-            return
+        self._choose("save", "Export my certificate", "Certificate (*.pem)", self._export_cert_to)
+
+    def _export_cert_to(self, name: str) -> None:
+        assert self.cert is not None
         try:
             Path(name).write_bytes(self.cert.public_bytes(Encoding.PEM))
         except OSError as exc:
@@ -289,9 +293,10 @@ class SettingsDialog(QDialog):
         self._say(f"Your certificate was saved to {name}. Give it to your manager to trust.", True)
 
     def _import_p12(self) -> None:
-        name = self.ask_open("Choose the P12 file from your local authority", "PKCS#12 (*.p12 *.pfx)")
-        if not name:
-            return
+        pattern = "PKCS#12 (*.p12 *.pfx)"
+        self._choose("open", "Choose the P12 file from your local authority", pattern, self._import_p12_from)
+
+    def _import_p12_from(self, name: str) -> None:
         p12_password = self.ask_secret("Password of the P12 file")
         if p12_password is None:
             return
@@ -329,9 +334,9 @@ class SettingsDialog(QDialog):
         self._say(f"You now sign as {info.name} ({info.agency}).", True)
 
     def _restore(self) -> None:
-        name = self.ask_open("Choose a Fieldbook backup", "Fieldbook vault (*.fieldbook)")
-        if not name:
-            return
+        self._choose("open", "Choose a Fieldbook backup", "Fieldbook vault (*.fieldbook)", self._restore_from)
+
+    def _restore_from(self, name: str) -> None:
         if not self.ask_confirm(
             "Replace everything in this vault with the backup? The vault "
             "is locked first; the current file is kept beside it."
@@ -351,9 +356,9 @@ class SettingsDialog(QDialog):
         self.reject()  # the vault is locked now: nothing left to save here
 
     def _backup(self) -> None:
-        name = self.ask_save("Back up the vault", "Fieldbook vault (*.fieldbook)")
-        if not name:
-            return
+        self._choose("save", "Back up the vault", "Fieldbook vault (*.fieldbook)", self._backup_to)
+
+    def _backup_to(self, name: str) -> None:
         try:
             path = self.session.call(lambda s: s.vault.backup(Path(name)))
         except FieldbookError as exc:
@@ -396,13 +401,6 @@ def restore_vault(
         lambda: Vault.restore(session.vault_path, backup, passphrase, clock=session.clock)
     )
     return kept
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    """A label whose mnemonic (Alt+letter) moves focus to ``widget``."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
 
 
 def _fingerprint(sha256: str) -> str:

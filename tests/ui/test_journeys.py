@@ -301,7 +301,17 @@ def test_manager_journey_by_keyboard(user: User, session: Session, tmp_path: Pat
 
     pack, tampered, stranger, cert = practitioner_packs(tmp_path)
     create_vault_as(user, "Priya Shah", "Team manager")
-    session.call(lambda s: identity.add_trusted(s, cert, "practitioner"))  # done once, in Settings…
+    # the practitioner gave the manager their certificate file; the manager trusts it in Settings…
+    cert_file = tmp_path / "sam-carter.pem"
+    cert_file.write_bytes(cert_pem(cert))  # type: ignore[arg-type]
+    user.press("Ctrl+,")
+    user.wait_for_window("Settings")
+    user.choose("Use the certificate for", "Practitioner")
+    user.click("Add a certificate")
+    save_as(user, "Choose a certificate", cert_file)
+    user.wait_until(lambda: user.sees_text("Added sam-carter.pem"), "the certificate to be trusted")
+    user.press("Escape")
+    user.wait_gone("Settings")
 
     review = open_pack(user, pack)
     said = banner(user)
