@@ -186,7 +186,7 @@ def test_conference_pack_encrypted_and_countersigned(
         "First review child protection conference within 3 months of the conference that made "
         "the plan for Maya Okafor, Leo Okafor" in cover
     )
-    assert "statutory guidance; source: https://" in cover
+    assert "statutory guidance Source: https://" in cover
     run(capsys, "--vault", str(v), "identity", "export-cert", "--out", str(tmp_path / "sam.pem"))
     m = tmp_path / "manager.fieldbook"
     monkeypatch.setenv("FIELDBOOK_PASSPHRASE", MANAGER_PASS)

@@ -277,7 +277,8 @@ def export_pack(
                     "due": d.due.isoformat(),
                     "label": f"{d.rule.title}"
                     + (f" for {', '.join(d.child_names())}" if d.children else "")
-                    + f" ({d.state_label}) — {d.rule.status_label}; source: {d.rule.source[0]}",
+                    + f" ({d.state_label}) — {d.rule.status_label}",
+                    "source": d.rule.source[0],  # printed on a line of its own: a long web address
                 }
                 for d in upcoming_deadlines(
                     case_finals,

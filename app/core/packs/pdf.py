@@ -807,6 +807,8 @@ def cover(ctx: Ctx) -> list[Any]:
         out.append(Paragraph("<b>Upcoming deadlines</b>", st.cover))
         for dl in inp.deadlines:
             out.append(Paragraph(text(f"• {in_words(dl.get('due', ''))}: {dl.get('label', '')}"), st.body))
+            if dl.get("source"):  # its own line, so a web address is not broken mid-word
+                out.append(Paragraph(text(f"Source: {dl['source']}"), st.small))
     out += [
         Spacer(1, 6 * mm),
         Paragraph(
