@@ -278,7 +278,7 @@ def test_text_from_a_pack_or_a_vault_reaches_the_terminal_escaped(
     \\u escapes (in --json too, where they read back as the original text), never raw."""
     from app.core.crypto.keys import generate_identity
     from app.core.packs.build import PackContent, build_pack
-    from app.core.packs.pdf import RenderInput, render_pdf
+    from tests.packs.helpers import renderer
     from tests.packs.sample import sample_case
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -286,24 +286,14 @@ def test_text_from_a_pack_or_a_vault_reaches_the_terminal_escaped(
     case_data, attachments, chronology = sample_case(2)
     case_data["case"]["reference"] = "FB-\x1b]0;retitled\x07-1"
 
-    def render(pack_id: str) -> bytes:
-        return render_pdf(
-            RenderInput(
-                kind="referral",
-                pack_id=pack_id,
-                case_data=case_data,
-                author={"name": "Sam Carter"},
-                created_at="",
-                attachments=attachments,
-                chronology=chronology,
-            )
-        )
-
     media = {s: (b, "image/png") for s, b in attachments.items()}
     pack = tmp_path / "forged.fbpack"
     pack.write_bytes(
         build_pack(
-            PackContent("referral", case_data, media, []), forger, clock=FixedClock(now), render_pdf=render
+            PackContent("referral", case_data, media, []),
+            forger,
+            clock=FixedClock(now),
+            render_pdf=renderer(case_data, attachments, chronology),
         ).data
     )
     vault, _ = demo
