@@ -84,3 +84,18 @@ def test_local_rules_file_from_environment(tmp_path: Path) -> None:
     items = {i["rule"]: i for i in json.loads(out.stdout)}
     assert items["referral_decision"]["due"] == "2026-12-30"
     assert items["referral_decision"]["status"] == "local"
+
+
+def test_rules_lists_every_event_with_its_form_and_every_rule_with_its_source() -> None:
+    """`deadlines --rules` shows what a local area can change: each event's form and date field,
+    and each rule's period, status and source (the shipped file and any local one)."""
+    out = fieldbook("--json", "deadlines", "--rules")
+    assert out.returncode == 0, out.stderr
+    listing = json.loads(out.stdout)
+    events = {(e["event"], e["form"]) for e in listing["events"]}
+    assert ("icpc", "conference_outcome") in events and ("plan_visit", "home_visit") in events
+    assert ("icpc", "conference_report") not in events  # a report is not the conference held
+    rules = {r["rule"]: r for r in listing["rules"]}
+    assert rules["return_home_interview"]["period"] == "72 hours"
+    assert rules["icpc_report_to_parents"]["period"] == "3 working days before"
+    assert all(r["source"] for r in listing["rules"])
