@@ -40,6 +40,7 @@ from app.core.shares import DEFAULT_BASIS
 from app.core.wording import count
 from app.ui.dialogs import ask_open_file, ask_save_file, buddy
 from app.ui.session import Session
+from app.ui.theme import colour as theme_colour
 
 KINDS = (
     ("referral", "Referral pack (to the front door)"),
@@ -93,10 +94,10 @@ def plain_label(text: str = "", name: str = "") -> QLabel:
 
 # Banner colours (background, text and border) per verdict: the words carry the meaning. Chosen by
 # the report's typed verdict (app.core.outcome), never by the wording of its reasons.
-BANNER = {
-    Verdict.VALID: ("#e6f4ea", "#1e6b34"),
-    Verdict.UNTRUSTED: ("#fff4d6", "#6b4600"),
-    Verdict.INVALID: ("#fdecea", "#a1231b"),
+BANNER = {  # names of palette colours (app.ui.theme), so a dark palette has dark banners
+    Verdict.VALID: ("valid_bg", "valid_fg"),
+    Verdict.UNTRUSTED: ("untrusted_bg", "untrusted_fg"),
+    Verdict.INVALID: ("invalid_bg", "invalid_fg"),
 }
 
 
@@ -125,7 +126,7 @@ class VerdictBanner(QFrame):
         if verdict is None:
             self.setStyleSheet("")
             return
-        bg, fg = BANNER[verdict]
+        bg, fg = (theme_colour(name).name() for name in BANNER[verdict])
         self.setStyleSheet(
             f"QFrame#banner {{ background:{bg}; border:2px solid {fg}; border-radius:6px; }}"
             f"QFrame#banner QLabel {{ color:{fg}; background:transparent; }}"

@@ -47,6 +47,13 @@ class Colours:
     outline_detail: str
     marker: str
     marker_text: str
+    # verification banners: background and text, per verdict
+    valid_bg: str
+    valid_fg: str
+    untrusted_bg: str
+    untrusted_fg: str
+    invalid_bg: str
+    invalid_fg: str
 
 
 LIGHT = Colours(
@@ -76,6 +83,12 @@ LIGHT = Colours(
     outline_detail="#8994a3",
     marker="#b3261e",
     marker_text="#ffffff",
+    valid_bg="#e6f4ea",
+    valid_fg="#1e6b34",
+    untrusted_bg="#fff4d6",
+    untrusted_fg="#6b4600",
+    invalid_bg="#fdecea",
+    invalid_fg="#a1231b",
 )
 
 DARK = Colours(
@@ -105,6 +118,12 @@ DARK = Colours(
     outline_detail="#8e97a3",
     marker="#c62828",
     marker_text="#ffffff",
+    valid_bg="#17301f",
+    valid_fg="#81c995",
+    untrusted_bg="#352b0c",
+    untrusted_fg="#f2c14e",
+    invalid_bg="#3b1a1a",
+    invalid_fg="#ff8a80",
 )
 
 _current: Colours = LIGHT

@@ -34,6 +34,8 @@ def test_text_and_focus_ring_stand_out_on_every_background(colours: theme.Colour
     assert contrast(c["highlight_text"], c["highlight"]) >= 4.5
     assert contrast(c["marker_text"], c["marker"]) >= 4.5
     assert contrast(c["outline"], c["base"]) >= 3.0
+    for verdict in ("valid", "untrusted", "invalid"):
+        assert contrast(c[f"{verdict}_fg"], c[f"{verdict}_bg"]) >= 4.5, f"{verdict} banner"
 
 
 @pytest.fixture

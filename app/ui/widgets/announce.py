@@ -66,6 +66,12 @@ class StatusLabel(QLabel):
 
     def setText(self, text: str) -> None:
         super().setText(text)
+        # a message that wraps onto another line makes its box taller: tell every box up to the
+        # window (Qt stops at a fixed-width card, and the text was clipped)
+        box = self.parentWidget()
+        while box is not None and not box.isWindow():
+            box.updateGeometry()
+            box = box.parentWidget()
         if self.accessibleName():
             self.setAccessibleDescription(self._plain(text))
 
