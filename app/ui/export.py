@@ -147,6 +147,7 @@ class ExportDialog(QDialog):
         self.built: Any = None
         self.saved_to: Path | None = None
         self._job = 0  # the running job's number; a cancelled or superseded result is dropped
+        self._gone = False  # closed: answers still arriving from the database thread are dropped
         self._keep: dict[str, Any] = {}
         self._recipient_files: dict[str, Any] = {}
         lay = QHBoxLayout(self)
@@ -288,6 +289,8 @@ class ExportDialog(QDialog):
         self.session.run(job, self._show_choices)
 
     def _show_choices(self, result: tuple[list[tuple[str, str, bool]], list[Any], list[str]]) -> None:
+        if self._gone:
+            return
         rows, recipients, lines = result
         self.records.blockSignals(True)
         self.records.clear()
@@ -416,6 +419,12 @@ class ExportDialog(QDialog):
     def _stale(self) -> None:
         """A changed choice makes the last preview out of date."""
         self.built = None
+
+    def done(self, result: int) -> None:
+        """Closing (Esc, Close, a lock) drops whatever the database thread is still doing for it."""
+        self._job += 1
+        self._gone = True
+        super().done(result)
 
     # -- build and save -------------------------------------------------------------------------
     def _busy(self, on: bool, text: str = "Signing the pack…") -> None:

@@ -422,16 +422,20 @@ class MainWindow(QMainWindow):
         dlg.open()
 
     def lock(self) -> None:
-        """Save the draft, close the vault, clear every view, model, dialog and review window."""
-        if self.editor is not None:
-            with contextlib.suppress(FieldbookError):
-                self.editor.save_now()
-            self._close_editor()
+        """Hide every case detail at once, then save the draft, close the vault and clear every
+        model. The screen goes first: if the database thread is busy (signing a large pack), the
+        vault closes as soon as it is free, but nothing of a case stays in view meanwhile."""
+        self.stack.setCurrentWidget(self.unlock_page)
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog | QMessageBox) and w.isVisible():
                 w.reject()
             elif w is not self and w.isWindow() and w.parent() is self:
                 w.close()  # review windows hold a pack's contents
+        self.toolbar.setVisible(False)
+        if self.editor is not None:
+            with contextlib.suppress(FieldbookError):
+                self.editor.save_now()
+            self._close_editor()
         self.session.lock()
         self._watch_activity(False)
         if self._built:
@@ -441,7 +445,6 @@ class MainWindow(QMainWindow):
             self.right.setCurrentWidget(self.placeholder)
         self._set_enabled(False)
         self._show_visit_mode()
-        self.stack.setCurrentWidget(self.unlock_page)
         self.unlock_page.passphrase.setFocus()
 
     def _app_state(self, state: Qt.ApplicationState) -> None:

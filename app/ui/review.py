@@ -114,6 +114,7 @@ class ReviewWindow(QWidget):
         self.name = ""
         self._keep: dict[str, Any] = {}
         self._dialog: CountersignDialog | None = None
+        self._gone = False
         lay = QVBoxLayout(self)
         self.banner = VerdictBanner("Verification result", "Checking the pack…")
         lay.addWidget(self.banner)
@@ -159,10 +160,16 @@ class ReviewWindow(QWidget):
         self.session.run(
             lambda s: open_pack(s, s.vault.passphrase(), data, now=now),
             self._show,
-            lambda exc: self.banner.say(Verdict.INVALID, "✖ " + _message(exc)),
+            lambda exc: None if self._gone else self.banner.say(Verdict.INVALID, "✖ " + _message(exc)),
         )
 
+    def closeEvent(self, event: Any) -> None:
+        self._gone = True  # answers still arriving from the database thread are dropped
+        super().closeEvent(event)
+
     def _show(self, opened: Any) -> None:
+        if self._gone:
+            return
         self.opened = opened
         report = opened.report
         self.banner.say(report.status, STATUS_TEXT[report.status], banner_text(opened, self.name))
@@ -199,6 +206,8 @@ class ReviewWindow(QWidget):
         self.session.run(lambda s: reviewer_problem(s, s.vault.passphrase(), opened), self._may_countersign)
 
     def _may_countersign(self, problem: str | None) -> None:
+        if self._gone:
+            return
         if problem is not None:
             status = self.opened.report.status
             details = f"✖ {problem}\n" + banner_text(self.opened, self.name)
@@ -230,13 +239,15 @@ class ReviewWindow(QWidget):
             )
 
         def done(_pack_id: str) -> None:
+            if self._gone:
+                return
             if self._dialog is not None:
                 self._dialog.accept()
                 self._dialog = None
             self.open_path(path)  # the saved file, verified afresh: both signatures
 
         def failed(exc: BaseException) -> None:
-            if self._dialog is not None:
+            if not self._gone and self._dialog is not None:
                 self._dialog.say(_message(exc))
 
         self.session.run(job, done, failed)

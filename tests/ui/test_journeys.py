@@ -550,3 +550,46 @@ def test_arrow_keys_stay_on_the_family_while_a_record_is_open(user: User) -> Non
     user.click("Back to the case")
     summary = user.wait_for("Case summary") and user.read("Case summary")
     assert "Brennan" in summary and "Okafor" not in summary  # … on the same family's case
+
+
+def test_lock_hides_the_case_at_once_while_the_database_is_busy(user: User, session: Session) -> None:
+    """Ctrl+L with a record open while the database thread is busy (as when a large pack signs):
+    the case is off the screen before the draft is saved and the vault closed, and the draft is
+    there after unlocking."""
+    from PySide6.QtCore import QTimer
+
+    create_vault(user)
+    new_case(user, "FB-L-1", "Maya", "Okafor", "2017-03-02")
+    user.click_tab("Child's voice")
+    user.click("New Child's voice")
+    user.wait_for("Date and time seen")
+    user.click("What the child wants to happen")
+    user.type("To see her brother at weekends")
+    held, release = threading.Event(), threading.Event()
+    session.run(lambda _store: (held.set(), release.wait(60)))
+    assert held.wait(30)
+    state: dict[str, object] = {"pressed": False}
+
+    def look_while_locking() -> None:
+        if not state["pressed"]:
+            QTimer.singleShot(0, look_while_locking)
+            return
+        state["passphrase shown"] = user.sees("Passphrase")
+        state["case shown"] = user.sees_text("Okafor") or user.sees_text("To see her brother")
+        release.set()  # the database thread is free again: the draft is saved, the vault closes
+
+    QTimer.singleShot(0, look_while_locking)
+    state["pressed"] = True
+    user.press("Ctrl+L")
+    assert state == {"pressed": True, "passphrase shown": True, "case shown": False}
+    user.type(PASS)
+    user.press("Return")
+    user.wait_for("Search cases")
+    user.wait_until(lambda: user.rows("Case list"), "the case list")
+    user.click_row("Case list", "FB-L-1")
+    user.wait_for_text("Case FB-L-1")
+    user.click_tab("Child's voice")
+    user.wait_until(
+        lambda: any("Draft" in cell for row in user.rows("Child's voice records") for cell in row),
+        "the draft",
+    )
