@@ -116,11 +116,16 @@ def prepare(
 
 
 def _write(store: Any, form: FormSpec, case_id: str, record_id: str | None, ready: Prepared) -> str:
+    from app.core.forms.types import record_words
+
+    words = record_words(form.all_fields(), ready.data)  # what search finds besides the raw values
     if record_id is None:
         return str(
-            store.create_record(case_id, form.id, form.version, ready.data, ready.children, ready.occurred_at)
+            store.create_record(
+                case_id, form.id, form.version, ready.data, ready.children, ready.occurred_at, words=words
+            )
         )
-    store.update_draft(record_id, ready.data, ready.children, ready.occurred_at)
+    store.update_draft(record_id, ready.data, ready.children, ready.occurred_at, words=words)
     return record_id
 
 

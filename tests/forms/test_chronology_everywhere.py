@@ -97,3 +97,12 @@ def test_screen_pdf_and_data_json_show_the_same_lines(
         for words in (line.when, line.significance_label, line.source):
             assert words in table, words
     assert "c. 2026" not in table and " high " not in table
+
+
+def test_search_finds_a_record_by_the_words_its_form_shows(vault_case: tuple[Any, Any, str]) -> None:
+    """Search finds a milestone by its choice's label ("meeting held", stored as core_group) and an
+    entry by its month in words ("March", stored as 2026-03-01), as a practitioner would look."""
+    store, _, case_id = vault_case
+    kinds = {r.id: r.form_id for r in store.list_records(case_id)}
+    assert [kinds.get(h.id) for h in store.search("meeting held")] == ["milestone"]
+    assert [kinds.get(h.id) for h in store.search("March")] == ["chronology_entry"]

@@ -478,3 +478,10 @@ def normalise_values(
         if f.key in out:
             out[f.key] = f.kind.normalise(f, out[f.key])
     return out
+
+
+def record_words(fields: list[FieldSpec], data: Mapping[str, Any]) -> str:
+    """A record's answers in plain text, one a line (choice labels, dates in words, table rows):
+    what search indexes beside the stored values."""
+    said = (f.kind.text(f, data.get(f.key)) for f in fields if f.key in data)
+    return "\n".join(s for s in said if s)

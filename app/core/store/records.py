@@ -45,15 +45,17 @@ class RecordsRepo(StoreBase):
         return ids
 
     def _index_record(
-        self, record_id: str, case_id: str, form_id: str, occurred_at: str | None, data: Any
+        self, record_id: str, case_id: str, form_id: str, occurred_at: str | None, data: Any, words: str = ""
     ) -> None:
+        # ``words``: the record as its form says it (choice labels, dates in words), so a search
+        # for "Physical abuse" or "November" finds what the stored codes and ISO dates do not say
         self._index(
             "records",
             "record",
             record_id,
             case_id,
             f"{form_id} {occurred_at or ''}".strip(),
-            "\n".join(flatten_text(data)),
+            "\n".join([*flatten_text(data), words] if words else flatten_text(data)),
         )
 
     def _link_attachments(self, record_id: str, data: Any) -> None:
@@ -73,8 +75,10 @@ class RecordsRepo(StoreBase):
         occurred_at: str | None = None,
         *,
         record_id: str | None = None,
+        words: str = "",
     ) -> str:
-        """A new draft; the data is kept whether or not it satisfies its form."""
+        """A new draft; the data is kept whether or not it satisfies its form. ``words`` is the
+        record in its form's words, for search (``app.core.forms.types.record_words``)."""
         if not isinstance(data, dict):
             raise ValidationError("Record data: must be an object of field values")
         clean = clean_value(data, "Record")
@@ -104,7 +108,7 @@ class RecordsRepo(StoreBase):
             )
             self.conn.executemany("INSERT INTO record_children VALUES (?, ?)", [(record_id, k) for k in kids])
             self._link_attachments(record_id, clean)
-            self._index_record(record_id, case_id, form_id, occurred, clean)
+            self._index_record(record_id, case_id, form_id, occurred, clean, words)
             self._touch_case(case_id)
             self._log(
                 "create",
@@ -191,6 +195,8 @@ class RecordsRepo(StoreBase):
         data: dict[str, Any],
         children: list[str] | None = None,
         occurred_at: str | None = None,
+        *,
+        words: str = "",
     ) -> int:
         """Save a new version of a draft (autosave); returns the new draft revision."""
         clean = clean_value(data, "Record")
@@ -216,7 +222,7 @@ class RecordsRepo(StoreBase):
                     "INSERT INTO record_children VALUES (?, ?)", [(record_id, k) for k in kids]
                 )
             self._link_attachments(record_id, clean)
-            self._index_record(record_id, case_id, form_id, occurred, clean)
+            self._index_record(record_id, case_id, form_id, occurred, clean, words)
             self._touch_case(case_id)
             self._log("edit", "record", record_id, {"draft_rev": rev + 1})
         return int(rev) + 1
