@@ -86,6 +86,27 @@ def golden_demo_vault(golden_sam_vault: Path, tmp_path_factory: pytest.TempPathF
     return path, case_id
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--start-after",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long (real time) between collection and the first test, to show that no "
+        "test depends on when it runs (e.g. `pytest tests/packs --start-after 600`); off by default",
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """``--start-after``: a busy CI machine can start tests long after collecting them; signatures
+    and verification use injected clocks, so the pack tests must pass regardless."""
+    delay = float(session.config.getoption("--start-after"))
+    if delay > 0:
+        import time
+
+        time.sleep(delay)
+
+
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     """Tear Qt down while Python is still whole.
 
