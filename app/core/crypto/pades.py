@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from pyhanko.pdf_utils.content import PdfContent
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -83,6 +84,18 @@ class _KeySigner(signers.SimpleSigner):
         return self._key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
 
+class _MetadataKeepingWriter(IncrementalPdfFileWriter):
+    """pyHanko's incremental writer, leaving the document's metadata as the renderer wrote it.
+
+    pyHanko would stamp /ModDate and xmp:ModifyDate with the wall clock (never the injected one)
+    and write a Producer in the XMP that differs from the Info dictionary's, which PDF/A forbids.
+    The signature itself carries its signing time (/M and the CMS signing-time attribute).
+    """
+
+    def _update_meta(self) -> None:
+        return
+
+
 def _signer(identity: Identity, *, prefer_pss: bool = False) -> signers.SimpleSigner:
     key_info = asn1_keys.PrivateKeyInfo.load(
         identity.key.private_bytes(
@@ -119,13 +132,12 @@ def sign_pdf(
     expired certificate (which the app itself refuses to do). ``appearance`` makes the signature
     visible (see ``Appearance``); without it the signature is invisible.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 
     if check_validity:
         check_can_sign(identity, now)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = _MetadataKeepingWriter(io.BytesIO(pdf), strict=False)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
             reason=reason,

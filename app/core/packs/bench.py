@@ -205,6 +205,7 @@ def _row(name: str, value: float, unit: str, target: float, higher_is_worse: boo
 def run(quick: bool = False) -> list[Row]:
     """Measure export and verify; ``quick`` uses smaller inputs (for smoke tests, not for the targets)."""
     from app.core.crypto.keys import generate_identity
+    from app.core.jsonio import canonical_json
     from app.core.packs.build import PackContent, build_pack
     from app.core.packs.pdf import RenderInput, register_fonts, render_pdf
     from app.core.packs.verify import verify_bytes
@@ -228,6 +229,7 @@ def run(quick: bool = False) -> list[Row]:
                 created_at="2026-11-23T09:00:00Z",
                 attachments=attachments,
                 chronology=chronology,
+                data_json=canonical_json(case_data),  # attached to the PDF, as export does
             )
         )
 

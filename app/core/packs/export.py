@@ -23,6 +23,7 @@ from app.core.clock import Clock
 from app.core.crypto.keys import Identity, cert_info
 from app.core.errors import FieldbookError, IntegrityFailure, Problem, UsageError, ValidationError
 from app.core.forms import FormRegistry, FormSpec, case_chronology, load_registry
+from app.core.jsonio import canonical_json
 from app.core.packs.build import BuiltPack, PackContent, build_pack, publish, stage_file
 from app.core.packs.pdf import RenderInput, person_name, render_pdf
 from app.core.shares import ShareIn, export_share, log_share, manifest_entry
@@ -314,6 +315,7 @@ def export_pack(
                     opts.date_to.isoformat() if opts.date_to else None,
                 ),
                 withheld=withheld_reasons(withheld),
+                data_json=canonical_json(case_data),  # the very bytes of the pack's data.json
             )
         )
 

@@ -31,7 +31,6 @@ from reportlab.lib.units import cm, mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -39,7 +38,6 @@ from reportlab.platypus import (
     LongTable,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -52,6 +50,14 @@ from app.core.forms.conditions import field_states
 from app.core.forms.dates import in_words
 from app.core.forms.spec import FieldSpec, FormSpec
 from app.core.forms.types import BodyMap, day_of, is_blank
+from app.core.packs.tagged import (
+    Archival,
+    Attachment,
+    TaggedCanvas,
+    TaggedDocTemplate,
+    creation_time,
+    with_alt,
+)
 from app.core.paths import resource
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -251,6 +257,7 @@ class RenderInput:
     share: dict[str, str] | None = None  # the sharing-log entry (app.core.shares.manifest_entry)
     date_range: tuple[str | None, str | None] = (None, None)
     withheld: tuple[str, ...] = ()  # a parent's copy: why things were left out (never what)
+    data_json: bytes | None = None  # the pack's data.json, attached to the PDF (PDF/A-3 /AF)
 
 
 def person_name(p: dict[str, Any]) -> str:
@@ -435,10 +442,19 @@ def body_map_drawing(markers: list[dict[str, Any]], *, scale: float = 0.5 * mm) 
     return d
 
 
+def body_map_alt(markers: list[dict[str, Any]]) -> str:
+    """What a screen reader says for the body map: each marker's number, side and description."""
+    if not markers:
+        return "Body map, front and back outlines of a child, with no markers."
+    said = "; ".join(f"{m.get('n', '?')}, {m.get('side', '?')}: {m.get('description', '')}" for m in markers)
+    return f"Body map, front and back outlines of a child, with {len(markers)} numbered markers: {said}."
+
+
 def r_body_map(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
     lines = f.kind.text(f, v, ctx.names).split("\n")
     markers = BodyMap.markers(v)
-    return [body_map_drawing(markers), *(Paragraph(text(ln), ctx.st.body) for ln in lines if ln)]
+    drawing = with_alt(body_map_drawing(markers), body_map_alt(markers))
+    return [drawing, *(Paragraph(text(ln), ctx.st.body) for ln in lines if ln)]
 
 
 def r_image(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
@@ -456,9 +472,8 @@ def r_image(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
             reader = ImageReader(io.BytesIO(blob))
             iw, ih = reader.getSize()
             width = min(8 * cm, float(iw))
-            picture.append(
-                Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1), hAlign="LEFT")
-            )
+            image = Image(io.BytesIO(blob), width=width, height=width * ih / max(iw, 1), hAlign="LEFT")
+            picture.append(with_alt(image, f"Photograph: {it.get('caption') or 'no caption was given'}"))
         except Exception:  # a damaged image must not stop the pack
             picture.append(Paragraph(text("[this image could not be drawn]"), ctx.st.small))
         if it.get("caption"):
@@ -841,9 +856,10 @@ def _grid(ctx: Ctx, head: list[str], rows: list[list[str]]) -> Table:
 
 
 PAGES_FORM = "fb-page-total"
+HEADINGS = {"h1": "H1", "part": "H2", "h2": "H3", "h3": "H4"}  # style → structure role
 
 
-class _CountedCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
+class _CountedCanvas(TaggedCanvas):
     """Draws "Page N of M": each page shows a form XObject that is filled with the total when the
     document is saved, so the document is laid out once (not twice to learn its length)."""
 
@@ -893,8 +909,15 @@ def render_pdf(inp: RenderInput) -> bytes:
         canvas.restoreState()
 
     case = inp.case_data.get("case") or {}
-    doc = SimpleDocTemplate(
+    attached = (
+        (Attachment("data.json", inp.data_json, "application/json", "The pack's structured data"),)
+        if inp.data_json is not None
+        else ()
+    )
+    doc = TaggedDocTemplate(
         buf,
+        headings=HEADINGS,
+        archival=Archival(created=creation_time(inp.created_at), attachments=attached),
         pagesize=A4,
         leftMargin=1.8 * cm,
         rightMargin=1.8 * cm,
@@ -904,7 +927,7 @@ def render_pdf(inp: RenderInput) -> bytes:
         author=inp.author.get("name", ""),
         subject=f"Fieldbook {inp.kind} pack {inp.pack_id}",
         creator="Fieldbook",
-        invariant=1,
+        invariant=1,  # same content and clock, same bytes (Archival gives the real dates)
         pageCompression=1,
         # The canvas would otherwise start in Helvetica, a font that is never embedded.
         initialFontName=FONT,
