@@ -8,6 +8,7 @@ import subprocess
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,25 +34,29 @@ def extracted(pdf: bytes, tmp_path: Path) -> str:
     return unicodedata.normalize("NFKC", re.sub("[\u202a-\u202e\u2066-\u2069]", "", out))
 
 
+def render(
+    case_data: dict[str, Any], attachments: dict[str, bytes], kind: str = "referral", **more: Any
+) -> bytes:
+    """The unsigned pack PDF of ``case_data``, written by Sam Carter on 23 November 2026."""
+    author = {"name": "Sam Carter", "role": "Social Worker", "agency": "Northshire Children's Services"}
+    return render_pdf(
+        RenderInput(
+            kind=kind,
+            pack_id=PACK_ID,
+            case_data=case_data,
+            author=author,
+            created_at="2026-11-23T09:00:00Z",
+            attachments=attachments,
+            **more,
+        )
+    )
+
+
 @pytest.fixture(scope="module")
 def rendered() -> bytes:
     """The sample conference pack PDF with a 30-line chronology."""
     case_data, attachments, chronology = sample_case(30)
-    return render_pdf(
-        RenderInput(
-            kind="conference",
-            pack_id=PACK_ID,
-            case_data=case_data,
-            author={
-                "name": "Sam Carter",
-                "role": "Social Worker",
-                "agency": "Northshire Children's Services",
-            },
-            created_at="2026-11-23T09:00:00Z",
-            attachments=attachments,
-            chronology=chronology,
-        )
-    )
+    return render(case_data, attachments, "conference", chronology=chronology)
 
 
 @pytest.mark.parametrize("script", sorted(NAMES))
@@ -82,17 +87,7 @@ def test_opinion_fields_are_labelled(tmp_path: Path) -> None:
     case_data, attachments, _ = sample_case(0)
     opinion = FieldSpec("interpretation", "What I think this means", "long_text", pdf={"opinion": True})
     form = FormSpec("childs_voice", 1, "Child's voice", "", (Section("analysis", "Analysis", (opinion,)),))
-    pdf = render_pdf(
-        RenderInput(
-            kind="referral",
-            pack_id=PACK_ID,
-            case_data=case_data,
-            author={"name": "Sam Carter"},
-            created_at="2026-11-23T09:00:00Z",
-            attachments=attachments,
-            form_lookup=lambda form_id, version: form,
-        )
-    )
+    pdf = render(case_data, attachments, form_lookup=lambda form_id, version: form)
     out = extracted(pdf, tmp_path)
     assert "What I think this means" in out and OPINION_LABEL in out
 
@@ -173,17 +168,7 @@ def test_huge_fields_render_completely(tmp_path: Path) -> None:
     data["quotes"] = [{"words": "Maya said many things. " * 8700 + "ENDOFMAYASWORDS"}]
     data["participants"] = [{"name": "Ruth " * 3000, "agency": "police"}]
     chronology[0] = replace(chronology[0], event="word " * 8000 + "LASTWORDOFTHEEVENT")
-    pdf = render_pdf(
-        RenderInput(
-            kind="referral",
-            pack_id=PACK_ID,
-            case_data=case_data,
-            author={"name": "Sam Carter"},
-            created_at="2026-11-23T09:00:00Z",
-            attachments=attachments,
-            chronology=chronology,
-        )
-    )
+    pdf = render(case_data, attachments, chronology=chronology)
     out = " ".join(extracted(pdf, tmp_path).split())
     assert "ENDOFMAYASWORDS\u201d" in out and "LASTWORDOFTHEEVENT" in out
     assert out.count("Maya said many things.") >= 8000
@@ -196,16 +181,7 @@ def test_long_arabic_note_reads_top_to_bottom(tmp_path: Path) -> None:
     middle = " ثم تحدثت عن المدرسة والأصدقاء والمعلمة" * 8
     last = "وفي النهاية ابتسمت"
     case_data["case"]["records"][0]["data"] = {"note": first + middle + " " + last}
-    pdf = render_pdf(
-        RenderInput(
-            kind="referral",
-            pack_id=PACK_ID,
-            case_data=case_data,
-            author={"name": "Sam Carter"},
-            created_at="2026-11-23T09:00:00Z",
-            attachments=attachments,
-        )
-    )
+    pdf = render(case_data, attachments)
     out = " ".join(extracted(pdf, tmp_path).split())
     assert first in out and last in out
     assert out.index(first) < out.index(last)
