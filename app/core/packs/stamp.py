@@ -12,23 +12,22 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.core.crypto.keys import CertInfo
 from app.core.crypto.pades import Appearance
+from app.core.forms.dates import UK, in_words
 
 # Boxes on the last page (A4 points, from the bottom left): the page's heading and introduction
 # sit above them; both fit inside the renderer's frame (margins 1.8 cm sides, 1.6 cm bottom).
 AUTHOR_BOX = (51, 590, 544, 680)
 REVIEW_BOX = (51, 470, 544, 560)
-UK = ZoneInfo("Europe/London")
 DECISION_WORDS = {"approve": "Approved", "return": "Returned to the author"}
 
 
 def when_in_words(moment: datetime) -> str:
-    """ "Monday 23 November 2026, 10:30 GMT": local time in England, in words."""
-    local = moment.astimezone(UK)
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local:%Z}"
+    """ "Monday 23 November 2026, 10:30 GMT": local time in England, in words (as the pack says
+    every date), with the clock's name since a signature time is checked against others."""
+    return f"{in_words(moment.isoformat())} {moment.astimezone(UK):%Z}"
 
 
 def signature_page() -> list[Any]:
