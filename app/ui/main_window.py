@@ -352,6 +352,13 @@ class MainWindow(QMainWindow):
         # a click or Enter opens the case
         self.case_view.clicked.connect(self._case_chosen)
         self.case_view.activated.connect(self._case_chosen)
+        # the same commands on a right-click (or the Menu key) over the list
+        open_case = QAction("&Open the case", self.case_view)
+        open_case.triggered.connect(lambda: self._case_chosen(self.case_view.currentIndex()))
+        self.case_view.addAction(open_case)
+        for name in ("new_case", "export_pack"):
+            self.case_view.addAction(self.actions_by_name[name])
+        self.case_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         ll.addWidget(self.case_view)
         split.addWidget(self.left)
         self.right = QStackedWidget()
@@ -544,6 +551,8 @@ class MainWindow(QMainWindow):
         self.session.run(job, self.cases.set_rows)
 
     def _case_chosen(self, idx: Any) -> None:
+        if not idx.isValid():
+            return
         case_id = self.cases.row(idx.row())["id"]
         if self.editor is not None and self.editor.case.id == case_id:
             return  # the case being written about is already in front
