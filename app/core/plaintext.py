@@ -46,17 +46,17 @@ def control_problem(text: str, *, multiline: bool) -> str | None:
     return None
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string inside a JSON-like value (keys too), with where it sits."""
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a JSON-like value, keys included."""
     if isinstance(value, str):
-        yield path, value
+        yield value
     elif isinstance(value, Mapping):
         for k, v in value.items():
-            yield path, str(k)
-            yield from _strings(v, f"{path}.{k}")
+            yield str(k)
+            yield from _strings(v)
     elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i + 1}]")
+        for v in value:
+            yield from _strings(v)
 
 
 def record_text_problems(form: Any, data: Mapping[str, Any]) -> list[Problem]:
@@ -80,7 +80,7 @@ def record_text_problems(form: Any, data: Mapping[str, Any]) -> list[Problem]:
 
 
 def _problems(key: str, label: str, value: Any, multiline: bool) -> list[Problem]:
-    for _where, text in _strings(value, key):
+    for text in _strings(value):
         why = control_problem(text, multiline=multiline)
         if why:
             return [Problem(key, label, why)]  # one per field is enough to find it
