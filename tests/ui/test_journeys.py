@@ -182,6 +182,8 @@ def test_practitioner_journey_by_keyboard(user: User, session: Session, tmp_path
     # one addendum dialog; the record stays in view while it is written; Ctrl+Enter adds it
     user.click("Add addendum")
     user.wait_for_window("Add an addendum")
+    letters = [letter for letter, _ in user.mnemonics()]
+    assert len(letters) == len(set(letters)), user.mnemonics()
     assert user.focus_name() == "Reason for the addendum"
     user.type("Clarification")
     user.press("Tab")
@@ -324,6 +326,8 @@ def test_manager_journey_by_keyboard(user: User, session: Session, tmp_path: Pat
 
     user.click("Countersign")
     user.wait_for_window("Countersign the pack")
+    letters = [letter for letter, _ in user.mnemonics()]
+    assert len(letters) == len(set(letters)), user.mnemonics()
     user.click("Return for changes")
     user.click("Review comment")
     user.type("Please add the school's view before conference.")
@@ -498,6 +502,8 @@ def test_mnemonics_are_unique_in_every_window(user: User, tmp_path: Path) -> Non
     pack, *_ = practitioner_packs(tmp_path)
     open_pack(user, pack)
     unique("the review window")
+    user.click("Countersign")  # this vault does not trust the pack's author: refused, no dialog
+    assert not user.sees("Countersign the pack", QDialog)
 
 
 def test_visit_mode_hides_every_other_family(user: User) -> None:
