@@ -395,14 +395,14 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
                         {
                             "n": 1,
                             "side": "front",
-                            "x": 0.30,
+                            "x": 0.70,
                             "y": 0.33,
                             "description": "Round bruise, 1 cm, blue, left upper arm",
                         },
                         {
                             "n": 2,
                             "side": "front",
-                            "x": 0.31,
+                            "x": 0.71,
                             "y": 0.36,
                             "description": "Round bruise, 1 cm, yellowing, left upper arm",
                         },

@@ -138,13 +138,16 @@ class RecordEditor(QWidget):
 
     # -- who and what it is about -------------------------------------------------------------
     def concerns(self) -> list[str]:
-        """Names of the children the record is about: those ticked in its child picker, else
-        the ones it was saved for, else every child of the case."""
+        """Names of the children the record is about: those ticked in its child picker (the
+        core's rule, app.core.records.concerned_children), else the ones it was saved for, else
+        every child of the case."""
+        pickers = records.picker_fields(self.form)
         picked: list[str] = []
-        for f in records.picker_fields(self.form):
+        for f in pickers:
             value = self.editors[f.key].value() if f.key in self.editors else None
             picked.extend(v for v in value or [] if isinstance(v, str))
-        ids = picked or self.record_children or list(self.names)
+        # a form with a child picker is about the children ticked there, and nobody else yet
+        ids = picked if pickers else (self.record_children or list(self.names))
         return [self.names.get(i, i) for i in dict.fromkeys(ids)]
 
     def title(self) -> str:

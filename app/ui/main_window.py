@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
             self.right.addWidget(w)
         split.addWidget(self.right)
         split.setStretchFactor(1, 3)
-        split.setSizes([420, 860])
+        split.setSizes([480, 800])  # room for the children's names in the case list
         # panes keep a usable width at any text size or scale (200%): never squeezed to nothing
         chars = self.fontMetrics().averageCharWidth()
         self.left.setMinimumWidth(chars * 26)

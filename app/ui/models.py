@@ -11,10 +11,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygonF
 
 from app.core.forms.chronology import COLUMNS, SIGNIFICANCE, ChronologyLine
 from app.core.forms.dates import shown
@@ -30,6 +31,20 @@ def in_words(value: Any) -> str:
     """A stored date or time as lists show it: "Fri 30 Oct 2026, 15:30", local time (cached:
     a 10,000-line chronology repeats its dates)."""
     return shown(value)
+
+
+@lru_cache(maxsize=4)
+def high_mark(colour_name: str) -> QIcon:
+    """A small filled triangle (▲) in the error colour: "high significance" beside a date."""
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour_name))
+    painter.drawPolygon(QPolygonF([QPointF(7, 1), QPointF(13, 13), QPointF(1, 13)]))
+    painter.end()
+    return QIcon(pixmap)
 
 
 class RowsModel(QAbstractTableModel):
@@ -138,8 +153,8 @@ class CaseListModel(RowsModel):
         if key == "records":
             drafts = row.get("drafts", 0)
             return f"{row['records']}" + (f" ({drafts} draft)" if drafts else "")
-        if key == "updated":  # the day is enough in a list this narrow
-            return in_words(str(row.get("updated") or "")[:10])
+        if key == "updated":  # the day is enough in a list this narrow: "2 Dec 2026"
+            return in_words(str(row.get("updated") or "")[:10]).split(" ", 1)[-1]
         return super().display(row, key)
 
 
@@ -185,7 +200,20 @@ class ChronologyModel(RowsModel):
             and 0 <= index.row() < len(self._rows)
             and self._rows[index.row()].significance == "high"
         ):
-            return QBrush(colour("tint_high"))  # with the word "High": colour is never the only sign
+            return QBrush(colour("tint_high"))  # with a mark by the date: never colour alone
+        if (
+            index.isValid()
+            and index.column() == 0
+            and 0 <= index.row() < len(self._rows)
+            and self._rows[index.row()].significance == "high"
+        ):
+            # High significance marked beside the date, where the eye starts (the Significance
+            # column is often scrolled out of sight): an icon, and words for a screen reader. The
+            # date's text stays as the PDF prints it.
+            if role == Qt.ItemDataRole.DecorationRole:
+                return high_mark(colour("error").name())
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"High significance: {self.display(self._rows[index.row()], 'when')}"
         return super().data(index, role)
 
 

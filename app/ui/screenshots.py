@@ -104,7 +104,9 @@ def render_all(
         read: Any = editor.scroller.widget()
         body_map = read.findChildren(BodyMapWidget)[0]  # in the read view
         body_map.setMinimumHeight(520)
-        app.processEvents()
+        for _ in range(5):  # the editor puts the focus on its first field first (posted)
+            app.processEvents()
+        body_map.canvas.setFocus()
         editor.scroller.ensureWidgetVisible(body_map, 0, 0)
         shot(window, "body-map")
         window.close_editor()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
@@ -79,8 +80,8 @@ def test_the_dark_variant_is_applied_and_its_focus_ring_is_drawn(qtbot, dark: th
 
 
 def test_high_significance_is_said_beside_the_date(qtbot) -> None:  # type: ignore[no-untyped-def]
-    """A chronology line of high significance says so in words by its date, not by tint alone;
-    dates read in words."""
+    """A chronology line of high significance is marked beside its date (an icon, and words for a
+    screen reader), not by tint alone; dates read in words."""
     make_app()
     model = ChronologyModel()
 
@@ -102,9 +103,11 @@ def test_high_significance_is_said_beside_the_date(qtbot) -> None:  # type: igno
         )
 
     model.set_rows([line("2026-10-30", "high"), line("2026-10-31", "low")])
-    high, low = (model.index(r, 0).data() for r in range(2))
-    assert high == "▲ High · Fri 30 Oct 2026"
-    assert low == "Sat 31 Oct 2026"
+    high, low = (model.index(r, 0) for r in range(2))
+    assert high.data() == "Fri 30 Oct 2026" and low.data() == "Sat 31 Oct 2026"
+    assert high.data(Qt.ItemDataRole.DecorationRole) is not None  # ▲ beside the date
+    assert low.data(Qt.ItemDataRole.DecorationRole) is None
+    assert high.data(Qt.ItemDataRole.AccessibleTextRole) == "High significance: Fri 30 Oct 2026"
 
 
 def test_the_main_window_fits_a_laptop_screen_at_200_percent(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]

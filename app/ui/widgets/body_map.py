@@ -189,6 +189,7 @@ class BodyMapWidget(QWidget):
         side.addStretch(1)
         lay.addLayout(side, 1)
         self._edits: list[QLineEdit] = []
+        self._texts: list[QLabel] = []
         self._rows: list[QWidget] = []
         self._read_only = False
         self._loading = False
@@ -233,14 +234,26 @@ class BodyMapWidget(QWidget):
         remove.setAccessibleName(f"Remove marker {n}")
         remove.clicked.connect(lambda _=False, i=n - 1: self.remove_marker(i))
         edit.setReadOnly(self._read_only)
+        # read-only, the description is wrapping text (a line edit cut long descriptions short)
+        text = QLabel(description)
+        text.setObjectName("readValue")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        text.setAccessibleDescription(f"Marker {n} ({side})")
         row_lay.addWidget(tag)
         row_lay.addWidget(edit, 1)
+        row_lay.addWidget(text, 1)
         row_lay.addWidget(remove)
+        text.setVisible(self._read_only)
+        edit.setHidden(self._read_only)
         remove.setHidden(self._read_only)  # once parented: shown alone it would be a window
         self.rows.addWidget(row)
         row.show()  # now, not when the layout gets round to it: the focus must land in it
         self._rows.append(row)
         self._edits.append(edit)
+        self._texts.append(text)
         self.canvas.update()
         self._announce_markers()
         if not self._read_only and not self._loading:
@@ -259,6 +272,7 @@ class BodyMapWidget(QWidget):
 
     def _describe(self, i: int, text: str) -> None:
         self.canvas.markers[i]["description"] = text
+        self._texts[i].setText(text)
         self._edits[i].setToolTip(text)  # the whole description, when the field is too narrow
         self._announce_markers()
         self.changed.emit()
@@ -284,6 +298,7 @@ class BodyMapWidget(QWidget):
             row.deleteLater()
         self._rows.clear()
         self._edits.clear()
+        self._texts.clear()
         self.canvas.markers = []
         self._loading = True
         try:
@@ -298,8 +313,10 @@ class BodyMapWidget(QWidget):
         self._read_only = ro
         self.canvas.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, ro)
         self.chooser.setVisible(not ro)
-        for edit in self._edits:
+        for edit, text in zip(self._edits, self._texts, strict=True):
             edit.setReadOnly(ro)
+            edit.setHidden(ro)
+            text.setVisible(ro)
         for row in self._rows:
             for button in row.findChildren(QPushButton):
                 button.setVisible(not ro)
