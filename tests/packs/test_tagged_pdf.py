@@ -176,12 +176,14 @@ def test_data_json_is_an_associated_file(objects: dict[str, Any]) -> None:
 
 
 def test_pdfa_essentials_fonts_header_no_encryption(pack: tuple[Path, bytes]) -> None:
-    """Every font embedded, no encryption, and the binary comment after the header line."""
+    """Every font embedded, no encryption, the binary header comment, an EOL before endstream."""
     fonts = run("pdffonts", str(pack[0])).stdout.splitlines()[2:]
     assert fonts and all(re.search(r"\byes\s+yes\s+yes\b", f) for f in fonts), fonts
     head = pack[0].read_bytes()[:64]
     assert re.match(rb"%PDF-1\.[0-7]\r?\n%[\x80-\xff]{4}", head)
     assert re.search(r"^Encrypted:\s+no$", run("pdfinfo", str(pack[0])).stdout, re.M)
+    body = pack[0].read_bytes()
+    assert body.count(b"endstream") == len(re.findall(rb"(?:\r\n|\n|\r)endstream", body))  # 6.1.7.1
 
 
 def test_same_clock_same_bytes_and_the_creation_time_follows_the_clock() -> None:

@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -83,38 +83,45 @@ def with_alt(flowable: Any, alt: str) -> Any:
 # -- the structure tree, built while drawing -------------------------------------------------
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Elem:
     role: str
     parent: _Elem | None
-    kids: list[_Elem | tuple[int, int]] = field(default_factory=list)  # elements or (page, MCID)
     alt: str | None = None
     attrs: str = ""  # an attribute dictionary, already PDF syntax (/A)
+    kids: list[_Elem | tuple[int, int]] = field(default_factory=list)  # elements or (page, MCID)
     name: str = ""  # ReportLab's internal object name once registered
 
     def add(self, role: str, alt: str | None = None, attrs: str = "") -> _Elem:
-        e = _Elem(role, self, alt=alt, attrs=attrs)
+        e = _Elem(role, self, alt, attrs)
         self.kids.append(e)
         return e
 
 
-@dataclass
-class _Open:
-    elem: _Elem | None
-    leaf: bool
-    code_at: int = 0  # where in the page's operators the BDC went (to roll back a flowable that
-    # did not fit the frame and will be drawn, split or whole, elsewhere)
+_TH_SCOPE = "<</O /Table /Scope /Column>>"
+
+
+def _holds_table(cell: Any) -> bool:
+    items = cell if isinstance(cell, list | tuple) else (cell,)
+    return any(isinstance(x, Table) for x in items)
 
 
 class Tagger:
-    """Marked content and structure elements for one document, fed by the frame and the tables."""
+    """Marked content and structure elements for one document, fed by the frame and the tables.
+
+    ``open`` holds, per begun item, (its element or None, whether it is a leaf with marked
+    content, where its BDC went in the page's operators — to roll back a flowable that did not
+    fit the frame and will be drawn, split or whole, elsewhere). The table callback runs once per
+    cell of a 2,000-line chronology, so it is kept lean.
+    """
 
     def __init__(self, canvas: Canvas, headings: Mapping[str, str]) -> None:
         self.canvas = canvas
         self.headings = dict(headings)
         self.root = _Elem("Document", None)
-        self.stack: list[_Open] = [_Open(self.root, leaf=False)]
-        self.by_page: dict[int, list[_Elem]] = {}  # page index → element per MCID
+        self.open: list[tuple[_Elem | None, bool, int]] = []
+        self.parents: list[_Elem] = [self.root]  # the open elements, innermost last
+        self.by_page: list[list[_Elem]] = [[]]  # per page: the element of each MCID
 
     # -- roles ------------------------------------------------------------------------------
 
@@ -135,95 +142,96 @@ class Tagger:
             return "Div"  # anything else that takes room: its drawing is content, untyped
         return None
 
-    def _cell_role(self, table: Table, row: int, cell: Any) -> tuple[str | None, bool]:
-        """(role, leaf) of one cell: TH/TD in a data table; what it holds in a layout table."""
-        items = cell if isinstance(cell, list | tuple) else [cell]
-        nested = any(isinstance(x, Table) for x in items)
-        if getattr(table, "_fb_data", False):
-            return ("TH" if row < table._fb_head else "TD"), not nested
-        if nested:
-            return None, False  # layout around a table: the inner table is the structure
+    def _layout_cell_role(self, cell: Any) -> str:
+        """A layout table's cell is tagged by what it holds (a quote box's lines are paragraphs)."""
+        items = cell if isinstance(cell, list | tuple) else (cell,)
         flows = [x for x in items if not isinstance(x, str)]
         role = self.role_of(flows[0]) if len(flows) == 1 else "P"
-        return (role if role not in (None, "Table") else "P"), True
+        return role if role not in (None, "Table") else "P"
 
     # -- marked content ---------------------------------------------------------------------
 
-    @property
-    def _code(self) -> list[str]:
-        return self.canvas._code  # type: ignore[no-any-return]
-
     def begin(self, role: str | None, *, leaf: bool, alt: str | None = None, attrs: str = "") -> None:
-        top = self._parent()
+        code = self.canvas._code
         if role is None:
-            self.stack.append(_Open(None, leaf=False))
+            self.open.append((None, False, len(code)))
             return
+        top = self.parents[-1]
         if role == "LI":  # consecutive items share one list
             last = top.kids[-1] if top.kids else None
             lst = last if isinstance(last, _Elem) and last.role == "L" else top.add("L")
             elem = lst.add("LI").add("LBody")
         else:
-            elem = top.add(role, alt, attrs)
-        at = len(self._code)
+            elem = _Elem(role, top, alt, attrs)
+            top.kids.append(elem)
+        self.open.append((elem, leaf, len(code)))
         if leaf:
-            page = self.canvas.getPageNumber() - 1
-            mcids = self.by_page.setdefault(page, [])
-            elem.kids.append((page, len(mcids)))
+            mcids = self.by_page[-1]
+            elem.kids.append((len(self.by_page) - 1, len(mcids)))
+            code.append(f"EMC /{elem.role} <</MCID {len(mcids)}>> BDC")
             mcids.append(elem)
-            self._code.append(f"EMC /{role} <</MCID {len(mcids) - 1}>> BDC")
-        self.stack.append(_Open(elem, leaf, at))
+        else:
+            self.parents.append(elem)
 
     def end(self, *, keep: bool = True) -> None:
-        top = self.stack.pop()
+        elem, leaf, code_at = self.open.pop()
+        if elem is not None and not leaf:
+            self.parents.pop()
         if keep:
-            if top.leaf:
-                self._code.append(f"EMC {_ARTIFACT}")
+            if leaf:
+                self.canvas._code.append(f"EMC {_ARTIFACT}")
             return
         # Not drawn here: forget the element and its marked content.
-        del self._code[top.code_at :]
-        elem = top.elem
+        del self.canvas._code[code_at:]
         if elem is None:
             return
-        if top.leaf:
-            page, _ = elem.kids[0]  # type: ignore[misc]
-            self.by_page[page].pop()
+        if leaf:
+            self.by_page[-1].pop()
+            elem.kids.clear()
         while elem.parent is not None and not elem.kids:
             elem.parent.kids.remove(elem)
             elem = elem.parent
 
-    def _parent(self) -> _Elem:
-        return next(o.elem for o in reversed(self.stack) if o.elem is not None)
-
     # -- tables (ReportLab's render callback) ----------------------------------------------
 
     def table_event(self, table: Table, event: str, *args: Any) -> None:
-        data = getattr(table, "_fb_data", False)
-        if event == "startTable":
+        if event == "startCell":  # (row, column, value, style, position, size)
+            cell = args[2]
+            nested = type(cell) is not str and _holds_table(cell)
+            if table._fb_data:
+                th = args[0] < table._fb_head
+                self.begin("TH" if th else "TD", leaf=not nested, attrs=_TH_SCOPE if th else "")
+            else:  # layout around a table: the inner table is the structure
+                self.begin(None if nested else self._layout_cell_role(cell), leaf=not nested)
+        elif event == "endCell":
+            self.end()
+        elif event == "startRow":
+            if table._fb_data:
+                self.begin("TR", leaf=False)
+        elif event == "endRow":
+            if table._fb_data:
+                self.end()
+        elif event == "startTable":
             head = table.repeatRows
             table._fb_head = head if isinstance(head, int) else len(head)
-            table._fb_data = data = table._fb_head > 0
+            table._fb_data = table._fb_head > 0  # a header row: data; none: layout
             for row in table._cellvalues:  # nested tables report to us too
                 for cell in row:
-                    for x in cell if isinstance(cell, list | tuple) else [cell]:
+                    for x in cell if isinstance(cell, list | tuple) else (cell,):
                         if isinstance(x, Table):
                             x._renderCB = self.table_event
-            self.begin("Table" if data else "Div", leaf=False)
-        elif event == "startRow":
-            if data:
-                self.begin("TR", leaf=False)
-        elif event == "startCell":
-            row, _col, cell = args[0], args[1], args[2]
-            role, leaf = self._cell_role(table, row, cell)
-            self.begin(role, leaf=leaf, attrs="<</O /Table /Scope /Column>>" if role == "TH" else "")
-        elif event == "endCell" or (event == "endRow" and data) or event == "endTable":
+            self.begin("Table" if table._fb_data else "Div", leaf=False)
+        elif event == "endTable":
             self.end()
 
     # -- pages ------------------------------------------------------------------------------
 
     def close_page(self) -> None:
         """The page's operators start and end as an artifact (what no flowable drew)."""
-        self._code.insert(0, _ARTIFACT)
-        self._code.append("EMC")
+        code = self.canvas._code
+        code.insert(0, _ARTIFACT)
+        code.append("EMC")
+        self.by_page.append([])
 
 
 class TaggedFrame(Frame):  # type: ignore[misc]  # ReportLab is untyped
@@ -283,6 +291,7 @@ class TaggedCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
     def __init__(self, *args: Any, **kw: Any) -> None:
         kw["pdfVersion"] = PDF_VERSION
         super().__init__(*args, **kw)
+        self._doc.__class__ = _ArchivalDocument  # the same document, writing PDF/A streams
         self.tagger = Tagger(self, {})
         self.archival: Archival | None = None  # set by TaggedDocTemplate
 
@@ -297,6 +306,33 @@ class TaggedCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
 
 
 # -- writing: structure tree and metadata as ReportLab document objects ----------------------
+
+
+class _EolFormat:
+    """Writes an end-of-line between a stream's data and ``endstream``, outside /Length (PDF/A
+    6.1.7.1; ReportLab writes ``endstream`` straight after the data)."""
+
+    def format(self, document: Any) -> bytes:
+        out = bytes(super().format(document))  # type: ignore[misc]
+        return out[: -len(_ENDSTREAM)] + b"\n" + _ENDSTREAM
+
+
+_ENDSTREAM = b"endstream\n"
+_EOL_CLASSES = {
+    cls: type(f"Eol{cls.__name__}", (_EolFormat, cls), {})
+    for cls in (pdfdoc.PDFStream, pdfdoc.PDFImageXObject, pdfdoc.PDFFormXObject)
+}
+
+
+class _ArchivalDocument(pdfdoc.PDFDocument):  # type: ignore[misc]  # ReportLab is untyped
+    """ReportLab's document, with every stream it registers written with ``_EolFormat``: page
+    contents, fonts and images are made while the file is written, so they are caught here."""
+
+    def Reference(self, obj: Any, name: Any = None) -> Any:  # ReportLab's method name
+        eol = _EOL_CLASSES.get(type(obj))
+        if eol is not None:
+            obj.__class__ = eol
+        return super().Reference(obj, name)
 
 
 class _Raw(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
@@ -321,7 +357,7 @@ def _string(document: Any, s: str) -> str:
     return bytes(pdfdoc.PDFString(s).format(document)).decode("latin-1")
 
 
-def _elem_body(document: Any, e: _Elem) -> str:
+def _elem_body(document: Any, *, e: _Elem) -> str:
     kids: list[str] = []
     first_page: int | None = None
     for k in e.kids:
@@ -355,10 +391,11 @@ def _register_tree(document: Any, tagger: Tagger) -> str:
         e = todo.pop()
         elems.append(e)
         todo.extend(k for k in reversed(e.kids) if isinstance(k, _Elem))
+    register = pdfdoc.PDFDocument.Reference  # not a stream: no need of _ArchivalDocument's check
     for e in elems:
-        e.name = document.Reference(_Raw(lambda d, e=e: _elem_body(d, e))).name
+        e.name = register(document, _Raw(partial(_elem_body, e=e))).name
     tagger.root.parent = _Elem("StructTreeRoot", None, name=root_name)
-    pages = sorted(tagger.by_page)
+    pages = [p for p, mcids in enumerate(tagger.by_page) if mcids]
 
     def parent_tree(d: Any) -> str:
         nums = " ".join(f"{p} [{' '.join(_ref(d, e.name) for e in tagger.by_page[p])}]" for p in pages)
