@@ -1,4 +1,4 @@
-"""``fieldbook case add|list|show``, ``record add`` and ``search``."""
+"""``fieldbook case add|list|show|name``, ``record add`` and ``search``."""
 
 from __future__ import annotations
 
@@ -10,25 +10,42 @@ from typing import Any
 from app.cli.context import CliContext
 from app.core.errors import UsageError, ValidationError
 from app.core.plaintext import control_problem, terminal_safe
+from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST
+
+# What each option after --child sets on the child just named.
+_CHILD_OPTIONS = {
+    "--dob": "dob",
+    "--due": "due_date",
+    "--legal-status": "legal_status",
+    "--arrangement": "living_arrangement",
+}
 
 
 class _ChildAction(argparse.Action):
-    """--child NAME starts a child; the --dob/--due that follow apply to it."""
+    """--child NAME (or --unnamed-child, or --child "") starts a child; the --dob/--due,
+    --legal-status and --arrangement that follow apply to it."""
 
     def __call__(self, parser: Any, ns: argparse.Namespace, value: Any, option: Any = None) -> None:
         children = list(getattr(ns, "children", None) or [])
-        if option == "--child":
-            children.append({"name": value})
+        if option in ("--child", "--unnamed-child"):
+            children.append({"name": value or ""})
         else:
             if not children:
                 raise UsageError(f"{option}: give it after the --child it belongs to")
-            key = "dob" if option == "--dob" else "due_date"
-            if children[-1].get("dob") or children[-1].get("due_date"):
-                raise UsageError(
-                    f"{option}: {children[-1]['name']} already has a date; use --dob or --due once per child"
-                )
+            key = _CHILD_OPTIONS[str(option)]
+            who = children[-1]["name"] or "the child whose name is not yet known"
+            if key in ("dob", "due_date") and (children[-1].get("dob") or children[-1].get("due_date")):
+                raise UsageError(f"{option}: {who} already has a date; use --dob or --due once per child")
+            if key in children[-1]:
+                raise UsageError(f"{option}: given twice for {who}")
             children[-1][key] = value
         ns.children = children
+
+
+def _codes_help(listname: str) -> str:
+    from app.core.forms.codelists import codes
+
+    return ", ".join(c for c, _ in codes(listname))
 
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
@@ -55,6 +72,29 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         dest="children",
         help="expected due date of the unborn child just named",
     )
+    p.add_argument(
+        "--unnamed-child",
+        action=_ChildAction,
+        nargs=0,
+        dest="children",
+        help="a child whose name is not yet known (unborn, newborn, or not named by the referrer; "
+        'same as --child ""): shown as a placeholder and flagged until `case name`',
+    )
+    p.add_argument(
+        "--legal-status",
+        action=_ChildAction,
+        metavar="CODE",
+        dest="children",
+        help="legal status of the child just named: " + _codes_help(LEGAL_STATUS_LIST),
+    )
+    p.add_argument(
+        "--arrangement",
+        action=_ChildAction,
+        metavar="CODE",
+        dest="children",
+        help="where the child just named lives (kinship care is an arrangement, not an order): "
+        + _codes_help(ARRANGEMENT_LIST),
+    )
     p.add_argument("--ref", help="the case reference, e.g. FB-2026-0001")
     p.set_defaults(func=_case_add)
     p = case.add_parser("list", parents=[common], help="every case in the vault")
@@ -62,6 +102,11 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p = case.add_parser("show", parents=[common], help="a case's people and records")
     p.add_argument("case", metavar="CASE", help="case id, id prefix or reference")
     p.set_defaults(func=_case_show)
+    p = case.add_parser("name", parents=[common], help="give a child whose name was not yet known their name")
+    p.add_argument("case", metavar="CASE", help="case id, id prefix or reference")
+    p.add_argument("child", metavar="CHILD", help="the child's id, id prefix or name as shown")
+    p.add_argument("--name", required=True, metavar='"GIVEN FAMILY"', help="the child's name")
+    p.set_defaults(func=_case_name)
 
     p = top.add_parser("record", parents=[common], help="add a record to a case")
     sub = p.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
@@ -98,14 +143,30 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     p.set_defaults(func=_search)
 
 
-def _split_name(name: str) -> tuple[str, str]:
+def _split_name(name: str, option: str = "--child") -> tuple[str, str]:
     why = control_problem(name, multiline=False)
     if why:
-        raise UsageError(f"--child: “{terminal_safe(name)}” {why}")
+        raise UsageError(f"{option}: “{terminal_safe(name)}” {why}")
     parts = name.strip().split()
     if not parts:
-        raise UsageError("--child: the name is empty")
+        raise UsageError(f"{option}: the name is empty")
     return (parts[0], " ".join(parts[1:])) if len(parts) > 1 else (parts[0], "")
+
+
+def _one_child(case: Any, key: str, option: str) -> str:
+    """The id of the one child of ``case`` that ``key`` names: an id or id prefix, the name as
+    shown (a placeholder for a child not yet named) or the first name."""
+    match: list[str] = [
+        c.id
+        for c in case.children
+        if c.id == key
+        or c.id.startswith(key)
+        or c.display_name.casefold() == key.casefold()
+        or (c.given_name and c.given_name.casefold() == key.casefold())
+    ]
+    if len(match) != 1:
+        raise UsageError(f"{option}: “{terminal_safe(key)}” is not one child of this case")
+    return match[0]
 
 
 def _case_add(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -116,8 +177,22 @@ def _case_add(ctx: CliContext, args: argparse.Namespace) -> int:
         raise UsageError('case add: give at least one --child "GIVEN FAMILY"')
     people = []
     for child in children:
-        given, family = _split_name(child["name"])
-        people.append(PersonIn("child", given, family, dob=child.get("dob"), due_date=child.get("due_date")))
+        # An empty name is a child whose name is not yet known (--unnamed-child); a name of only
+        # spaces is a mistake.
+        unnamed = child["name"] == ""
+        given, family = ("", "") if unnamed else _split_name(child["name"])
+        people.append(
+            PersonIn(
+                "child",
+                given,
+                family,
+                dob=child.get("dob"),
+                due_date=child.get("due_date"),
+                legal_status=child.get("legal_status"),
+                living_arrangement=child.get("living_arrangement"),
+                name_unknown=unnamed,
+            )
+        )
     why = control_problem(args.ref or "", multiline=False)
     if why:
         raise UsageError(f"--ref: {why}")
@@ -129,6 +204,7 @@ def _case_add(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _case_list(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.store import Store
+    from app.core.store.models import NAME_FLAG
 
     cases = Store(ctx.vault()).list_cases()
     data = [
@@ -136,6 +212,7 @@ def _case_list(ctx: CliContext, args: argparse.Namespace) -> int:
             "id": c.id,
             "reference": c.reference,
             "children": c.children,
+            "unnamed_children": c.unnamed_children,
             "records": c.record_count,
             "drafts": c.draft_count,
             "updated_at": c.updated_at,
@@ -145,6 +222,7 @@ def _case_list(ctx: CliContext, args: argparse.Namespace) -> int:
     lines = [
         f"{c.id[:8]}  {c.reference or '-':<14} {', '.join(c.children):<40} "
         f"{c.record_count} records ({c.draft_count} drafts)  updated {c.updated_at}"
+        + (f"  [{NAME_FLAG}: {c.unnamed_children}]" if c.unnamed_children else "")
         for c in cases
     ] or ["No cases yet: add one with `fieldbook case add`."]
     ctx.emit(data, "\n".join(lines))
@@ -153,6 +231,7 @@ def _case_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.store import Store
+    from app.core.store.models import status_words
 
     store = Store(ctx.vault())
     case = store.get_case(store.find_case(args.case))
@@ -161,7 +240,7 @@ def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
         "id": case.id,
         "reference": case.reference,
         "created_at": case.created_at,
-        "people": [p.to_json() for p in case.people],
+        "people": [{**p.to_json(), "display_name": p.display_name, "flag": p.flag} for p in case.people],
         "records": [
             {
                 "id": r.id,
@@ -179,13 +258,30 @@ def _case_show(ctx: CliContext, args: argparse.Namespace) -> int:
     lines = [f"Case {case.reference or case.id}  (id {case.id})", "People:"]
     for p in case.people:
         when = f"born {p.dob}" if p.dob else (f"unborn, due {p.due_date}" if p.due_date else "")
-        extra = ", ".join(x for x in (when, p.legal_status, p.relationship, p.role, p.agency) if x)
-        lines.append(f"  {p.kind:<18} {p.display_name}" + (f" ({extra})" if extra else ""))
+        status = [f"{what}: {words}" for what, words in status_words(p.__dict__)]
+        extra = ", ".join(x for x in (when, *status, p.relationship, p.role, p.agency) if x)
+        flag = f"  [{p.flag}: `fieldbook case name` when known]" if p.flag else ""
+        lines.append(f"  {p.kind:<18} {p.display_name}" + (f" ({extra})" if extra else "") + flag)
     lines.append("Records:" if records else "Records: none yet")
     for r in records:
         add = f", {len(r.addenda)} addenda" if r.addenda else ""
         lines.append(f"  {r.id[:8]}  {r.occurred_at or '-':<20} {r.form_id:<20} {r.status}{add}")
     ctx.emit(data, "\n".join(lines))
+    return 0
+
+
+def _case_name(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.store import Store
+
+    given, family = _split_name(args.name, "--name")
+    store = Store(ctx.vault())
+    case = store.get_case(store.find_case(args.case))
+    child_id = _one_child(case, args.child, "CHILD")
+    store.name_child(child_id, given, family)
+    named = next(p for p in store.get_case(case.id).children if p.id == child_id)
+    ctx.emit(
+        {"person_id": child_id, "name": named.display_name}, f"{child_id[:8]}  named {named.display_name}"
+    )
     return 0
 
 
@@ -214,19 +310,7 @@ def _record_add(ctx: CliContext, args: argparse.Namespace) -> int:
     case = store.get_case(store.find_case(args.case))
     children: list[str] | None = None
     if args.child:
-        children = []
-        for key in args.child:
-            match = [
-                c.id
-                for c in case.children
-                if c.id == key
-                or c.id.startswith(key)
-                or c.display_name.casefold() == key.casefold()
-                or c.given_name.casefold() == key.casefold()
-            ]
-            if len(match) != 1:
-                raise UsageError(f"--child: “{key}” is not one child of this case")
-            children.append(match[0])
+        children = [_one_child(case, key, "--child") for key in args.child]
     try:
         record_id, problems = add_record(
             store,

@@ -40,6 +40,8 @@ PERSON_FIELDS = (
     "role",
     "contact",
     "notes",
+    "living_arrangement",
+    "name_unknown",
 )
 
 
@@ -167,7 +169,6 @@ def check_schema(doc: Any) -> list[str]:
 def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
     """Validate a whole case, then write it in one transaction; returns the case id."""
     from app.core.forms import ValidationContext, validate
-    from app.core.store.models import PersonIn
     from app.core.store.values import attachment_refs
 
     doc = loads(doc_bytes, what="Case data", limits=CASE_JSON_LIMITS)
@@ -248,7 +249,7 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
                 "(two cases cannot share a person's id); nothing was imported"
             )
         ordered = children + [p for p in people if p["kind"] != "child"]
-        ins = [PersonIn(**{k: p.get(k) for k in PERSON_FIELDS}) for p in ordered]
+        ins = [_person_in(p) for p in ordered]
         new_case = store.create_case(
             case.get("reference"),
             ins[: len(children)],
@@ -262,6 +263,20 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
             store.import_record(new_case, rec)
         store.audit("import", "case", new_case, {"records": len(case["records"])})
     return str(new_case)
+
+
+def _person_in(p: dict[str, Any]) -> Any:
+    """A person from case data; an older file's arrangement-as-legal-status (kinship care, birth
+    family, private fostering) becomes the living arrangement, as the vault's migration does."""
+    from app.core.store.models import PersonIn
+    from app.core.store.schema import ARRANGEMENT_FROM_V3
+
+    vals: dict[str, Any] = {k: p.get(k) for k in PERSON_FIELDS}
+    vals["name_unknown"] = bool(vals["name_unknown"])
+    if vals["legal_status"] in ARRANGEMENT_FROM_V3:
+        vals["living_arrangement"] = vals["living_arrangement"] or ARRANGEMENT_FROM_V3[vals["legal_status"]]
+        vals["legal_status"] = None
+    return PersonIn(**vals)
 
 
 _EXISTS = {

@@ -55,9 +55,9 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
         case_id = store.create_case(
             REFERENCE,
             [
-                PersonIn("child", "Maya", "Okafor", dob="2017-03-02", sex="F", legal_status="birth_family"),
-                PersonIn("child", "Leo", "Okafor", dob="2022-01-10", sex="M", legal_status="birth_family"),
-                PersonIn("child", "Baby", "Okafor", due_date="2027-02-01", legal_status="birth_family"),
+                PersonIn("child", "Maya", "Okafor", dob="2017-03-02", sex="F", living_arrangement="parents"),
+                PersonIn("child", "Leo", "Okafor", dob="2022-01-10", sex="M", living_arrangement="parents"),
+                PersonIn("child", "Baby", "Okafor", due_date="2027-02-01", living_arrangement="parents"),
             ],
             [
                 PersonIn(

@@ -942,12 +942,12 @@ def event_deadlines(
 
 
 def _child_names(people: Iterable[Any] | None) -> dict[str, str]:
+    from app.core.store.models import display_name_of
+
     out: dict[str, str] = {}
     for p in people or []:
         pid = _get(p, "id")
-        name = _get(p, "display_name") or " ".join(
-            x for x in (_get(p, "given_name"), _get(p, "family_name")) if x
-        )
+        name = _get(p, "display_name") or (display_name_of(p) if isinstance(p, Mapping) else "")
         if pid:
             out[str(pid)] = str(name or "")
     return out

@@ -90,7 +90,7 @@ def test_summary_page_first_then_the_report_and_the_chronology_last(pack_pdf: Pa
     summary = " ".join(text[0].split())
     assert "Conference: Initial (ICPC), Thursday 19 November 2026" in summary
     assert "Maya Okafor" in summary and "(born Thu 2 Mar 2017)" in summary
-    assert "unborn, due Mon 1 Feb 2027" in summary and "Birth family" in summary
+    assert "unborn, due Mon 1 Feb 2027" in summary and "Lives: With one or both parents" in summary
     assert "Child protection plan — Physical abuse" in summary
     assert "Grace Okafor, mother — has parental responsibility" in summary
     flat = "\n".join(text)

@@ -59,6 +59,7 @@ from app.core.packs.tagged import (
     with_alt,
 )
 from app.core.paths import resource
+from app.core.store.models import display_name_of, status_words
 
 MARKING = "OFFICIAL-SENSITIVE"
 FONT, FONT_BOLD, FONT_AR, FONT_HE = "FB-Sans", "FB-Sans-Bold", "FB-Arabic", "FB-Hebrew"
@@ -261,10 +262,11 @@ class RenderInput:
 
 
 def person_name(p: dict[str, Any]) -> str:
+    # The name shown everywhere (a placeholder for a child not yet named, never empty).
+    if p.get("name_unknown") or not p.get("known_as"):
+        return display_name_of(p)
     name = " ".join(x for x in (p.get("given_name"), p.get("family_name")) if x)
-    if p.get("known_as"):
-        name += f" (known as {p['known_as']})"
-    return name or "(no name)"
+    return f"{name} (known as {p['known_as']})" if name else str(p["known_as"])
 
 
 # -- field rendering --------------------------------------------------------------------------
@@ -774,7 +776,7 @@ def cover(ctx: Ctx) -> list[Any]:
         [
             person_name(k),
             _age(k, inp.created_at),
-            str(k.get("legal_status") or "not recorded").replace("_", " ").capitalize(),
+            "; ".join(f"{what.capitalize()}: {words}" for what, words in status_words(k)) or "Not recorded",
             *(
                 [recommended.get(str(k.get("id"))) or recommended.get(EVERY_CHILD, "—")]
                 if recommended

@@ -6,8 +6,24 @@ the column list and no reader counts positions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
+
+# What a child whose name is not yet known is called everywhere (screen, CLI, packs, PDFs), and
+# the flag shown beside it until the child is named (WT 2026: unborn children; domain.md §11.3).
+UNBORN_UNNAMED = "Unborn baby (name not yet known)"
+CHILD_UNNAMED = "Child not yet named"
+NAME_FLAG = "NAME NOT YET KNOWN"
+
+
+def display_name_of(p: Mapping[str, Any]) -> str:
+    """A person's name as shown, from a person's fields (a Person's or case-data JSON's):
+    the placeholder for a child whose name is not yet known, never an empty string."""
+    if p.get("name_unknown"):
+        return UNBORN_UNNAMED if (p.get("due_date") and not p.get("dob")) else CHILD_UNNAMED
+    name = " ".join(x for x in (p.get("given_name"), p.get("family_name")) if x)
+    return name or (p.get("known_as") or "(no name)")
 
 
 @dataclass(frozen=True)
@@ -18,6 +34,21 @@ class Profile:
 
     def as_author(self) -> dict[str, str]:
         return {"name": self.name, "role": self.role, "agency": self.agency}
+
+
+def status_words(p: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A child's legal status and living arrangement in words, as (what, words) pairs for those
+    recorded. A code from an older file that the list no longer has is shown as written."""
+    from app.core.forms.codelists import label
+
+    out = []
+    for key, what, listname in (
+        ("legal_status", "legal status", "child_legal_status"),
+        ("living_arrangement", "lives", "living_arrangements"),
+    ):
+        if p.get(key):
+            out.append((what, label(listname, str(p[key])).replace("_", " ")))
+    return out
 
 
 @dataclass
@@ -39,6 +70,12 @@ class PersonIn:
     role: str | None = None
     contact: str | None = None
     notes: str | None = None
+    # Where the child lives (code list living_arrangements): kinship care is an arrangement, not
+    # an order; legal_status (code list child_legal_status) is the order or plan, if any.
+    living_arrangement: str | None = None
+    # A child opened before their name is known (unborn, newborn, or the referrer could not say):
+    # shown with a placeholder and flagged until named (``fieldbook case name``).
+    name_unknown: bool = False
 
 
 @dataclass
@@ -48,8 +85,12 @@ class Person(PersonIn):
 
     @property
     def display_name(self) -> str:
-        name = " ".join(p for p in (self.given_name, self.family_name) if p)
-        return name or (self.known_as or "(no name)")
+        return display_name_of(self.__dict__)
+
+    @property
+    def flag(self) -> str | None:
+        """What needs doing about this person's record, shown beside their name."""
+        return NAME_FLAG if self.name_unknown else None
 
     @property
     def unborn(self) -> bool:
@@ -70,6 +111,7 @@ class CaseSummary:
     children: list[str]
     record_count: int
     draft_count: int
+    unnamed_children: int = 0  # children whose name is not yet known (flagged in lists)
 
 
 @dataclass
@@ -258,6 +300,5 @@ class CaseListRow(NamedTuple):
     reference: str | None
     created_at: str
     updated_at: str
-    children: str | None  # the children's names joined by "|"
     records: int
     drafts: int

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from app.core.errors import NotFound, UsageError, ValidationError
+from app.core.forms.codelists import codes
 from app.core.store.base import StoreBase
 from app.core.store.models import (
     PERSON_COLS,
@@ -18,8 +19,15 @@ from app.core.store.models import (
     Person,
     PersonIn,
     columns,
+    display_name_of,
 )
-from app.core.store.values import LEGAL_STATUSES, PERSON_KINDS, clean_text
+from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST, PERSON_KINDS, clean_text
+
+
+def _check_code(who: str, label: str, listname: str, value: str | None) -> None:
+    allowed = [c for c, _ in codes(listname)]
+    if value and value not in allowed:
+        raise ValidationError(f"{who}, {label}: “{value}” is not one of " + ", ".join(allowed))
 
 
 class PeopleRepo(StoreBase):
@@ -34,8 +42,18 @@ class PeopleRepo(StoreBase):
                 vals[key] = clean_text(value.strip(), key.replace("_", " ").capitalize()) or None
         vals["given_name"] = vals["given_name"] or ""
         vals["family_name"] = vals["family_name"] or ""
-        who = " ".join(x for x in (vals["given_name"], vals["family_name"]) if x) or "Person"
-        if not (vals["given_name"] or vals["family_name"] or vals["known_as"]):
+        vals["name_unknown"] = int(bool(vals["name_unknown"]))
+        who = display_name_of(vals) if vals["name_unknown"] else None
+        who = who or " ".join(x for x in (vals["given_name"], vals["family_name"]) if x) or "Person"
+        if vals["name_unknown"]:
+            if person.kind != "child":
+                raise ValidationError(
+                    f"{person.kind.replace('_', ' ').capitalize()}: only a child can be recorded "
+                    "with a name not yet known"
+                )
+            if vals["given_name"] or vals["family_name"] or vals["known_as"]:
+                raise ValidationError(f"{who}: give the child's name or mark it not yet known — not both")
+        elif not (vals["given_name"] or vals["family_name"] or vals["known_as"]):
             raise ValidationError(
                 f"{person.kind.replace('_', ' ').capitalize()}: a name is needed "
                 "(a first name, family name or known-as name)"
@@ -53,10 +71,13 @@ class PeopleRepo(StoreBase):
             raise ValidationError(
                 f"{who}: give a date of birth or, for an unborn child, an expected due date — not both"
             )
-        if vals["legal_status"] and vals["legal_status"] not in LEGAL_STATUSES:
+        if vals["legal_status"] in {c for c, _ in codes(ARRANGEMENT_LIST)}:
             raise ValidationError(
-                f"{who}, Legal status: “{vals['legal_status']}” is not one of " + ", ".join(LEGAL_STATUSES)
+                f"{who}, Legal status: “{vals['legal_status']}” is where the child lives (a living "
+                "arrangement), not a legal order; give it as the living arrangement"
             )
+        _check_code(who, "Legal status", LEGAL_STATUS_LIST, vals["legal_status"])
+        _check_code(who, "Living arrangement", ARRANGEMENT_LIST, vals["living_arrangement"])
         if vals["parental_responsibility"] is not None:
             vals["parental_responsibility"] = int(bool(vals["parental_responsibility"]))
         return vals
@@ -64,7 +85,7 @@ class PeopleRepo(StoreBase):
     def _index_person(self, person_id: str, case_id: str, vals: dict[str, Any]) -> None:
         names = " ".join(
             v for v in (vals.get("given_name"), vals.get("family_name"), vals.get("known_as")) if v
-        )
+        ) or display_name_of(vals)
         extra = " ".join(v for v in (vals.get("role"), vals.get("agency"), vals.get("relationship")) if v)
         self._index("people", "person", person_id, case_id, names, extra)
 
@@ -143,25 +164,59 @@ class PeopleRepo(StoreBase):
             self._touch_case(case_id)
             self._log("edit", "person", person_id, {"case_id": case_id})
 
+    def name_child(self, person_id: str, given_name: str, family_name: str = "") -> None:
+        """Give a child whose name was not yet known their name (audited as ``name``); the flag
+        goes. Every other detail of the child is kept."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT case_id, kind, name_unknown FROM people WHERE id = ?", (person_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"Person: no person with id {person_id}")
+            case_id, kind, unknown = row
+            if kind != "child":
+                raise ValidationError("Name: only a child's name can be given this way")
+            person = next(p for p in self.get_case(case_id).people if p.id == person_id)
+            named = PersonIn(
+                **{**{c: getattr(person, c) for c in PERSON_COLS}, "name_unknown": False},
+            )
+            named.given_name, named.family_name = given_name, family_name
+            vals = self._person_values(named)
+            sets = ", ".join(f"{c} = ?" for c in PERSON_COLS)
+            self.conn.execute(
+                f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
+                (*(vals[c] for c in PERSON_COLS), self._now(), person_id),
+            )
+            self._index_person(person_id, case_id, vals)
+            self._touch_case(case_id)
+            # No names in the audit log (DESIGN.md): that it happened, and whether it was a renaming.
+            self._log("name", "person", person_id, {"case_id": case_id, "was_unnamed": bool(unknown)})
+
     def list_cases(self) -> list[CaseSummary]:
         rows = self.conn.execute(
             "SELECT c.id, c.reference, c.created_at, c.updated_at, "
-            " (SELECT group_concat(trim(given_name || ' ' || family_name), '|') FROM "
-            "   (SELECT given_name, family_name FROM people WHERE case_id = c.id AND kind = 'child'"
-            "    ORDER BY position)), "
             " (SELECT count(*) FROM records WHERE case_id = c.id AND status != 'discarded'), "
             " (SELECT count(*) FROM records WHERE case_id = c.id AND status = 'draft') "
             "FROM cases c ORDER BY c.updated_at DESC"
-        )
+        ).fetchall()
+        # Children's names in one query, shown as everywhere else (a placeholder if not yet known).
+        names: dict[str, list[dict[str, Any]]] = {}
+        keys = ("case_id", "given_name", "family_name", "known_as", "dob", "due_date", "name_unknown")
+        for p in self.conn.execute(
+            f"SELECT {', '.join(keys)} FROM people WHERE kind = 'child' ORDER BY case_id, position"
+        ):
+            vals = dict(zip(keys, p, strict=True))
+            names.setdefault(vals["case_id"], []).append(vals)
         return [
             CaseSummary(
                 r.id,
                 r.reference,
                 r.created_at,
                 r.updated_at,
-                r.children.split("|") if r.children else [],
+                [display_name_of(k) for k in names.get(r.id, [])],
                 r.records,
                 r.drafts,
+                sum(1 for k in names.get(r.id, []) if k["name_unknown"]),
             )
             for r in map(CaseListRow._make, rows)
         ]
@@ -179,6 +234,7 @@ class PeopleRepo(StoreBase):
             vals = dict(zip(names, p, strict=True))
             if vals["parental_responsibility"] is not None:
                 vals["parental_responsibility"] = bool(vals["parental_responsibility"])
+            vals["name_unknown"] = bool(vals["name_unknown"])
             people.append(Person(**vals))
         return Case(case.id, case.reference, case.created_at, case.updated_at, people)
 

@@ -168,6 +168,29 @@ def _v3(conn: Any) -> None:
         conn.execute(statement)
 
 
+# v4: a child's living arrangement beside their legal status, and a child whose name is not yet
+# known (issue 15; domain.md §13: "kinship care listed as a legal status (it is an arrangement;
+# the order, if any, is the legal status)"). The old store-level list mixed the two; each old value
+# that was really an arrangement moves to the arrangement and leaves the legal status empty
+# ("not recorded": the order, if any, was never asked for). "looked_after" and the orders keep
+# their codes; the rest of the new list (s20, s31, interim care order …) is new.
+ARRANGEMENT_FROM_V3 = {
+    "kinship_care": "kinship_care",
+    "birth_family": "parents",
+    "private_fostering": "private_fostering",
+}
+
+
+def _v4(conn: Any) -> None:
+    conn.execute("ALTER TABLE people ADD COLUMN living_arrangement TEXT")
+    conn.execute("ALTER TABLE people ADD COLUMN name_unknown INTEGER NOT NULL DEFAULT 0")
+    for old, arrangement in ARRANGEMENT_FROM_V3.items():
+        conn.execute(
+            "UPDATE people SET living_arrangement = ?, legal_status = NULL WHERE legal_status = ?",
+            (arrangement, old),
+        )
+
+
 # Migration N takes a vault at user_version N-1 to N. Append only; never edit a published one.
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)

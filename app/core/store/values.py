@@ -14,15 +14,9 @@ from app.core.errors import ValidationError
 from app.core.jsonio import canonical_text
 
 PERSON_KINDS = ("child", "household", "significant_other", "professional")
-LEGAL_STATUSES = (
-    "birth_family",
-    "kinship_care",
-    "special_guardianship",
-    "adopted",
-    "looked_after",
-    "child_arrangements_order",
-    "private_fostering",
-)
+# A person's legal status and living arrangement: the code lists are the one place they are named.
+LEGAL_STATUS_LIST = "child_legal_status"
+ARRANGEMENT_LIST = "living_arrangements"
 MAX_TEXT = 200_000  # characters in one note field (SECURITY.md import limits)
 
 

@@ -48,7 +48,7 @@ def okafor_case(store: Store) -> str:
     return store.create_case(
         "FB-2026-0001",
         [
-            PersonIn("child", "Maya", "Okafor", dob="2017-03-02", legal_status="birth_family"),
+            PersonIn("child", "Maya", "Okafor", dob="2017-03-02", living_arrangement="parents"),
             PersonIn("child", "Leo", "Okafor", dob="2022-01-10"),
             PersonIn("child", "Baby", "Okafor", due_date="2027-02-01"),
         ],

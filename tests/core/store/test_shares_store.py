@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from app.core.store import PersonIn, Store, Vault, schema
+from app.core.store import Store, Vault, schema
 from app.core.store import vault as vault_mod
 
 from .conftest import PASSPHRASE
@@ -24,7 +24,16 @@ def test_a_schema_2_vault_gains_an_append_only_sharing_log(
     with Vault.create(path, PASSPHRASE) as vault:
         store = Store(vault)
         store.set_profile("Sam Carter", "Social worker", "Northshire Children's Services")
-        case_id = store.create_case("V2-CASE", [PersonIn("child", "Maya", "Okafor")])
+        # Written as a schema-2 Fieldbook wrote it (today's people have columns schema 2 lacks).
+        case_id = "v2-case"
+        now = "2026-11-01T09:00:00Z"
+        vault.conn.execute("INSERT INTO cases VALUES (?, 'V2-CASE', ?, ?)", (case_id, now, now))
+        vault.conn.execute(
+            "INSERT INTO people (id, case_id, kind, given_name, family_name, created_at, updated_at)"
+            " VALUES ('v2-maya', ?, 'child', 'Maya', 'Okafor', ?, ?)",
+            (case_id, now, now),
+        )
+        vault.conn.commit()
     monkeypatch.setattr(vault_mod, "MIGRATIONS", schema.MIGRATIONS)
     monkeypatch.setattr(vault_mod, "SCHEMA_VERSION", schema.SCHEMA_VERSION)
     with Vault.open(path, PASSPHRASE) as vault:

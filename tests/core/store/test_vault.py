@@ -341,7 +341,14 @@ def test_a_v1_vault_with_records_upgrades_to_comparison_checks(
     with Vault.create(path, PASSPHRASE) as vault:
         store = Store(vault)
         store.set_profile("Sam Carter", "Social worker", "Northshire Children's Services")
-        case_id = store.create_case("V1-CASE", [PersonIn("child", "Zofia", "Wójcik")])
+        # The case and child as schema 1 stored them (today's people have columns it lacks).
+        case_id, now = "v1-case", "2026-10-02T09:00:00Z"
+        vault.conn.execute("INSERT INTO cases VALUES (?, 'V1-CASE', ?, ?)", (case_id, now, now))
+        vault.conn.execute(
+            "INSERT INTO people (id, case_id, kind, given_name, family_name, created_at, updated_at)"
+            " VALUES ('v1-zofia', ?, 'child', 'Zofia', 'Wójcik', ?, ?)",
+            (case_id, now, now),
+        )
         rid = store.create_record(
             case_id,
             "chronology_entry",
