@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.forms import ChronologyLine, case_chronology
 from app.core.forms.chronology import SIGNIFICANCE
 from app.core.forms.dates import shown
+from app.core.store.models import status_words
 from app.core.timescales import settings_from_store, upcoming_deadlines
 from app.core.wording import count
 from app.ui.models import ChronologyFilter, ChronologyModel, RecordListModel
@@ -82,7 +83,9 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
             "id": c.id,
             "name": c.display_name,
             "age": age_text(c.dob, c.due_date, today),
-            "legal_status": (c.legal_status or "").replace("_", " "),
+            # legal status and where the child lives, in words (the same words as the CLI and PDF)
+            "legal_status": "; ".join(words for _, words in status_words(c.__dict__)),
+            "flag": c.flag or "",
         }
         for c in case.children
     ]
@@ -358,6 +361,7 @@ class CaseWorkspace(QWidget):
             f"<b>{escape(c['name'])}</b> ({escape(c['age'])}"
             + (f", {escape(c['legal_status'])}" if c["legal_status"] else "")
             + ")"
+            + (f" <b>⚑ {escape(c['flag'])}</b>" if c.get("flag") else "")
             for c in snap.children
         )
         lines, sources = [], []

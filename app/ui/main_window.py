@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -35,6 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError
+from app.core.forms.codelists import codes
+from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST
 from app.ui.session import Session
 from app.ui.unlock import CreateVaultPage, UnlockPage
 
@@ -53,15 +56,6 @@ class NewCaseDialog(QDialog):
 
     submitted = Signal()
 
-    LEGAL: tuple[tuple[str, str], ...] = (
-        ("", ""),
-        ("birth_family", "Birth family"),
-        ("kinship_care", "Kinship care"),
-        ("special_guardianship", "Special guardianship"),
-        ("adopted", "Adopted"),
-        ("looked_after", "Looked after"),
-    )
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New case")
@@ -73,7 +67,12 @@ class NewCaseDialog(QDialog):
         lay.addLayout(form)
         self.child_rows: list[dict[str, Any]] = []
         self.children_box = QVBoxLayout()
-        lay.addWidget(QLabel("<b>Children</b> (give a date of birth, or a due date for an unborn baby)"))
+        lay.addWidget(
+            QLabel(
+                "<b>Children</b> (give a date of birth, or a due date for an unborn baby;"
+                " tick Name not yet known for a child with no name yet)"
+            )
+        )
         lay.addLayout(self.children_box)
         add = QPushButton("Add another &child")
         add.setAccessibleName("Add another child")
@@ -107,12 +106,26 @@ class NewCaseDialog(QDialog):
             edit.setAccessibleName(f"Child {n} {name}")
             row.addWidget(edit)
             widgets[key] = edit
-        legal = QComboBox()
-        legal.setAccessibleName(f"Child {n} legal status")
-        for code, label in self.LEGAL:
-            legal.addItem(label or "Legal status", code)
-        row.addWidget(legal)
-        widgets["legal"] = legal
+        # The order, if any, and where the child lives are separate questions (kinship care is an
+        # arrangement); both lists come from the code lists the store checks against.
+        for key, listname, prompt, name in (
+            ("legal", LEGAL_STATUS_LIST, "Legal status", "legal status"),
+            ("lives", ARRANGEMENT_LIST, "Lives", "living arrangement"),
+        ):
+            combo = QComboBox()
+            combo.setAccessibleName(f"Child {n} {name}")
+            combo.addItem(prompt, "")
+            for code, label in codes(listname):
+                combo.addItem(label, code)
+            row.addWidget(combo)
+            widgets[key] = combo
+        unnamed = QCheckBox("Name not yet known")
+        unnamed.setAccessibleName(f"Child {n} name not yet known")
+        # No name to type: the fields are greyed out and the child is shown by a placeholder.
+        unnamed.toggled.connect(widgets["given"].setDisabled)
+        unnamed.toggled.connect(widgets["family"].setDisabled)
+        row.addWidget(unnamed)
+        widgets["unnamed"] = unnamed
         self.children_box.addLayout(row)
         self.child_rows.append(widgets)
 
@@ -122,8 +135,9 @@ class NewCaseDialog(QDialog):
 
         out = []
         for w in self.child_rows:
-            given, family = w["given"].text().strip(), w["family"].text().strip()
-            if not (given or family):
+            unnamed = w["unnamed"].isChecked()
+            given, family = ("", "") if unnamed else (w["given"].text().strip(), w["family"].text().strip())
+            if not (given or family or unnamed):
                 continue
             out.append(
                 PersonIn(
@@ -133,6 +147,8 @@ class NewCaseDialog(QDialog):
                     dob=normalise(w["dob"].text().strip(), "date") or None,
                     due_date=normalise(w["due"].text().strip(), "date") or None,
                     legal_status=w["legal"].currentData() or None,
+                    living_arrangement=w["lives"].currentData() or None,
+                    name_unknown=unnamed,
                 )
             )
         return out
