@@ -159,7 +159,7 @@ class RecordEditor(QWidget):
         ref = getattr(self.case, "reference", None) or str(self.case.id)[:8]
         self.head.setText(
             f"<h2>{escape(self.form.title)}</h2>"
-            f"<p><b>Case {escape(ref)}</b> — about {escape(_and(self.concerns()))}</p>"
+            f"<p><b>Case {escape(ref)}</b> — {escape(_about(self.concerns()))}</p>"
             f"<p>{escape(self.form.description)}</p>"
         )
         self.setWindowTitle(self.title())
@@ -426,3 +426,8 @@ def reading_order(root: QWidget) -> list[QWidget]:
 
     walk(root)
     return out
+
+
+def _about(names: list[str]) -> str:
+    """ "about Maya Okafor", or what to do when no child is ticked yet."""
+    return f"about {_and(names)}" if names else "tick the children this record is about"
