@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,3 +64,31 @@ def renderer(
         )
 
     return render
+
+
+DEMO_PASS = "heron under the old stone bridge"
+
+
+def demo_vault(folder: Path, clock: Any) -> dict[str, Any]:
+    """The demo case in a new real vault in ``folder``, with its author's signing identity; the
+    caller closes ``["vault"]``."""
+    from app.core.demo import create_demo
+    from app.core.forms import load_registry
+    from app.core.identity import load_identity, on_vault_created
+    from app.core.store import Store, Vault
+
+    registry = load_registry()
+    vault = Vault.create(folder / "v.fieldbook", DEMO_PASS, clock=clock)
+    store = Store(vault)
+    store.set_profile("Sam Carter", "Social Worker", "Northshire Children's Services")
+    on_vault_created(store, DEMO_PASS, clock=clock)
+    case_id = create_demo(store, registry)
+    return {
+        "vault": vault,
+        "store": store,
+        "registry": registry,
+        "case": case_id,
+        "identity": load_identity(store, DEMO_PASS),
+        "clock": clock,
+        "dir": folder,
+    }

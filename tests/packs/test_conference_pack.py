@@ -15,11 +15,9 @@ from typing import Any
 import pytest
 
 from app.core.clock import FixedClock
-from app.core.forms import load_registry
 from app.core.packs.export import ExportOptions, export_pack
-from tests.packs.helpers import need_tool
+from tests.packs.helpers import demo_vault, need_tool
 
-PASS = "heron under the old stone bridge"
 PARTS = [
     "Summary",
     "The agency's report",
@@ -33,27 +31,10 @@ PARTS = [
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The demo case in a real vault, with its author's signing identity."""
-    from app.core.demo import create_demo
-    from app.core.identity import load_identity, on_vault_created
-    from app.core.store import Store, Vault
-
     folder = tmp_path_factory.mktemp("conference")
-    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-    registry = load_registry()
-    vault = Vault.create(folder / "v.fieldbook", PASS, clock=clock)
-    store = Store(vault)
-    store.set_profile("Sam Carter", "Social Worker", "Northshire Children's Services")
-    on_vault_created(store, PASS, clock=clock)
-    case_id = create_demo(store, registry)
-    yield {
-        "store": store,
-        "registry": registry,
-        "case": case_id,
-        "identity": load_identity(store, PASS),
-        "clock": clock,
-        "dir": folder,
-    }
-    vault.close()
+    made = demo_vault(folder, FixedClock(datetime.now(UTC).replace(microsecond=0)))
+    yield made
+    made["vault"].close()
 
 
 def export(demo: dict[str, Any], name: str, **options: Any) -> Path:

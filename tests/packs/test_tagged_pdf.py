@@ -13,41 +13,35 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.core.clock import FixedClock
-from app.core.forms import load_registry
 from app.core.packs.export import ExportOptions, export_pack
 from app.core.paths import resource
-from tests.packs.helpers import need_tool
+from tests.packs.conftest import People
+from tests.packs.helpers import demo_vault, need_tool
 
-PASS = "heron under the old stone bridge"
 MADE = datetime(2026, 12, 2, 9, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, bytes]]:
     """The demo case's conference pack, exported from a real vault at a fixed time: (PDF, ZIP)."""
-    from app.core.demo import create_demo
-    from app.core.identity import load_identity, on_vault_created
-    from app.core.store import Store, Vault
-
     folder = tmp_path_factory.mktemp("tagged")
-    clock = FixedClock(MADE)
-    registry = load_registry()
-    vault = Vault.create(folder / "v.fieldbook", PASS, clock=clock)
-    store = Store(vault)
-    store.set_profile("Sam Carter", "Social Worker", "Northshire Children's Services")
-    on_vault_created(store, PASS, clock=clock)
-    case_id = create_demo(store, registry)
+    demo = demo_vault(folder, FixedClock(MADE))
     built = export_pack(
-        store, registry, case_id, load_identity(store, PASS), ExportOptions("conference"), clock=clock
+        demo["store"],
+        demo["registry"],
+        demo["case"],
+        demo["identity"],
+        ExportOptions("conference"),
+        clock=demo["clock"],
     )
-    vault.close()
+    demo["vault"].close()
     path = folder / "pack.pdf"
     path.write_bytes(built.pdf)
     yield path, built.zip_bytes
@@ -202,3 +196,24 @@ def test_same_clock_same_bytes_and_the_creation_time_follows_the_clock() -> None
     later = render_pdf(replace(inp, created_at="2026-11-24T10:30:00Z"))
     assert b"/CreationDate (D:20261124103000+00'00')" in later
     assert b"<xmp:CreateDate>2026-11-24T10:30:00+00:00</xmp:CreateDate>" in later
+
+
+def test_countersigned_pack_stays_tagged_and_archival(
+    pack: tuple[Path, bytes], people: People, tmp_path: Path
+) -> None:
+    """A manager's countersignature leaves the tags and the XMP alone; pdfsig finds both valid."""
+    from app.core.packs.review import add_review
+
+    reviewed = add_review(
+        pack[1],
+        people.manager,
+        decision="approve",
+        comment="Agreed",
+        clock=FixedClock(MADE + timedelta(hours=2)),
+    )
+    pdf = tmp_path / "reviewed.pdf"
+    pdf.write_bytes(zipfile.ZipFile(io.BytesIO(reviewed)).read("pack.pdf"))
+    sigs = run("pdfsig", str(pdf)).stdout
+    assert sigs.count("Signature is Valid.") == 2, sigs
+    assert re.search(r"^Tagged:\s+yes$", run("pdfinfo", str(pdf)).stdout, re.M)
+    assert "<pdfaid:part>3</pdfaid:part>" in run("pdfinfo", "-meta", str(pdf)).stdout
