@@ -41,6 +41,7 @@ from app.core.wording import count
 from app.ui.dialogs import ask_open_file, ask_save_file, buddy
 from app.ui.session import Session
 from app.ui.theme import colour as theme_colour
+from app.ui.widgets.announce import announce
 
 KINDS = (
     ("referral", "Referral pack (to the front door)"),
@@ -126,6 +127,8 @@ class VerdictBanner(QFrame):
         if verdict is None:
             self.setStyleSheet("")
             return
+        # said aloud as well: the result appears where the person's focus is not
+        announce(self, f"{headline}. {details}" if details else headline, urgent=verdict is Verdict.INVALID)
         bg, fg = (theme_colour(name).name() for name in BANNER[verdict])
         self.setStyleSheet(
             f"QFrame#banner {{ background:{bg}; border:2px solid {fg}; border-radius:6px; }}"

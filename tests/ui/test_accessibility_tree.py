@@ -166,7 +166,10 @@ def test_every_window_names_its_controls_and_shows_its_words(user: User, tmp_pat
     user.press("Escape")
     user.wait_gone("Export a pack")
 
-    open_pack(user, out)
+    with listening() as heard:
+        open_pack(user, out)
+    said = [h.text for h in heard if h.type == QAccessible.Event.Announcement]
+    assert any("VERIFIED" in s for s in said), said  # the result is said, not only shown
     check("review", f"Review — {out.name}")
 
     problems = [f"{title}: {p}" for title, found in seen.items() for p in found]
