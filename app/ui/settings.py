@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -49,8 +48,9 @@ AskSecret = Callable[[str], "str | None"]
 
 
 def _ask_secret(prompt: str) -> str | None:
-    text, ok = QInputDialog.getText(None, "Fieldbook", prompt, QLineEdit.EchoMode.Password)
-    return text if ok else None
+    from app.ui.widgets.passphrase import ask_passphrase
+
+    return ask_passphrase(None, prompt)  # its characters never reach accessibility events
 
 
 class TrustModel(RowsModel):

@@ -115,3 +115,27 @@ def test_unlock_errors_are_announced(qtbot, tmp_path: Path) -> None:  # type: ig
     assert said[0] == "Unlocking…" and said[-1].startswith("✖ No vault at")
     iface = QAccessible.queryAccessibleInterface(page.error)
     assert iface.text(QAccessible.Text.Name) == said[-1]
+
+
+def test_a_passphrase_asked_mid_task_is_not_heard_either(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The backup or P12 prompt (settings) uses the same field: typed text reaches no listener,
+    and OK gives back exactly what was typed."""
+    from PySide6.QtCore import QTimer
+
+    from app.ui.widgets.passphrase import ask_passphrase
+
+    make_app()
+    heard_all: list = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        edit = dialog.findChild(PassphraseEdit)
+        with listening() as heard:
+            qtbot.keyClicks(edit, "otter under the bridge")
+        heard_all.extend(heard)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, answer)
+    assert ask_passphrase(None, "The backup's passphrase") == "otter under the bridge"
+    assert heard_all and not [h for h in heard_all if "otter" in h.text or "bridge" in h.text]

@@ -164,3 +164,31 @@ class PassphraseField(QWidget):
         verb = "Hide" if shown else "Show"
         self.toggle.setText(verb)
         self.toggle.setAccessibleName(f"{verb} {self._name}")
+
+
+def ask_passphrase(parent: QWidget | None, prompt: str, title: str = "Fieldbook") -> str | None:
+    """Ask for a passphrase or password in a small dialog (the field above, with Show and the
+    Caps Lock warning); None if cancelled. Used where a secret is needed in the middle of a
+    task (a backup's passphrase, a P12 password) instead of QInputDialog, whose password line
+    sent every character to accessibility listeners."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    lay = QVBoxLayout(dialog)
+    label = QLabel(prompt)
+    label.setWordWrap(True)
+    field = PassphraseField(prompt.split(" (", 1)[0])
+    label.setBuddy(field.edit)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    field.edit.returnPressed.connect(dialog.accept)
+    for w in (label, field, buttons):
+        lay.addWidget(w)
+    field.edit.setFocus()
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    secret = field.edit.text()
+    field.edit.clear()
+    dialog.deleteLater()
+    return secret if accepted else None
