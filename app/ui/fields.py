@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.forms import FieldSpec
+from app.core.forms.conditions import cell_states
 from app.core.forms.dates import day_first, describe, normalise
 from app.core.forms.types import YES_NO_UNKNOWN
 from app.ui.widgets.body_map import BodyMapWidget
@@ -351,6 +352,7 @@ class TableEditor(FieldEditor):
         lay.addLayout(bar)
         super().__init__(spec, box)
         self.table.itemChanged.connect(lambda _: self.changed.emit())
+        self.changed.connect(self._apply_states)
 
     def _add_row_by_hand(self) -> None:
         """A new row, with the focus in its first cell ready to type (arrows move, Tab leaves)."""
@@ -399,26 +401,46 @@ class TableEditor(FieldEditor):
             self.table.removeRow(r)
             self.changed.emit()
 
-    def value(self) -> Any:
-        rows = []
-        for r in range(self.table.rowCount()):
-            row: dict[str, Any] = {}
-            for c, col in enumerate(self.spec.columns):
-                widget = self.table.cellWidget(r, c)
-                if isinstance(widget, QComboBox):
-                    v: Any = widget.currentData() or None
-                    if v is not None and col.kind.widget == "children":
-                        v = [v]
-                else:
+    def _apply_states(self) -> None:
+        """Each cell its row hides (a column's show_if naming the same row's cells, through the
+        evaluator the validator and the PDF use) is greyed out and cannot be typed in."""
+        self.table.blockSignals(True)  # changing an item's flags would report an edit
+        try:
+            for r in range(self.table.rowCount()):
+                states = cell_states(self.spec, self._row(r))
+                for c, col in enumerate(self.spec.columns):
+                    shown = states[col.key].shown
+                    widget = self.table.cellWidget(r, c)
                     item = self.table.item(r, c)
-                    text = item.text().strip() if item else ""
-                    # 20/11/2026 made ISO and digits made numbers in a cell too, by the column's type
-                    v = col.kind.normalise(col, text) if text else None
-                if v is not None:
-                    row[col.key] = v
-            if row:
-                rows.append(row)
+                    if widget is not None:
+                        widget.setEnabled(shown)
+                    elif item is not None:
+                        on = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsEditable
+                        item.setFlags(item.flags() | on if shown else item.flags() & ~on)
+        finally:
+            self.table.blockSignals(False)
+
+    def value(self) -> Any:
+        rows = [row for row in (self._row(r) for r in range(self.table.rowCount())) if row]
         return rows or None
+
+    def _row(self, r: int) -> dict[str, Any]:
+        """Row ``r``'s values as the record stores them (empty cells left out)."""
+        row: dict[str, Any] = {}
+        for c, col in enumerate(self.spec.columns):
+            widget = self.table.cellWidget(r, c)
+            if isinstance(widget, QComboBox):
+                v: Any = widget.currentData() or None
+                if v is not None and col.kind.widget == "children":
+                    v = [v]
+            else:
+                item = self.table.item(r, c)
+                text = item.text().strip() if item else ""
+                # 20/11/2026 made ISO and digits made numbers in a cell too, by the column's type
+                v = col.kind.normalise(col, text) if text else None
+            if v is not None:
+                row[col.key] = v
+        return row
 
     def set_value(self, value: Any) -> None:
         for row in value or []:

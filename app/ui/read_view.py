@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.forms import FieldSpec, FormSpec
+from app.core.forms.conditions import cell_states
 from app.core.forms.dates import shown as date_shown
 from app.ui.widgets.body_map import BodyMapWidget
 
@@ -152,14 +153,16 @@ class ReadView(QWidget):
     def _table(self, f: FieldSpec, value: Any) -> QWidget:
         rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
         head = "".join(f"<th align='left'>{escape(c.label)}</th>" for c in f.columns)
+
+        def cell(c: FieldSpec, r: dict[str, Any], shown: bool) -> str:
+            # a cell its row hides (the one evaluator: no category without a plan) is blank, as
+            # in the PDF
+            value = r.get(c.key)
+            return escape(text_of(c, value, self.names)) if value is not None and shown else ""
+
         body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{escape(text_of(c, r.get(c.key), self.names)) if r.get(c.key) is not None else ''}</td>"
-                for c in f.columns
-            )
-            + "</tr>"
-            for r in rows
+            "<tr>" + "".join(f"<td>{cell(c, r, s[c.key].shown)}</td>" for c in f.columns) + "</tr>"
+            for r, s in ((r, cell_states(f, r)) for r in rows)
         )
         return _value_label(
             f"<table cellspacing='0' cellpadding='4' border='1'><tr>{head}</tr>{body}</table>", rich=True

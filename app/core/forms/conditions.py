@@ -2,9 +2,10 @@
 timescale rules' ``when`` all use this small, eval-free format.
 
 A condition is ``{field = "x", equals = "y"}`` (or ``not_equals``, ``in``, ``empty``,
-``not_empty``), or ``{all = [...]}`` / ``{any = [...]}`` of conditions. The screen, the validator,
-the PDF, the docs and the timescales all ask this module, so what a practitioner sees is what
-the validator checks and what the signed PDF prints.
+``not_empty``), or ``{all = [...]}`` / ``{any = [...]}`` of conditions. A table column's
+condition names another column of the same row (``category`` required when that row's ``plan``
+is yes). The screen, the validator, the PDF, the docs and the timescales all ask this module, so
+what a practitioner sees is what the validator checks and what the signed PDF prints.
 """
 
 from __future__ import annotations
@@ -47,8 +48,20 @@ def problems(cond: Any, keys: set[str] | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def holds(cond: Mapping[str, Any] | None, data: Mapping[str, Any], form: FormSpec | None = None) -> bool:
-    """Whether ``cond`` holds for a record's ``data`` (no condition always holds).
+def _spec(scope: FormSpec | FieldSpec | None, key: str) -> FieldSpec | None:
+    """The field ``key`` names: a form's field, or a column of the table ``scope``."""
+    if scope is None:
+        return None
+    from app.core.forms.spec import FieldSpec
+
+    return scope.column(key) if isinstance(scope, FieldSpec) else scope.field(key)
+
+
+def holds(
+    cond: Mapping[str, Any] | None, data: Mapping[str, Any], form: FormSpec | FieldSpec | None = None
+) -> bool:
+    """Whether ``cond`` holds for a record's ``data``, or for one row of a table when ``form`` is
+    the table's field and ``data`` the row (no condition always holds).
 
     ``equals`` also matches one of the ticked codes of a multi-choice list and ``in`` any of
     them; ``not_equals`` holds only for an answer given that is not the value (an unanswered
@@ -62,7 +75,7 @@ def holds(cond: Mapping[str, Any] | None, data: Mapping[str, Any], form: FormSpe
         return any(holds(c, data, form) for c in cond["any"])
     key = str(cond.get("field", ""))
     value = data.get(key)
-    spec = form.field(key) if form is not None else None
+    spec = _spec(form, key)
     empty = spec.kind.is_empty(value) if spec is not None else is_blank(value)
     if "equals" in cond:
         return bool(value == cond["equals"] or (isinstance(value, list) and cond["equals"] in value))
@@ -92,10 +105,17 @@ class FieldState:
     empty: bool
 
 
-def field_state(form: FormSpec, f: FieldSpec, data: Mapping[str, Any]) -> FieldState:
+def field_state(form: FormSpec | FieldSpec, f: FieldSpec, data: Mapping[str, Any]) -> FieldState:
+    """``f``'s state in a record's ``data``; or, with ``form`` a table field, column ``f``'s state
+    in one ``data`` row of it."""
     shown = holds(f.show_if, data, form)
     required = shown and (f.required or (f.required_if is not None and holds(f.required_if, data, form)))
     return FieldState(shown, required, f.kind.is_empty(data.get(f.key)))
+
+
+def cell_states(table: FieldSpec, row: Mapping[str, Any]) -> dict[str, FieldState]:
+    """Every column's state in one row of ``table``, by column key."""
+    return {c.key: field_state(table, c, row) for c in table.columns}
 
 
 def field_states(form: FormSpec, data: Mapping[str, Any]) -> dict[str, FieldState]:
@@ -103,21 +123,27 @@ def field_states(form: FormSpec, data: Mapping[str, Any]) -> dict[str, FieldStat
     return {f.key: field_state(form, f, data) for f in form.all_fields()}
 
 
-def describe(cond: Mapping[str, Any] | None) -> str:
-    """A condition in plain words for the generated form docs."""
+def describe(cond: Mapping[str, Any] | None, scope: FormSpec | FieldSpec | None = None) -> str:
+    """A condition in plain words: for the generated form docs (keys and codes in backticks), or,
+    given the form or table ``scope``, in the labels a practitioner sees."""
     if not cond:
         return ""
     if "all" in cond:
-        return " and ".join(describe(c) for c in cond["all"])
+        return " and ".join(describe(c, scope) for c in cond["all"])
     if "any" in cond:
-        return " or ".join(describe(c) for c in cond["any"])
-    name = f"`{cond.get('field')}`"
+        return " or ".join(describe(c, scope) for c in cond["any"])
+    spec = _spec(scope, str(cond.get("field")))
+
+    def code(value: Any) -> str:
+        return f"“{spec.kind.text(spec, value)}”" if spec is not None else f"`{value}`"
+
+    name = f"“{spec.label}”" if spec is not None else f"`{cond.get('field')}`"
     if "equals" in cond:
-        return f"{name} is `{cond['equals']}`"
+        return f"{name} is {code(cond['equals'])}"
     if "not_equals" in cond:
-        return f"{name} is answered and is not `{cond['not_equals']}`"
+        return f"{name} is answered and is not {code(cond['not_equals'])}"
     if "in" in cond:
-        return f"{name} is one of " + ", ".join(f"`{v}`" for v in cond["in"])
+        return f"{name} is one of " + ", ".join(code(v) for v in cond["in"])
     if "empty" in cond:
         return f"{name} is " + ("empty" if cond["empty"] else "filled in")
     if "not_empty" in cond:
@@ -128,6 +154,7 @@ def describe(cond: Mapping[str, Any] | None) -> str:
 __all__ = [
     "OPERATORS",
     "FieldState",
+    "cell_states",
     "describe",
     "field_state",
     "field_states",

@@ -242,6 +242,12 @@ def parse_form(doc: dict[str, Any], file: str, probs: Problems) -> FormSpec | No
                 cond = getattr(f, what)
                 if cond is not None:
                     check_condition(cond, key_set, f"field {f.key}.{what}", probs)
+                # a column's condition names a column of the same row
+                for col in f.columns:
+                    cond = getattr(col, what)
+                    if cond is not None:
+                        row_keys = {c.key for c in f.columns}
+                        check_condition(cond, row_keys, f"field {f.key}.{col.key}.{what}", probs)
             for rule in ("after", "not_before"):
                 other = f.rules.get(rule)
                 if isinstance(other, str) and other not in key_set:

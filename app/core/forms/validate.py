@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from app.core.errors import Problem
-from app.core.forms.conditions import field_state, holds
+from app.core.forms.conditions import describe, field_state, holds
 from app.core.forms.spec import FieldSpec, FormSpec, Prompt
 from app.core.forms.types import day_of, is_blank
 
@@ -83,17 +83,18 @@ def _field_problems(
         if r.get("max_rows") and len(v) > r["max_rows"]:
             add(f"has {len(v)} rows; the limit is {r['max_rows']}")
         for i, row in enumerate(v):
+            where = f"{label}, row {i + 1}" + _row_child(f, row, ctx)
             for col in f.columns:
-                cv = row.get(col.key)
-                if col.kind.is_empty(cv):
-                    if col.required:
-                        out.append(
-                            Problem(
-                                f"{f.key}[{i}].{col.key}", f"{label}, row {i + 1}", f"{col.label} is needed"
-                            )
-                        )
+                state = field_state(f, col, row)  # its show_if/required_if name the same row's cells
+                if not state.shown:
                     continue
-                for p in _field_problems(col, cv, row, form, ctx, f"{label}, row {i + 1}, {col.label}"):
+                cv = row.get(col.key)
+                if state.empty:
+                    if state.required:
+                        when = "" if col.required else f" when {describe(col.required_if, f)}"
+                        out.append(Problem(f"{f.key}[{i}].{col.key}", where, f"{col.label} is needed{when}"))
+                    continue
+                for p in _field_problems(col, cv, row, form, ctx, f"{where}, {col.label}"):
                     out.append(Problem(f"{f.key}[{i}].{col.key}", p.label, p.message))
         needed = r.get("agencies_present")
         if needed:
@@ -112,6 +113,21 @@ def _field_problems(
                 need = _and_list([words(a).removeprefix("the ") for a in needed])
                 add(f"no one from {names} is listed — a {form.title.lower()} needs {need}")
     return out
+
+
+def _row_child(table: FieldSpec, row: dict[str, Any], ctx: ValidationContext) -> str:
+    """ " (Leo)" for a row about one child of the case (a child picker cell), so a problem in a
+    row says whose it is; "" otherwise."""
+    picked = next((row.get(c.key) for c in table.columns if c.type == "child_picker"), None)
+    if not (isinstance(picked, list) and len(picked) == 1):
+        return ""
+    from app.core.store.models import display_name_of
+
+    for c in ctx.children:
+        person = c if isinstance(c, dict) else {**c.__dict__}
+        if person.get("id") == picked[0]:
+            return f" ({display_name_of(person)})"
+    return ""
 
 
 def _and_list(items: list[str]) -> str:

@@ -46,7 +46,7 @@ from reportlab.platypus import (
 from app.core.errors import NotFound
 from app.core.forms.chronology import COLUMNS as CHRONOLOGY_COLUMNS
 from app.core.forms.chronology import ENTRY_FORM, ChronologyLine
-from app.core.forms.conditions import field_states
+from app.core.forms.conditions import cell_states, field_states
 from app.core.forms.dates import in_words
 from app.core.forms.spec import FieldSpec, FormSpec
 from app.core.forms.types import BodyMap, day_of, is_blank
@@ -339,8 +339,14 @@ def r_table(ctx: Ctx, f: FieldSpec, v: Any) -> list[Any]:
     if not cols:
         return r_text(ctx, f, v)
     head = [Paragraph(f"<b>{text(c.label)}</b>", ctx.st.cell) for c in cols]
+    # A cell its row hides (show_if naming the same row: no category without a plan) prints blank.
+    shown = [cell_states(f, r) for r in rows]
     body = [
-        [Paragraph(text(c.kind.text(c, r.get(c.key), ctx.names)), ctx.st.cell) for c in cols] for r in rows
+        [
+            Paragraph(text(c.kind.text(c, r.get(c.key), ctx.names) if s[c.key].shown else ""), ctx.st.cell)
+            for c in cols
+        ]
+        for r, s in zip(rows, shown, strict=True)
     ]
     width = 16.5 * cm / len(cols)
     t = Table([head, *body], colWidths=[width] * len(cols), repeatRows=1, splitInRow=1)
