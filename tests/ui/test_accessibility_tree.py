@@ -3,7 +3,6 @@ hides what it shows behind a fixed name. The windows are reached the way a perso
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.main import make_app
-from app.ui.main_window import MainWindow
-from app.ui.session import Session
+from tests.ui import test_journeys as journeys
 from tests.ui.accessibility import listening
 from tests.ui.test_journeys import CLOCK, PASS, banner, create_vault, open_pack, save_as
 from tests.ui.user import User
+
+# The app as `fieldbook` starts it (real database thread, fresh vault), and a person at it.
+session, user = journeys.session, journeys.user
 
 # Roles that say nothing about what a control is (a bare widget, or none at all).
 VAGUE = {QAccessible.Role.NoRole, QAccessible.Role.Client}
@@ -68,25 +69,6 @@ def audit(top: QWidget) -> list[str]:
             if text and name and text not in name and text not in description:
                 problems.append(f"label showing {text[:60]!r} is heard as {name!r}")
     return problems
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Session:
-    return Session(tmp_path / "vault.fieldbook", clock=CLOCK)
-
-
-@pytest.fixture
-def user(qtbot, session: Session) -> Iterator[User]:  # type: ignore[no-untyped-def]
-    make_app()
-    win = MainWindow(session)
-    qtbot.addWidget(win)
-    win.resize(1280, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    person = User(qtbot)
-    person.wait_for_window("Fieldbook")
-    yield person
-    win.close()
 
 
 # the file chooser's completer pops up while a path is typed; offscreen cannot raise or grab it
