@@ -155,13 +155,7 @@ class PeopleRepo(StoreBase):
             if row is None:
                 raise NotFound(f"Person: no person with id {person_id}")
             (case_id,) = row
-            sets = ", ".join(f"{c} = ?" for c in PERSON_COLS)
-            self.conn.execute(
-                f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
-                (*(vals[c] for c in PERSON_COLS), self._now(), person_id),
-            )
-            self._index_person(person_id, case_id, vals)
-            self._touch_case(case_id)
+            self._write_person(person_id, case_id, vals)
             self._log("edit", "person", person_id, {"case_id": case_id})
 
     def name_child(self, person_id: str, given_name: str, family_name: str = "") -> None:
@@ -177,20 +171,23 @@ class PeopleRepo(StoreBase):
             if kind != "child":
                 raise ValidationError("Name: only a child's name can be given this way")
             person = next(p for p in self.get_case(case_id).people if p.id == person_id)
+            kept = {c: getattr(person, c) for c in PERSON_COLS}
             named = PersonIn(
-                **{**{c: getattr(person, c) for c in PERSON_COLS}, "name_unknown": False},
+                **{**kept, "given_name": given_name, "family_name": family_name, "name_unknown": False}
             )
-            named.given_name, named.family_name = given_name, family_name
-            vals = self._person_values(named)
-            sets = ", ".join(f"{c} = ?" for c in PERSON_COLS)
-            self.conn.execute(
-                f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
-                (*(vals[c] for c in PERSON_COLS), self._now(), person_id),
-            )
-            self._index_person(person_id, case_id, vals)
-            self._touch_case(case_id)
+            self._write_person(person_id, case_id, self._person_values(named))
             # No names in the audit log (DESIGN.md): that it happened, and whether it was a renaming.
             self._log("name", "person", person_id, {"case_id": case_id, "was_unnamed": bool(unknown)})
+
+    def _write_person(self, person_id: str, case_id: str, vals: dict[str, Any]) -> None:
+        """Store a person's checked values over the old ones, and re-index their names."""
+        sets = ", ".join(f"{c} = ?" for c in PERSON_COLS)
+        self.conn.execute(
+            f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
+            (*(vals[c] for c in PERSON_COLS), self._now(), person_id),
+        )
+        self._index_person(person_id, case_id, vals)
+        self._touch_case(case_id)
 
     def list_cases(self) -> list[CaseSummary]:
         rows = self.conn.execute(
