@@ -217,3 +217,25 @@ def test_countersigned_pack_stays_tagged_and_archival(
     assert sigs.count("Signature is Valid.") == 2, sigs
     assert re.search(r"^Tagged:\s+yes$", run("pdfinfo", str(pdf)).stdout, re.M)
     assert "<pdfaid:part>3</pdfaid:part>" in run("pdfinfo", "-meta", str(pdf)).stdout
+
+
+def test_every_marked_content_has_its_structure_element(
+    pack: tuple[Path, bytes], objects: dict[str, Any]
+) -> None:
+    """Each page's MCIDs run 0..n-1 in its content, and the parent tree maps each to an element
+    that claims it (no content lost or doubled when a flowable moves to the next page)."""
+    root = deref(objects, catalog(objects)["/StructTreeRoot"])
+    nums = deref(objects, root["/ParentTree"])["/Nums"]
+    tree = {nums[i]: deref(objects, nums[i + 1]) for i in range(0, len(nums), 2)}
+    pages = [v for v in objects.values() if isinstance(v, dict) and v.get("/Type") == "/Page"]
+    tagged = [p for p in pages if "/StructParents" in p]
+    assert len(tagged) == len(tree) and len(tagged) >= len(pages) - 1
+    for page in tagged:
+        number = page["/Contents"].split()[0]
+        content = run("qpdf", f"--show-object={number}", "--filtered-stream-data", str(pack[0])).stdout
+        mcids = [int(m) for m in re.findall(r"/MCID (\d+)>> BDC", content)]
+        elements = tree[page["/StructParents"]]
+        assert mcids == list(range(len(elements)))
+        for mcid, ref in enumerate(elements):
+            kids = deref(objects, ref)["/K"]
+            assert mcid in kids or any(isinstance(k, dict) and k.get("/MCID") == mcid for k in kids)

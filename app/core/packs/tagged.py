@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -122,6 +122,7 @@ class Tagger:
         self.open: list[tuple[_Elem | None, bool, int]] = []
         self.parents: list[_Elem] = [self.root]  # the open elements, innermost last
         self.by_page: list[list[_Elem]] = [[]]  # per page: the element of each MCID
+        self.elems: list[_Elem] = [self.root]  # every element, parents before their children
 
     # -- roles ------------------------------------------------------------------------------
 
@@ -159,11 +160,16 @@ class Tagger:
         top = self.parents[-1]
         if role == "LI":  # consecutive items share one list
             last = top.kids[-1] if top.kids else None
-            lst = last if isinstance(last, _Elem) and last.role == "L" else top.add("L")
-            elem = lst.add("LI").add("LBody")
+            if not (isinstance(last, _Elem) and last.role == "L"):
+                last = top.add("L")
+                self.elems.append(last)
+            item = last.add("LI")
+            elem = item.add("LBody")
+            self.elems += (item, elem)
         else:
             elem = _Elem(role, top, alt, attrs)
             top.kids.append(elem)
+            self.elems.append(elem)
         self.open.append((elem, leaf, len(code)))
         if leaf:
             mcids = self.by_page[-1]
@@ -190,6 +196,10 @@ class Tagger:
             elem.kids.clear()
         while elem.parent is not None and not elem.kids:
             elem.parent.kids.remove(elem)
+            if self.elems[-1] is elem:  # the usual case: it was made last (L, LI, LBody in order)
+                self.elems.pop()
+            else:
+                self.elems.remove(elem)
             elem = elem.parent
 
     # -- tables (ReportLab's render callback) ----------------------------------------------
@@ -348,6 +358,18 @@ class _Raw(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
         return str(self.compose(document)).encode("latin-1")
 
 
+class _StructElem(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
+    """One structure element, written when the file is (its kids' object numbers known)."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, elem: _Elem) -> None:
+        self.elem = elem
+
+    def format(self, document: Any) -> bytes:
+        return _elem_body(document, self.elem).encode("latin-1")
+
+
 def _ref(document: Any, name: str) -> str:
     number, generation = document.idToObjectNumberAndVersion[name]
     return f"{number} {generation} R"
@@ -357,7 +379,7 @@ def _string(document: Any, s: str) -> str:
     return bytes(pdfdoc.PDFString(s).format(document)).decode("latin-1")
 
 
-def _elem_body(document: Any, *, e: _Elem) -> str:
+def _elem_body(document: Any, e: _Elem) -> str:
     kids: list[str] = []
     first_page: int | None = None
     for k in e.kids:
@@ -385,15 +407,9 @@ def _elem_body(document: Any, *, e: _Elem) -> str:
 def _register_tree(document: Any, tagger: Tagger) -> str:
     """Register every structure element and the root; returns the root's name."""
     root_name = "FBStructTreeRoot"
-    todo = [tagger.root]
-    elems: list[_Elem] = []
-    while todo:
-        e = todo.pop()
-        elems.append(e)
-        todo.extend(k for k in reversed(e.kids) if isinstance(k, _Elem))
     register = pdfdoc.PDFDocument.Reference  # not a stream: no need of _ArchivalDocument's check
-    for e in elems:
-        e.name = register(document, _Raw(partial(_elem_body, e=e))).name
+    for e in tagger.elems:
+        e.name = register(document, _StructElem(e)).name
     tagger.root.parent = _Elem("StructTreeRoot", None, name=root_name)
     pages = [p for p, mcids in enumerate(tagger.by_page) if mcids]
 
