@@ -99,7 +99,7 @@ def load_snapshot(store: Any, registry: Any, case_id: str) -> CaseSnapshot:
             "id": r.id,
             "form_id": r.form_id,
             "title": about.get(r.id) or titles.get(r.form_id, r.form_id),
-            "when": (r.occurred_at or r.created_at)[:16].replace("T", " "),
+            "when": r.occurred_at or r.created_at,  # shown in words, on the clock in England
             "status": r.status,
             "addenda": len(r.addenda),
             "author": r.author.get("name", ""),

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import FieldbookError
 from app.core.forms import ValidationContext, codelists, practice_prompts, validate
-from app.core.forms.dates import normalise
+from app.core.forms.dates import normalise, shown
 from app.core.outcome import Verdict
 from app.core.shares import DEFAULT_BASIS
 from app.core.wording import count
@@ -282,7 +282,7 @@ class ExportDialog(QDialog):
             rows = [
                 (
                     r.id,
-                    f"{(r.occurred_at or r.created_at)[:10]} — {titles.get(r.form_id, r.form_id)}",
+                    f"{shown((r.occurred_at or r.created_at)[:10])} — {titles.get(r.form_id, r.form_id)}",
                     r.form_id in ON_PURPOSE.get(kind, ()),  # strategy minutes: ticked on purpose
                 )
                 for r in recs
