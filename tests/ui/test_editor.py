@@ -205,3 +205,16 @@ def test_a_final_record_opens_as_text_not_greyed_controls(qtbot, session: Sessio
     user.wait_until(lambda: isinstance(user.focused(), QLabel), "the focus on the record's first line")
     user.press("Tab")
     assert isinstance(user.focused(), QLabel)  # Tab walks the text
+
+
+def test_a_field_shown_by_an_answer_comes_next_in_tab_order(qtbot, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """Choosing "At home" shows "Child's bedroom seen" under it: Tab goes there next, not to
+    the end of the form."""
+    open_editor(qtbot, session, "childs_voice")
+    user = User(qtbot)
+    user.choose("Where the child was seen", "At home")
+    user.wait_for("Child's bedroom seen")
+    user.press("Tab")
+    assert user.focus_name() == "Child's bedroom seen"
+    user.press("Tab")
+    assert user.focus_name() == "Seen and spoken to alone"
