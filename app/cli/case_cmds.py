@@ -10,7 +10,6 @@ from typing import Any
 from app.cli.context import CliContext
 from app.core.errors import UsageError, ValidationError
 from app.core.plaintext import control_problem, terminal_safe
-from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST
 
 # What each option after --child sets on the child just named.
 _CHILD_OPTIONS = {
@@ -40,12 +39,6 @@ class _ChildAction(argparse.Action):
                 raise UsageError(f"{option}: given twice for {who}")
             children[-1][key] = value
         ns.children = children
-
-
-def _codes_help(listname: str) -> str:
-    from app.core.forms.codelists import codes
-
-    return ", ".join(c for c, _ in codes(listname))
 
 
 def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) -> None:
@@ -85,15 +78,16 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
         action=_ChildAction,
         metavar="CODE",
         dest="children",
-        help="legal status of the child just named: " + _codes_help(LEGAL_STATUS_LIST),
+        help="legal status of the child just named: a code of the child_legal_status list "
+        "(none, child_in_need, child_protection_plan, looked_after_s20, care_order, …)",
     )
     p.add_argument(
         "--arrangement",
         action=_ChildAction,
         metavar="CODE",
         dest="children",
-        help="where the child just named lives (kinship care is an arrangement, not an order): "
-        + _codes_help(ARRANGEMENT_LIST),
+        help="where the child just named lives, a code of the living_arrangements list (parents, "
+        "kinship_care, foster_care, …): kinship care is an arrangement, not an order",
     )
     p.add_argument("--ref", help="the case reference, e.g. FB-2026-0001")
     p.set_defaults(func=_case_add)
