@@ -233,7 +233,8 @@ def apply(app: QApplication, variant: str | None = None) -> Colours:
     """Style the whole application with one palette and the style sheet drawn from it."""
     global _current
     _current = choose(variant)
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":  # Linux starts in Fusion: no second style object
+        app.setStyle("Fusion")
     app.setPalette(palette(_current))
     app.setStyleSheet(style_sheet(_current))
     return _current

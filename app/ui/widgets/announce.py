@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QLabel, QWidget
 def install_roles() -> None:
     """Give widgets Qt leaves role-less a role a screen reader can name: the PDF view is a
     document (Qt gives it none)."""
-    from PySide6.QtPdfWidgets import QPdfView
     from PySide6.QtWidgets import QAccessibleWidget
 
-    def factory(_key: str, obj: object) -> QAccessibleWidget | None:
-        if isinstance(obj, QPdfView):
+    def factory(key: str, obj: object) -> QAccessibleWidget | None:
+        # by class name: importing QtPdfWidgets here would slow every start-up
+        if key == "QPdfView" and isinstance(obj, QWidget):
             return QAccessibleWidget(obj, QAccessible.Role.Document, "")
         return None
 
