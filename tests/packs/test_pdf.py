@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +166,7 @@ def test_huge_fields_render_completely(tmp_path: Path) -> None:
     data = case_data["case"]["records"][0]["data"]
     data["quotes"] = [{"words": "Maya said many things. " * 8700 + "ENDOFMAYASWORDS"}]
     data["participants"] = [{"name": "Ruth " * 3000, "agency": "police"}]
-    chronology[0] = replace(chronology[0], event="word " * 8000 + "LASTWORDOFTHEEVENT")
+    chronology[0] = chronology[0]._replace(event="word " * 8000 + "LASTWORDOFTHEEVENT")
     pdf = render(case_data, attachments, chronology=chronology)
     out = " ".join(extracted(pdf, tmp_path).split())
     assert "ENDOFMAYASWORDS\u201d" in out and "LASTWORDOFTHEEVENT" in out

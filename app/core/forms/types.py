@@ -122,6 +122,12 @@ class Text(FieldType):
     def problem(self, f: FieldSpec, value: Any, case: Children) -> str | None:
         return None if isinstance(value, str) else "should be text"
 
+    def text(self, f: FieldSpec, value: Any, names: Mapping[str, str] | None = None) -> str:
+        # the usual cases (text, or nothing), said without the general emptiness walk
+        if value.__class__ is str:
+            return value if value.strip() else ""
+        return "" if value is None else super().text(f, value, names)
+
     def schema(self, f: FieldSpec) -> dict[str, Any]:
         limit = f.max_length or f.rules.get("max_length")
         return {"type": "string", "maxLength": limit} if limit else {"type": "string"}
