@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from app.core.clock import FixedClock
 from app.core.forms import load_registry
 from app.core.forms.chronology import COLUMNS
 from app.core.packs.export import ExportOptions, export_pack
-from tests.packs.helpers import need_tool
+from tests.packs.helpers import demo_vault, need_tool
 
 PASS = "heron under the old stone bridge"
 REG = load_registry()
@@ -106,3 +107,33 @@ def test_search_finds_a_record_by_the_words_its_form_shows(vault_case: tuple[Any
     kinds = {r.id: r.form_id for r in store.list_records(case_id)}
     assert [kinds.get(h.id) for h in store.search("meeting held")] == ["milestone"]
     assert [kinds.get(h.id) for h in store.search("March")] == ["chronology_entry"]
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_demo_chronology_names_children_not_their_ids(tmp_path: Path) -> None:
+    """Child pickers and child columns in tables read as the child's name ("Child: Maya Okafor")
+    in the demo case's chronology on screen, in data.json and in the PDF: never a raw id."""
+    from app.ui.case_view import load_snapshot
+
+    demo = demo_vault(tmp_path, FixedClock(datetime(2026, 12, 2, 10, 0, tzinfo=UTC)))
+    try:
+        store, case_id = demo["store"], demo["case"]
+        lines = load_snapshot(store, REG, case_id).chronology
+        said = [" | ".join(getattr(ln, key) for key, _ in COLUMNS) for ln in lines]
+        assert any("Child: Maya Okafor" in s for s in said), said
+        assert not [s for s in said if UUID.search(s)]
+        opts = ExportOptions("conference")
+        built = export_pack(store, REG, case_id, demo["identity"], opts, clock=demo["clock"])
+    finally:
+        demo["vault"].close()
+    with zipfile.ZipFile(io.BytesIO(built.data)) as z:
+        chronology = json.loads(z.read("data.json"))["chronology"]
+    assert not [ln for ln in chronology if UUID.search(json.dumps({**ln, "record_id": ""}))]
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(built.pdf)
+    out = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True).stdout
+    table = " ".join(out.split()).split(f"Chronology ({len(chronology)} entries)")[1]
+    assert "Child: Maya Okafor" in table
+    assert not UUID.search(table.replace(str(built.pack_id), "")), "an id in the chronology"
