@@ -1,4 +1,5 @@
-"""``fieldbook identity show|export-cert|import-p12|request|install``; ``fieldbook trust add|list|remove``."""
+"""``fieldbook identity show|export-cert|import-p12|request|install``;
+``fieldbook trust add|add-crl|list|remove`` (certificates, and the CRLs of trusted authorities)."""
 
 from __future__ import annotations
 
@@ -39,11 +40,20 @@ def register(groups: dict[str, Any], top: Any, common: argparse.ArgumentParser) 
     ins.set_defaults(func=cmd_install)
 
     trust = groups["trust"]
-    a = trust.add_parser("add", parents=[common], help="trust a practitioner or authority certificate")
-    a.add_argument("file", type=Path)
+    a = trust.add_parser(
+        "add", parents=[common], help="trust a practitioner or authority certificate (or keep a CRL)"
+    )
+    a.add_argument("file", type=Path, help="certificates and/or revocation lists (PEM or DER)")
     a.add_argument("--kind", choices=("practitioner", "root", "recipient"), default="practitioner")
     a.add_argument("--label", default="")
     a.set_defaults(func=cmd_trust_add)
+    c = trust.add_parser(
+        "add-crl",
+        parents=[common],
+        help="keep an authority's certificate revocation list (PEM or DER); a newer one replaces it",
+    )
+    c.add_argument("file", type=Path)
+    c.set_defaults(func=cmd_trust_add_crl)
     ls = trust.add_parser("list", parents=[common], help="list trusted certificates")
     ls.set_defaults(func=cmd_trust_list)
     rm = trust.add_parser("remove", parents=[common], help="stop trusting a certificate")
@@ -134,29 +144,54 @@ def cmd_install(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_trust_add(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.crypto.keys import load_certificates
-    from app.core.identity import add_trusted
+    from app.core.identity import add_trust_file
 
-    store = _store(ctx)
-    added = [
-        add_trusted(store, c, args.kind, args.label)
-        for c in load_certificates(_read(args.file, "Certificate"))
-    ]
-    ctx.emit({"added": added, "kind": args.kind}, "\n".join(f"Trusted {sha}" for sha in added))
+    certs, crls = add_trust_file(_store(ctx), _read(args.file, "Certificate"), args.kind, args.label)
+    rows = [c.as_dict() for c in crls]
+    ctx.emit(
+        {"added": certs, "kind": args.kind, "crls": rows},
+        "\n".join([*(f"Trusted {sha}" for sha in certs), *map(_crl_line, rows)]),
+    )
     return 0
 
 
-def cmd_trust_list(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.identity import list_trusted
+def cmd_trust_add_crl(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.crypto.trust import load_crls
+    from app.core.identity import add_crl
 
-    rows = [t.as_dict() for t in list_trusted(_store(ctx))]
+    store = _store(ctx)
+    rows = [add_crl(store, crl).as_dict() for crl in load_crls(_read(args.file, "CRL"), what="CRL")]
+    ctx.emit({"crls": rows}, "\n".join(map(_crl_line, rows)))
+    return 0
+
+
+def _crl_line(r: dict[str, Any]) -> str:
+    nxt = f", next due {r['next_update'][:10]}" if r["next_update"] else ""
+    return (
+        f"{r['issuer_sha256'][:16]}  crl           {r['issuer']}  "
+        f"(dated {r['last_update'][:10]}{nxt}; {r['revoked']} revoked)"
+    )
+
+
+def cmd_trust_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.identity import list_trusted, trust_crls
+
+    store = _store(ctx)
+    rows = [t.as_dict() for t in list_trusted(store)]
+    crls = [c.as_dict() for c in trust_crls(store)]
     text = (
         "\n".join(
-            f"{r['sha256'][:16]}  {r['kind']:<12}  {r['label']}  (until {r['not_after']})" for r in rows
+            [
+                *(
+                    f"{r['sha256'][:16]}  {r['kind']:<12}  {r['label']}  (until {r['not_after']})"
+                    for r in rows
+                ),
+                *map(_crl_line, crls),
+            ]
         )
         or "No trusted certificates."
     )
-    ctx.emit(rows, text)
+    ctx.emit(rows + crls, text)
     return 0
 
 

@@ -247,12 +247,13 @@ def _load_trust(paths: list[Path], crl_paths: list[Path]) -> tuple[list[Any], li
     return certs, crls
 
 
-def _vault_trust(ctx: CliContext) -> list[Any]:
+def _vault_trust(ctx: CliContext) -> tuple[list[Any], list[Any]]:
+    """(certificates, CRLs) from the vault's trust store, when the vault can be opened."""
     if not ctx.vault_path.exists() or os.environ.get("FIELDBOOK_PASSPHRASE") is None:
-        return []
-    from app.core.identity import trust_roots
+        return [], []
+    from app.core.identity import vault_trust
 
-    return trust_roots(_store(ctx))
+    return vault_trust(_store(ctx))
 
 
 def _load_key(path: Path) -> tuple[Any, Any]:
@@ -284,7 +285,8 @@ def cmd_verify(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.packs.verify import verify_stream
 
     certs, crls = _load_trust(args.trust, args.crl)
-    roots = certs + _vault_trust(ctx)
+    vault_certs, vault_crls = _vault_trust(ctx)
+    roots, crls = certs + vault_certs, crls + vault_crls
     key = _load_key(args.key) if args.key is not None else None
     # Streamed from disk in bounded chunks; FIFOs, devices and folders are refused, never read.
     with open_regular(args.file, what="File", limit=DEFAULT_LIMITS.max_file) as fh:

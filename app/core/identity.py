@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from app.core.clock import SYSTEM_CLOCK, Clock
 from app.core.crypto.keys import (
@@ -191,6 +192,78 @@ def remove_trusted(store: Any, sha_prefix: str) -> TrustedCert:
 def trust_roots(store: Any) -> list[x509.Certificate]:
     """Certificates that verification trusts: practitioners and local authority roots."""
     return [t.cert for t in list_trusted(store) if t.kind in ("practitioner", "root")]
+
+
+@dataclass(frozen=True)
+class StoredCrl:
+    """An issuer's certificate revocation list kept in the trust store."""
+
+    issuer_sha256: str  # the trusted certificate whose key signed it
+    crl: x509.CertificateRevocationList
+
+    def as_dict(self) -> dict[str, Any]:
+        nxt = self.crl.next_update_utc
+        return {
+            "kind": "crl",
+            "issuer_sha256": self.issuer_sha256,
+            "issuer": self.crl.issuer.rfc4514_string(),
+            "last_update": self.crl.last_update_utc.isoformat(),
+            "next_update": nxt.isoformat() if nxt else None,
+            "revoked": len(self.crl),
+        }
+
+
+def add_crl(store: Any, crl: x509.CertificateRevocationList) -> StoredCrl:
+    """Keep an issuer's revocation list once its signature checks against an authority this vault
+    trusts; a newer list from the same issuer replaces the older one, an older one is refused."""
+    from app.core.crypto.trust import crl_signer
+
+    issuer = crl_signer(crl, [t.cert for t in list_trusted(store)])
+    who = crl.issuer.rfc4514_string()
+    if issuer is None:
+        raise UsageError(
+            f"CRL: the list from “{who}” is not signed by a certificate authority in this vault's "
+            "trust store; trust the authority's certificate first (`fieldbook trust add --kind root`)"
+        )
+    stored = StoredCrl(cert_sha256(issuer), crl)
+    der = crl.public_bytes(serialization.Encoding.DER)
+    if not store.put_crl(stored.issuer_sha256, der, stored.as_dict()["last_update"]):
+        raise UsageError(f"CRL: the vault already holds a newer list from “{who}”; it was kept")
+    return stored
+
+
+def trust_crls(store: Any) -> list[StoredCrl]:
+    """The revocation lists in the trust store, for every verification that uses it."""
+    return [StoredCrl(sha, x509.load_der_x509_crl(der)) for sha, der in store.list_crls()]
+
+
+def vault_trust(store: Any) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:
+    """(trusted certificates, their issuers' CRLs): what verifying against this vault uses."""
+    return trust_roots(store), [c.crl for c in trust_crls(store)]
+
+
+def add_trust_file(store: Any, data: bytes, kind: str, label: str = "") -> tuple[list[str], list[StoredCrl]]:
+    """Trust what a file holds, PEM or DER: certificates (their SHA-256s) and CRLs (as kept)."""
+    from app.core.crypto.trust import load_crls
+
+    if data.lstrip().startswith(b"-----BEGIN"):
+        has_crl = b"-----BEGIN X509 CRL-----" in data
+        # Neither kind: the certificate reader says what is wrong with the file.
+        has_cert = b"-----BEGIN CERTIFICATE-----" in data or not has_crl
+    else:
+        has_crl = _der_is_crl(data)
+        has_cert = not has_crl
+    certs = [add_trusted(store, c, kind, label) for c in load_certificates(data)] if has_cert else []
+    crls = [add_crl(store, crl) for crl in load_crls(data)] if has_crl else []
+    return certs, crls
+
+
+def _der_is_crl(data: bytes) -> bool:
+    try:
+        x509.load_der_x509_crl(data)
+    except ValueError:
+        return False
+    return True
 
 
 # --- Local authority PKI: request a certificate for the vault's key, install what was issued ------

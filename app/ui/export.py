@@ -504,7 +504,7 @@ class ExportDialog(QDialog):
             self._build(lambda built: self._write(built, path))
 
     def _write(self, built: Any, path: Path) -> None:
-        from app.core.identity import trust_roots
+        from app.core.identity import vault_trust
         from app.core.packs.export import write_and_record
         from app.core.packs.verify import verify_bytes
 
@@ -518,8 +518,9 @@ class ExportDialog(QDialog):
             if hashlib.sha256(on_disk).hexdigest() != built.sha256:
                 raise FieldbookError(f"Save: {path.name} on disk differs from the signed pack")
             # an encrypted pack opens only with the front door's key: check what is inside
+            roots, crls = vault_trust(store)
             return verify_bytes(
-                built.zip_bytes if built.encrypted else on_disk, trust_roots(store), now=clock.now()
+                built.zip_bytes if built.encrypted else on_disk, roots, now=clock.now(), crls=crls
             )
 
         self._busy(True, "Saving and checking the pack…")

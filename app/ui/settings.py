@@ -236,7 +236,10 @@ class SettingsDialog(QDialog):
 
     def _add_cert(self) -> None:
         self._choose(
-            "open", "Choose a certificate", "Certificates (*.pem *.crt *.cer *.der)", self._add_cert_from
+            "open",
+            "Choose a certificate or revocation list",
+            "Certificates and CRLs (*.pem *.crt *.cer *.der *.crl)",
+            self._add_cert_from,
         )
 
     def _add_cert_from(self, name: str) -> None:
@@ -249,9 +252,8 @@ class SettingsDialog(QDialog):
 
         def job(store: Any) -> list[Any]:
             from app.core import identity
-            from app.core.crypto.keys import load_certificate
 
-            identity.add_trusted(store, load_certificate(data), kind)
+            identity.add_trust_file(store, data, kind)  # certificates, and CRLs of trusted authorities
             return identity.list_trusted(store)
 
         try:

@@ -281,6 +281,18 @@ def _revocation(
     return SigStatus.INTACT, ""
 
 
+def crl_signer(
+    crl: x509.CertificateRevocationList, candidates: Sequence[x509.Certificate]
+) -> x509.Certificate | None:
+    """The certificate authority among ``candidates`` that signed ``crl`` (None: none did)."""
+    for cert in candidates:
+        ku = _ext(cert, x509.KeyUsage)
+        may_sign = _is_ca(cert) and (ku is None or ku.crl_sign)
+        if may_sign and cert.subject == crl.issuer and _crl_signed_by(crl, cert):
+            return cert
+    return None
+
+
 def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
     try:
         return bool(crl.is_signature_valid(issuer.public_key()))  # type: ignore[arg-type]

@@ -151,14 +151,14 @@ def _quotes(value: Any) -> list[dict[str, Any]]:
 def open_pack(store: Any, passphrase: str, data: bytes, *, now: datetime) -> OpenedPack:
     """Verify a pack, an encrypted pack (opened with this vault's key) or a signed PDF against
     this vault's trust store, and unpack what a reviewer reads. Never raises on bad input."""
-    from app.core.identity import load_identity, trust_roots
+    from app.core.identity import load_identity, vault_trust
 
-    roots = trust_roots(store)
+    roots, crls = vault_trust(store)
     key = None
     if is_envelope(data):
         identity = load_identity(store, passphrase)
         key = (identity.cert, identity.key)
-    report = verify_bytes(data, roots, now=now, key=key)
+    report = verify_bytes(data, roots, now=now, key=key, crls=crls)
     if report.subject == "PDF":
         return OpenedPack(report, data, pdf=data)
     plain = data

@@ -191,6 +191,20 @@ def _v4(conn: Any) -> None:
         )
 
 
+# v5: issuers' certificate revocation lists beside the certificates they revoke (issue 17), one per
+# trusted issuing certificate: a newer list from the same issuer replaces the older one.
+SCHEMA_V5 = """
+CREATE TABLE trust_crls (
+    issuer_sha256 TEXT PRIMARY KEY REFERENCES trust(sha256) ON DELETE CASCADE,
+    der BLOB NOT NULL, last_update TEXT NOT NULL, added_at TEXT NOT NULL);
+"""
+
+
+def _v5(conn: Any) -> None:
+    for statement in statements(SCHEMA_V5):
+        conn.execute(statement)
+
+
 # Migration N takes a vault at user_version N-1 to N. Append only; never edit a published one.
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)

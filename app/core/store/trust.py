@@ -62,10 +62,33 @@ class TrustRepo(StoreBase):
 
     def remove_trusted(self, sha256: str) -> None:
         with self.transaction():
+            # The issuer's revocation list goes with it (ON DELETE CASCADE).
             cur = self.conn.execute("DELETE FROM trust WHERE sha256 = ?", (sha256,))
             if cur.rowcount == 0:
                 raise NotFound(f"Certificate: {sha256[:12]}… is not trusted by this vault")
             self._log("untrust", "certificate", sha256, {})
+
+    def put_crl(self, issuer_sha256: str, der: bytes, last_update: str) -> bool:
+        """Keep a trusted issuer's revocation list (its signature already checked); a newer list
+        replaces the older one. False, and nothing changes, when the stored list is newer."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT last_update FROM trust_crls WHERE issuer_sha256 = ?", (issuer_sha256,)
+            ).fetchone()
+            if row is not None and str(row[0]) > last_update:  # ISO-8601 UTC: text order is time order
+                return False
+            self.conn.execute(
+                "INSERT INTO trust_crls VALUES (?, ?, ?, ?) ON CONFLICT(issuer_sha256) DO UPDATE SET "
+                "der = excluded.der, last_update = excluded.last_update, added_at = excluded.added_at",
+                (issuer_sha256, bytes(der), last_update, self._now()),
+            )
+            self._log("trust", "crl", issuer_sha256, {"last_update": last_update})
+        return True
+
+    def list_crls(self) -> list[tuple[str, bytes]]:
+        """Every stored revocation list: (the trusted issuer's SHA-256, the CRL in DER)."""
+        rows = self.conn.execute("SELECT issuer_sha256, der FROM trust_crls ORDER BY issuer_sha256")
+        return [(str(sha), bytes(der)) for sha, der in rows]
 
     def next_pack_sequence(self, case_id: str) -> int:
         """The number the next pack of a case would take (packs written or reserved so far + 1)."""
