@@ -604,6 +604,36 @@ CHRONO_BLOCK = 40
 CHRONO_WIDTHS = (2.7, 2.3, 4.3, 3.2, 2.8, 2.1)
 
 
+CHRONO_SIZE = 7.5  # the chronology cells' font size
+
+
+@lru_cache(maxsize=65536)
+def _cell_width(word: str) -> float:
+    """A word's width in the chronology's cell font (cached: a chronology repeats its words, and
+    measuring them was a third of drawing a 2,000-line chronology)."""
+    return float(pdfmetrics.stringWidth(word, FONT, CHRONO_SIZE))
+
+
+def _wrapped(s: str, width: float) -> str:
+    """``s`` in lines that fit ``width``: ReportLab's ``simpleSplit`` (greedy, word by word, a
+    word too long for a line on a line of its own), with the words' widths cached."""
+    space, out = _cell_width(" "), []
+    for para in s.split("\n"):
+        line: list[str] = []
+        used = -space
+        for word in para.split():
+            w = _cell_width(word)
+            if used + space + w <= width or not line:
+                line.append(word)
+                used += space + w
+            else:
+                out.append(" ".join(line))
+                line, used = [word], w
+        if line:
+            out.append(" ".join(line))
+    return "\n".join(out)
+
+
 def chronology_table(ctx: Ctx, lines: list[ChronologyLine]) -> list[LongTable]:
     """The chronology with the screen's columns and words ("about 2026-03-01", "High")."""
     st = ctx.st.cell
@@ -619,13 +649,11 @@ def chronology_table(ctx: Ctx, lines: list[ChronologyLine]) -> list[LongTable]:
             else:
                 # Pre-wrapped plain strings draw several times faster than Paragraphs, and a plain
                 # cell is drawn literally (never parsed as markup).
-                row.append(
-                    "\n".join(simpleSplit(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", s), FONT, 7.5, width - 7))
-                )
+                row.append(_wrapped(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", s), width - 7))
         rows.append(row)
     style = TableStyle(
         [
-            ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+            ("FONT", (0, 0), (-1, -1), FONT, CHRONO_SIZE),
             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4cbd2")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf0")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
