@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.core.clock import FixedClock
+from app.core.errors import NotFound
 from app.ui.main import make_app
 from app.ui.main_window import MainWindow, NewCaseDialog
 from app.ui.session import Session
@@ -57,3 +58,20 @@ def test_a_baby_with_no_name_yet_is_created_and_flagged_in_the_header(window: Ma
     window.open_case(case.id)
     qtbot.waitUntil(lambda: "Ada Okafor" in window.workspace.header.text(), timeout=5000)
     assert "NAME NOT YET KNOWN" not in window.workspace.header.text()
+
+
+def test_new_case_refuses_a_c1_control_character_in_a_name(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A name carrying an 8-bit CSI (U+009B, starts a terminal escape) is refused in the dialog,
+    naming the field and the character, and no case is created."""
+    create_vault(window)
+    dialog = NewCaseDialog(window)
+    dialog.reference.setText("FB-UI-C1")
+    maya = dialog.child_rows[0]
+    maya["given"].setText("Maya\x9b2J")
+    maya["family"].setText("Okafor")
+    maya["dob"].setText("02/03/2017")
+    window._create_case(dialog)
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=5000)
+    assert "Given name" in dialog.error.text() and "U+009B CSI" in dialog.error.text()
+    with pytest.raises(NotFound):
+        window.session.call(lambda s: s.find_case("FB-UI-C1"))

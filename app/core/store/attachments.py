@@ -16,7 +16,7 @@ class AttachmentsRepo(StoreBase):
     def put_attachment(self, data: bytes, media_type: str, filename: str) -> str:
         """Store bytes inside the vault (never as a loose file); returns their SHA-256."""
         sha = hashlib.sha256(data).hexdigest()
-        name = clean_text(filename, "File name")[:255] or "attachment"
+        name = clean_text(filename, "File name", multiline=False)[:255] or "attachment"
         with self.transaction():
             if not self.conn.execute("SELECT 1 FROM attachments WHERE sha256 = ?", (sha,)).fetchone():
                 self.conn.execute(

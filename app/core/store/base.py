@@ -133,7 +133,8 @@ class StoreBase:
     # -- profile and settings -----------------------------------------------------------------
     def set_profile(self, name: str, role: str, agency: str) -> None:
         vals = [
-            clean_text(v.strip(), label) for v, label in ((name, "Name"), (role, "Role"), (agency, "Agency"))
+            clean_text(v.strip(), label, multiline=False)
+            for v, label in ((name, "Name"), (role, "Role"), (agency, "Agency"))
         ]
         for v, label in zip(vals, ("Name", "Role", "Agency"), strict=True):
             if not v:

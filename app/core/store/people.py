@@ -21,7 +21,13 @@ from app.core.store.models import (
     columns,
     display_name_of,
 )
-from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST, PERSON_KINDS, clean_text
+from app.core.store.values import (
+    ARRANGEMENT_LIST,
+    LEGAL_STATUS_LIST,
+    ONE_LINE_PERSON_FIELDS,
+    PERSON_KINDS,
+    clean_text,
+)
 
 
 def _check_code(who: str, label: str, listname: str, value: str | None) -> None:
@@ -39,7 +45,9 @@ class PeopleRepo(StoreBase):
         vals = asdict(person)
         for key, value in vals.items():
             if isinstance(value, str):
-                vals[key] = clean_text(value.strip(), key.replace("_", " ").capitalize()) or None
+                label = key.replace("_", " ").capitalize()
+                one_line = key in ONE_LINE_PERSON_FIELDS
+                vals[key] = clean_text(value.strip(), label, multiline=not one_line) or None
         vals["given_name"] = vals["given_name"] or ""
         vals["family_name"] = vals["family_name"] or ""
         vals["name_unknown"] = int(bool(vals["name_unknown"]))
@@ -104,7 +112,7 @@ class PeopleRepo(StoreBase):
             )
         if any(c.kind != "child" for c in children):
             raise ValidationError("Children: everyone in the children list must be a child")
-        ref = clean_text(reference.strip(), "Reference") if reference else None
+        ref = clean_text(reference.strip(), "Reference", multiline=False) if reference else None
         case_id = case_id or str(uuid.uuid4())
         ids = list(person_ids or [])
         now = self._now()

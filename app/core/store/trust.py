@@ -46,7 +46,7 @@ class TrustRepo(StoreBase):
             self.conn.execute(
                 "INSERT INTO trust VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO "
                 "UPDATE SET kind = excluded.kind, label = excluded.label",
-                (sha, bytes(cert_der), kind, clean_text(label, "Label"), self._now()),
+                (sha, bytes(cert_der), kind, clean_text(label, "Label", multiline=False), self._now()),
             )
             self._log("trust", "certificate", sha, {"kind": kind, "label": label})
         return sha

@@ -12,20 +12,25 @@ from typing import Any
 
 from app.core.errors import ValidationError
 from app.core.jsonio import canonical_text
+from app.core.plaintext import control_problem
 
 PERSON_KINDS = ("child", "household", "significant_other", "professional")
 # A person's legal status and living arrangement: the code lists are the one place they are named.
 LEGAL_STATUS_LIST = "child_legal_status"
 ARRANGEMENT_LIST = "living_arrangements"
 MAX_TEXT = 200_000  # characters in one note field (SECURITY.md import limits)
+# A person's fields that hold one line (names): a line break in them is a control character.
+ONE_LINE_PERSON_FIELDS = frozenset({"given_name", "family_name", "known_as"})
 
 
-def clean_text(value: str, where: str) -> str:
-    """NFC text with no lone surrogates or control characters (tab and newlines allowed)."""
+def clean_text(value: str, where: str, *, multiline: bool = True) -> str:
+    """NFC text with no lone surrogates and no C0, DEL or C1 control characters: the record
+    service's rule (``control_problem``), so a name typed in a dialog meets the same check as a
+    record. Tab, line feed and CR+LF pass only in ``multiline`` text."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise ValidationError(f"{where}: contains a broken character (a lone surrogate)")
-    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in value):
-        raise ValidationError(f"{where}: contains a control character that cannot be stored")
+    if why := control_problem(value, multiline=multiline):
+        raise ValidationError(f"{where}: {why}")
     if len(value) > MAX_TEXT:
         raise ValidationError(f"{where}: is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
     return unicodedata.normalize("NFC", value)
