@@ -28,17 +28,23 @@ def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     return win
 
 
+def _new_case_for_maya(window: MainWindow, reference: str, given: str) -> tuple[NewCaseDialog, dict]:
+    """A fresh vault and the new-case dialog filled in for Maya Okafor (given name as given)."""
+    create_vault(window)
+    dialog = NewCaseDialog(window)
+    dialog.reference.setText(reference)
+    maya = dialog.child_rows[0]
+    maya["given"].setText(given)
+    maya["family"].setText("Okafor")
+    maya["dob"].setText("02/03/2017")
+    return dialog, maya
+
+
 def test_a_baby_with_no_name_yet_is_created_and_flagged_in_the_header(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     """Ticking "Name not yet known" greys out the name fields; the case opens with the baby shown as
     "Unborn baby (name not yet known)" and flagged, beside a sibling's legal status and where she
     lives; once named, the header shows the name and no flag."""
-    create_vault(window)
-    dialog = NewCaseDialog(window)
-    dialog.reference.setText("FB-UI-NN")
-    maya = dialog.child_rows[0]
-    maya["given"].setText("Maya")
-    maya["family"].setText("Okafor")
-    maya["dob"].setText("02/03/2017")
+    dialog, maya = _new_case_for_maya(window, "FB-UI-NN", "Maya")
     maya["legal"].setCurrentIndex(maya["legal"].findData("child_protection_plan"))
     maya["lives"].setCurrentIndex(maya["lives"].findData("kinship_care"))
     dialog.add_child_row()
@@ -63,13 +69,7 @@ def test_a_baby_with_no_name_yet_is_created_and_flagged_in_the_header(window: Ma
 def test_new_case_refuses_a_c1_control_character_in_a_name(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     """A name carrying an 8-bit CSI (U+009B, starts a terminal escape) is refused in the dialog,
     naming the field and the character, and no case is created."""
-    create_vault(window)
-    dialog = NewCaseDialog(window)
-    dialog.reference.setText("FB-UI-C1")
-    maya = dialog.child_rows[0]
-    maya["given"].setText("Maya\x9b2J")
-    maya["family"].setText("Okafor")
-    maya["dob"].setText("02/03/2017")
+    dialog, _ = _new_case_for_maya(window, "FB-UI-C1", "Maya\x9b2J")
     window._create_case(dialog)
     qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=5000)
     assert "Given name" in dialog.error.text() and "U+009B CSI" in dialog.error.text()
