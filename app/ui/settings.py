@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import FieldbookError, UsageError
 from app.ui.dialogs import ask_folder, ask_open_file, ask_save_file, buddy
+from app.ui.export import plain_label
 from app.ui.models import RowsModel
 from app.ui.session import Session
 from app.ui.widgets.announce import StatusLabel
@@ -114,6 +115,10 @@ class SettingsDialog(QDialog):
         # Room for a handful of certificates at any text scale (measured in lines, not pixels).
         self.trust_view.setMinimumHeight(self.fontMetrics().height() * 8)
         tlay.addWidget(self.trust_view)
+        # Authorities' revocation lists, one line each (added with the same button as certificates).
+        self.crl_list = plain_label("", "Revocation lists")
+        self.crl_list.setVisible(False)
+        tlay.addWidget(self.crl_list)
         tbar = QHBoxLayout()
         self.trust_kind = QComboBox()
         self.trust_kind.setAccessibleName("Use the certificate for")
@@ -179,7 +184,7 @@ class SettingsDialog(QDialog):
             return (
                 store.settings_get("autolock_minutes", 5),
                 store.settings_get("forms.dir"),
-                identity.list_trusted(store),
+                _trust_state(store),
                 identity.current_certificate(store),
             )
 
@@ -199,7 +204,15 @@ class SettingsDialog(QDialog):
             )
         self.cert = cert
 
-    def _show_trust(self, trusted: list[Any]) -> None:
+    def _show_trust(self, state: tuple[list[Any], list[dict[str, Any]]]) -> None:
+        trusted, crls = state
+        self.crl_list.setText(
+            "\n".join(
+                f"Revocation list from {c['issuer']}, dated {c['last_update'][:10]} ({c['revoked']} revoked)"
+                for c in crls
+            )
+        )
+        self.crl_list.setVisible(bool(crls))
         self.trust_model.set_rows(
             [
                 {
@@ -250,18 +263,21 @@ class SettingsDialog(QDialog):
             self._say(f"Certificate: could not read {Path(name).name} ({exc.strerror}).", False)
             return
 
-        def job(store: Any) -> list[Any]:
+        def job(store: Any) -> tuple[bool, tuple[list[Any], list[dict[str, Any]]]]:
             from app.core import identity
 
-            identity.add_trust_file(store, data, kind)  # certificates, and CRLs of trusted authorities
-            return identity.list_trusted(store)
+            # Certificates, and the CRLs of authorities already trusted.
+            certs, _ = identity.add_trust_file(store, data, kind)
+            return bool(certs), _trust_state(store)
 
         try:
-            self._show_trust(self.session.call(job))
+            had_certs, state = self.session.call(job)
         except FieldbookError as exc:
             self._say(str(exc), False)
             return
-        self._say(f"Added {Path(name).name} as {KIND_TEXT[kind].lower()}.", True)
+        self._show_trust(state)
+        what = f"as {KIND_TEXT[kind].lower()}" if had_certs else "as a revocation list"
+        self._say(f"Added {Path(name).name} {what}.", True)
 
     def _remove_cert(self) -> None:
         rows = self.trust_view.selectionModel().selectedRows()
@@ -270,11 +286,11 @@ class SettingsDialog(QDialog):
             return
         sha = self.trust_model.row(rows[0].row())["id"]
 
-        def job(store: Any) -> list[Any]:
+        def job(store: Any) -> tuple[list[Any], list[dict[str, Any]]]:
             from app.core import identity
 
-            identity.remove_trusted(store, sha)
-            return identity.list_trusted(store)
+            identity.remove_trusted(store, sha)  # the authority's revocation list goes with it
+            return _trust_state(store)
 
         self._show_trust(self.session.call(job))
         self._say("Certificate removed from the trust store.", True)
@@ -408,3 +424,10 @@ def restore_vault(
 def _fingerprint(sha256: str) -> str:
     """The first 16 hex digits in groups of four: enough to compare by eye over the phone."""
     return " ".join(sha256[i : i + 4].upper() for i in range(0, 16, 4))
+
+
+def _trust_state(store: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """What the trust list shows: the trusted certificates and the stored revocation lists."""
+    from app.core import identity
+
+    return identity.list_trusted(store), [c.as_dict() for c in identity.trust_crls(store)]

@@ -292,3 +292,35 @@ def test_main_window_settings_change_idle_lock_at_once(qtbot, tmp_path: Path) ->
     win.lock()
     assert not win.settings_action.isEnabled()
     s.shutdown()
+
+
+def test_an_authoritys_crl_is_added_shown_and_goes_with_its_authority(
+    qtbot, session: Session, tmp_path: Path
+) -> None:
+    """Add certificate… takes a CRL once its authority is trusted: it is listed under the table
+    with its date and count, and removing the authority removes its list."""
+    from tests.packs.conftest import NOW
+    from tests.packs.pki import Spec, crl, make
+
+    authority = make(Spec("Northshire Council Root CA", ca=True))
+    revoked = make(Spec("Amira Haddad", issuer=authority, crl=True))
+    (tmp_path / "root.pem").write_bytes(authority.cert.public_bytes(Encoding.PEM))
+    (tmp_path / "la.crl").write_bytes(crl(authority, [revoked.cert], NOW).public_bytes(Encoding.DER))
+    dlg = SettingsDialog(session)
+    qtbot.addWidget(dlg)
+    dlg.ask_open = lambda *_: str(tmp_path / "la.crl")
+    dlg._add_cert()  # its authority is not trusted yet
+    assert dlg.status.text().startswith("✖") and "not signed by a certificate authority" in dlg.status.text()
+    assert dlg.crl_list.isHidden()
+    dlg.trust_kind.setCurrentIndex(dlg.trust_kind.findData("root"))
+    dlg.ask_open = lambda *_: str(tmp_path / "root.pem")
+    dlg._add_cert()
+    dlg.ask_open = lambda *_: str(tmp_path / "la.crl")
+    dlg._add_cert()
+    assert dlg.status.text() == "✔ Added la.crl as a revocation list."
+    assert not dlg.crl_list.isHidden()
+    assert "Northshire Council Root CA" in dlg.crl_list.text() and "(1 revoked)" in dlg.crl_list.text()
+    rows = [dlg.trust_model.row(r) for r in range(dlg.trust_model.rowCount())]
+    dlg.trust_view.selectRow(next(i for i, r in enumerate(rows) if "Root CA" in r["label"]))
+    dlg._remove_cert()
+    assert dlg.crl_list.isHidden() and dlg.crl_list.text() == ""
