@@ -24,3 +24,14 @@ def test_bench_rows_say_how_they_were_measured_and_judge_the_targets() -> None:
     table = format_table(slow).splitlines()
     assert all(line.split("  ")[0].strip() and "MISSED" in line for line in table[1:])
     assert table[1].startswith("export conference pack (2000 chronology, 10 images, signed)")
+
+
+def test_reportlab_draws_with_its_c_accelerator() -> None:
+    """ReportLab formats numbers, measures TrueType text and escapes strings in C (rl-accel, a
+    declared dependency), not in its pure-Python fallbacks: a large export depends on it."""
+    from reportlab.lib import rl_accel
+
+    used = {
+        name: getattr(rl_accel, name).__module__ for name in ("fp_str", "escapePDF", "instanceStringWidthTTF")
+    }
+    assert set(used.values()) == {"_rl_accel"}, used
