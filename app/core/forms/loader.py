@@ -6,13 +6,16 @@ authority editing its own forms is told exactly where to look.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import FormError, NotFound
+from app.core.errors import FormError, NotFound, UsageError
+from app.core.files import read_regular
 from app.core.forms.chronology import SIGNIFICANCE
 from app.core.forms.codelists import all_codelists
 from app.core.forms.conditions import problems as condition_problems
@@ -52,6 +55,10 @@ FIELD_KEYS = {
 }
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FILE_RE = re.compile(r"^v([1-9][0-9]{0,3})\.toml$")
+# A forms folder is read at every start: bound the work so no folder can stall or exhaust it.
+MAX_FORM_BYTES = 1024 * 1024
+MAX_FOLDER_ENTRIES = 2000
+NOT_A_LINK = "is a symbolic link; a forms folder holds real folders and files, never links"
 
 
 @dataclass
@@ -337,7 +344,7 @@ def load_file(path: Path) -> tuple[FormSpec | None, list[str]]:
     """One form file: (spec or None, problems). The path must be ``<id>/v<N>.toml``."""
     probs = Problems(str(path))
     try:
-        doc = tomllib.loads(path.read_text("utf-8"))
+        doc = tomllib.loads(_read_form(path).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         probs.add("", f"not valid TOML ({exc})")
         return None, probs.items
@@ -378,10 +385,52 @@ class FormRegistry:
         return [self._forms[k] for k in sorted(self._forms)]
 
 
+def _read_form(path: Path) -> bytes:
+    """A form file's bytes: only a real file (checked before opening, so a FIFO or device named
+    ``v1.toml`` is refused, never opened) of at most ``MAX_FORM_BYTES``; never a link."""
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise UsageError(f"Forms folder: {path} {NOT_A_LINK}")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"Forms folder: {path} is not a regular file (a pipe, socket or device)")
+    return read_regular(path, what="Form file", limit=MAX_FORM_BYTES)
+
+
+def _form_files(folder: Path) -> list[Path]:
+    """``<id>/*.toml`` under ``folder``, one level deep, no links followed, at most
+    ``MAX_FOLDER_ENTRIES`` entries looked at in all (a folder of thousands is refused, not walked)."""
+    seen = 0
+
+    def entries(where: Path) -> list[os.DirEntry[str]]:
+        nonlocal seen
+        out: list[os.DirEntry[str]] = []
+        with os.scandir(where) as it:
+            for entry in it:
+                seen += 1
+                if seen > MAX_FOLDER_ENTRIES:
+                    raise UsageError(
+                        f"Forms folder: {folder} holds more than {MAX_FOLDER_ENTRIES} entries; "
+                        "keep only the form folders in it"
+                    )
+                if not entry.name.startswith("."):  # hidden entries are skipped, as glob did
+                    out.append(entry)
+        return sorted(out, key=lambda e: e.name)
+
+    files: list[Path] = []
+    for top in entries(folder):
+        if top.is_symlink():
+            raise UsageError(f"Forms folder: {top.path} {NOT_A_LINK}")
+        if top.is_dir(follow_symlinks=False):
+            files += [Path(e.path) for e in entries(Path(top.path)) if e.name.endswith(".toml")]
+    return files
+
+
 def scan(folder: Path) -> tuple[list[FormSpec], list[str]]:
+    """Every form in ``folder``; an unsafe entry (link, pipe, device, oversized file, thousands of
+    entries) raises ``UsageError`` naming it."""
     specs: list[FormSpec] = []
     problems: list[str] = []
-    for path in sorted(folder.glob("*/*.toml")):
+    for path in _form_files(folder):
         spec, probs = load_file(path)
         problems += probs
         if spec is not None and not probs:
