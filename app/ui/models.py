@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,6 +26,7 @@ from app.ui.theme import colour
 Index = QModelIndex | QPersistentModelIndex
 # most significant first when sorted ascending
 SIGNIFICANCE_ORDER = {code: n for n, (code, _) in enumerate(reversed(SIGNIFICANCE))}
+_BY_DAY = attrgetter("date", "sequence")  # a chronology's own order: the day, then the sequence
 
 
 @lru_cache(maxsize=4096)
@@ -117,11 +120,15 @@ class RowsModel(QAbstractTableModel):
         value = self.value(row, key)
         return "" if value is None else str(value)
 
+    def column_key(self, key: str) -> Callable[[Any], Any]:
+        """A column's sort key as one function of a row (what a whole-table sort calls)."""
+        return lambda row: self.sort_key(row, key)
+
     def _order(self, rows: list[Any], column: int, order: Qt.SortOrder) -> None:
         """Sort ``rows`` in place by a column's sort key (nothing for an unknown column)."""
         if 0 <= column < len(self.columns):
-            key = self.columns[column][0]
-            rows.sort(key=lambda r: self.sort_key(r, key), reverse=order == Qt.SortOrder.DescendingOrder)
+            key = self.column_key(self.columns[column][0])
+            rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python with a key function: one pass, not a Qt comparison per pair (10,000
@@ -185,6 +192,11 @@ class ChronologyModel(RowsModel):
 
     def row_id(self, row: ChronologyLine) -> Any:
         return row.record_id
+
+    def column_key(self, key: str) -> Callable[[Any], Any]:
+        if key == "when":  # as sort_key's text orders them, without making 10,000 strings a sort
+            return _BY_DAY
+        return super().column_key(key)
 
     def sort_key(self, row: ChronologyLine, key: str) -> Any:
         if key == "when":
