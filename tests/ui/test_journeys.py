@@ -239,38 +239,45 @@ def test_practitioner_journey_by_keyboard(user: User, session: Session, tmp_path
     assert report.status == "valid", report.text()
 
 
-def practitioner_packs(folder: Path) -> tuple[Path, Path, Path, object]:
-    """Made before the manager sits down, in another practitioner's vault (core, as the CLI does):
-    a signed conference pack, the same pack tampered with, and a pack by a stranger. Returns
-    them and the practitioner's certificate."""
+def signed_pack(folder: Path, name: str, stem: str) -> tuple[Path, object]:
+    """A conference pack of the demo case signed by ``name`` in their own new vault
+    (``<stem>.fieldbook``; core, as the CLI does), saved as ``<stem>-conference.zip`` in
+    ``folder``; returns it and the signer's certificate."""
     from app.core import identity
     from app.core.demo import create_demo
     from app.core.forms import load_registry
     from app.core.packs.export import ExportOptions, export_pack
-    from app.core.packs.safezip import read_zip, write_zip
     from app.core.store import Store, Vault
 
     registry = load_registry()
-    made = []
-    for name in ("Sam Carter", "Alex Stranger"):
-        vault = Vault.create(folder / f"{name.split()[0]}.fieldbook", PASS, clock=CLOCK)
-        store = Store(vault)
-        store.set_profile(name, "Social worker", "Northshire Children's Services")
-        identity.on_vault_created(store, PASS, clock=CLOCK)
-        case_id = create_demo(store, registry)
-        built = export_pack(
-            store,
-            registry,
-            case_id,
-            identity.load_identity(store, PASS),
-            ExportOptions(kind="conference"),
-            clock=CLOCK,
-        )
-        path = folder / f"{name.split()[0].lower()}-conference.zip"
-        path.write_bytes(built.data)
-        made.append((path, identity.current_certificate(store)))
-        vault.close()
-    (pack, cert), (stranger, _) = made
+    vault = Vault.create(folder / f"{stem}.fieldbook", PASS, clock=CLOCK)
+    store = Store(vault)
+    store.set_profile(name, "Social worker", "Northshire Children's Services")
+    identity.on_vault_created(store, PASS, clock=CLOCK)
+    case_id = create_demo(store, registry)
+    built = export_pack(
+        store,
+        registry,
+        case_id,
+        identity.load_identity(store, PASS),
+        ExportOptions(kind="conference"),
+        clock=CLOCK,
+    )
+    path = folder / f"{stem.lower()}-conference.zip"
+    path.write_bytes(built.data)
+    cert = identity.current_certificate(store)
+    vault.close()
+    return path, cert
+
+
+def practitioner_packs(folder: Path) -> tuple[Path, Path, Path, object]:
+    """Made before the manager sits down, in another practitioner's vault: a signed conference
+    pack, the same pack tampered with, and a pack by a stranger. Returns them and the
+    practitioner's certificate."""
+    from app.core.packs.safezip import read_zip, write_zip
+
+    pack, cert = signed_pack(folder, "Sam Carter", "Sam")
+    stranger, _ = signed_pack(folder, "Alex Stranger", "Alex")
     entries = read_zip(pack.read_bytes())
     data = entries["data.json"].replace(b'"final"', b'"draft"', 1)
     tampered = folder / "tampered.zip"
