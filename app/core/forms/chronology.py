@@ -202,7 +202,7 @@ class _Mapping:
         day = _day(raw) or _day(occurred_at)
         if day is None:
             return None
-        approximate = (raw.__class__ is dict and bool(raw.get("approximate"))) or (
+        approximate = (isinstance(raw, dict) and bool(raw.get("approximate"))) or (
             bool(spec.approximate_field) and data.get(spec.approximate_field) == "yes"
         )
         seq = data.get(spec.sequence_field) if spec.sequence_field else None
