@@ -474,9 +474,27 @@ def create_demo(store: Any, registry: Any, *, chronology: int = 0, seed: int = 2
                         "context": "Home visit, 14 November",
                     }
                 ],
-                "recommendation": "plan",
-                "category": "PHY",
-                "recommendation_reasons": "Significant harm from physical abuse; risk to the unborn baby.",
+                # a row per child: the outcome made plans for Maya and Leo, not yet for the baby
+                "recommendations": [
+                    {
+                        "child": [maya],
+                        "plan": "yes",
+                        "category": "PHY",
+                        "reasons": "Significant harm from physical abuse by Daniel Reid.",
+                    },
+                    {
+                        "child": [leo],
+                        "plan": "yes",
+                        "category": "PHY",
+                        "reasons": "Hurt by Daniel Reid and too young to protect himself.",
+                    },
+                    {
+                        "child": [baby],
+                        "plan": "no",
+                        "reasons": "Not yet born: a pre-birth conference with the midwife in January "
+                        "is the place to decide.",
+                    },
+                ],
                 "shared_parents_date": "2026-11-16",
                 "shared_child_date": "2026-11-16",
             },

@@ -219,9 +219,9 @@ def test_a_report_written_for_a_conference_is_not_the_conference_held(vault: Pat
         "lived_experience": "Quiet on Mondays.",
         "danger_statements": [{"danger": "Maya could be hurt again.", "goal": "Safe adults at home."}],
         "scaling": [{"scorer": "Teacher", "score": 4}],
-        "recommendation": "plan",
-        "category": "PHY",
-        "recommendation_reasons": "Repeated injuries.",
+        "recommendations": [
+            {"child": s.kid("Maya"), "plan": "yes", "category": "PHY", "reasons": "Repeated injuries."}
+        ],
         "shared_parents_date": "2026-10-14",
     }
     s.add("conference_report", report)

@@ -78,7 +78,7 @@ def test_family_help_wording_replaces_early_help_and_section_17() -> None:
     labels = [c.label for c in decision.choices]
     assert "Family Help" in labels and "Family Help assessment (section 17)" in labels
     assert "Early help" not in labels
-    category = REG.get("conference_report").field("category")
+    category = REG.get("conference_report", 1).field("category")
     assert category is not None and category.choice_label("MUL") == "Multiple categories"
     source = REG.get("referral").field("referral_source")
     assert source is not None and source.label == "What kind of organisation are you?"

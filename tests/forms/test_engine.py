@@ -46,7 +46,7 @@ def test_every_form_loads_and_every_field_type_is_used() -> None:
     used = {f.type for form in REG.all() for f in form.all_fields()}
     used |= {c.type for form in REG.all() for f in form.all_fields() for c in f.columns}
     assert used >= set(FIELD_TYPES) - {"approximate_date"}
-    assert all(REG.get(f).version == 1 for f in FORMS)
+    assert all(REG.get(f, 1).version == 1 for f in FORMS)  # records of every first version still read
 
 
 def test_chronology_entry_keys_are_the_fixed_ones() -> None:
@@ -138,6 +138,23 @@ def test_scale_choice_and_child_picker_shapes() -> None:
     )
     assert "Type of conference: “final” is not one of the choices" in msgs
     assert "Children: choose children from this case" in msgs
+
+
+def test_conference_report_recommends_each_child_on_its_own_row() -> None:
+    """New conference reports (version 2) ask for a recommendation per child: a plan needs its
+    category on that child's row, and a row without a plan needs none (issue 16)."""
+    form = REG.get("conference_report")
+    assert form.version == 2 and form.field("recommendation") is None
+    rows = [
+        {"child": ["c1"], "plan": "yes", "reasons": "Hurt"},
+        {"child": ["c2"], "plan": "no", "reasons": "Unborn"},
+    ]
+    msgs = [str(p) for p in validate(form, {"recommendations": rows}, CTX)]
+    category = [m for m in msgs if "Category of abuse" in m]
+    assert len(category) == 1 and category[0].startswith("Recommendation for each child, row 1 ")
+    assert category[0].endswith(
+        "Category of abuse is needed when “Recommendation” is “Child protection plan”"
+    )
 
 
 def test_unknown_keys_are_reported() -> None:

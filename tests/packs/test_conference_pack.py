@@ -72,13 +72,66 @@ def test_summary_page_first_then_the_report_and_the_chronology_last(pack_pdf: Pa
     assert "Conference: Initial (ICPC), Thursday 19 November 2026" in summary
     assert "Maya Okafor" in summary and "(born Thu 2 Mar 2017)" in summary
     assert "unborn, due Mon 1 Feb 2027" in summary and "Lives: With one or both parents" in summary
-    assert "Child protection plan — Physical abuse" in summary
+    assert "Recommendation" in summary
     assert "Grace Okafor, mother — has parental responsibility" in summary
     flat = "\n".join(text)
     at = [flat.index(f"\n{part}\n") for part in PARTS[1:]]
     assert at == sorted(at), "parts out of order"
     contributions = flat[at[2] : at[3]]
     assert "Referral — " in contributions
+
+
+def recommendation_rows(pdf: Path) -> dict[str, str]:
+    """The summary page's Children table, each child's name to the rest of their row (flattened)."""
+    page = " ".join(pages(pdf)[0].split())
+    table = page[page.index("Recommendation") : page.index("Household")]
+    names = ("Maya Okafor", "Leo Okafor", "Baby Okafor")
+    at = sorted((table.index(n), n) for n in names)
+    ends = [start for start, _ in at[1:]] + [len(table)]
+    return {n: table[start + len(n) : end] for (start, n), end in zip(at, ends, strict=True)}
+
+
+def test_each_child_has_their_own_recommendation(pack_pdf: Path) -> None:
+    """A sibling group and an unborn baby are recommended differently: plans for Maya and Leo
+    with their category, no plan for the baby (issue 16)."""
+    rows = recommendation_rows(pack_pdf)
+    for name in ("Maya Okafor", "Leo Okafor"):
+        assert "Child protection plan — Physical abuse" in rows[name], rows[name]
+    assert "No child protection plan" in rows["Baby Okafor"]
+    assert "Physical abuse" not in rows["Baby Okafor"]
+
+
+def test_a_version_1_report_still_speaks_for_every_child(tmp_path: Path) -> None:
+    """A report kept on the first version of the form, with one recommendation for all the
+    children it names, prints that recommendation on each child's row."""
+    from app.core.records import add_record
+
+    made = demo_vault(tmp_path, FixedClock(datetime.now(UTC).replace(microsecond=0)))
+    try:
+        store, case = made["store"], made["case"]
+        latest = store.list_records(case, form_id="conference_report")[0]
+        data = {k: v for k, v in latest.data.items() if k != "recommendations"}
+        data |= {
+            "recommendation": "plan",
+            "category": "NEG",
+            "recommendation_reasons": "Neglect of all three.",
+        }
+        old, _ = add_record(
+            store,
+            made["registry"],
+            case,
+            "conference_report",
+            data,
+            children=data["children"],
+            final=True,
+            form_version=1,
+        )
+        rows = recommendation_rows(export(made, "v1.pdf", record_ids=(old,)))
+    finally:
+        made["vault"].close()
+    assert set(rows) == {"Maya Okafor", "Leo Okafor", "Baby Okafor"}
+    for name, row in rows.items():
+        assert "Child protection plan — Neglect" in row, (name, row)
 
 
 def test_dates_in_words_and_titles_not_ids(pack_pdf: Path) -> None:

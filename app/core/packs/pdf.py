@@ -759,29 +759,50 @@ def _age(p: dict[str, Any], on: str) -> str:
 EVERY_CHILD = "*"  # a report that names no children speaks for all of them
 
 
+def _said(ctx: Ctx, f: FieldSpec | None, values: dict[str, Any]) -> str:
+    """A field's answer in words, or nothing when the form has no such field."""
+    return f.kind.text(f, values.get(f.key), ctx.names) if f is not None else ""
+
+
+def recommended_for(ctx: Ctx, rec: dict[str, Any]) -> dict[str, str]:
+    """One conference report's recommendation per child id, in words: a v2 report has a row per
+    child (a sibling group and an unborn baby are often decided differently); a v1 report's single
+    recommendation speaks for every child it names, or every child when it names none."""
+    form = ctx.form(str(rec.get("form_id")), int(rec.get("form_version") or 1))
+    data = rec.get("data") or {}
+    if form is None:
+        return {}
+
+    def words(plan: FieldSpec | None, category: FieldSpec | None, values: dict[str, Any]) -> str:
+        return " — ".join(x for x in (_said(ctx, plan, values), _said(ctx, category, values)) if x)
+
+    table = form.field("recommendations")
+    if table is not None:
+        cols = {c.key: c for c in table.columns}
+        return {
+            str(child): words(cols.get("plan"), cols.get("category"), row)
+            for row in data.get("recommendations") or []
+            if isinstance(row, dict)
+            for child in row.get("child") or []
+        }
+    single = words(form.field("recommendation"), form.field("category"), data)
+    return {str(child): single for child in data.get("children") or [EVERY_CHILD]} if single else {}
+
+
 def _recommendations(ctx: Ctx, records: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
     """The conference (type and date, in words) and each child's recommendation, from the
-    agency's report(s) in the pack; a report that names no children speaks for all of them."""
+    agency's report(s) in the pack."""
     conference, by_child = "", {}
     for rec in records:
         if rec.get("form_id") != "conference_report":
             continue
         form = ctx.form("conference_report", int(rec.get("form_version") or 1))
-        data = rec.get("data") or {}
         if form is None:
             continue
-
-        def said(key: str, form: FormSpec = form, data: dict[str, Any] = data) -> str:
-            f = form.field(key)
-            return f.kind.text(f, data.get(key), ctx.names) if f is not None else ""
-
-        conference = conference or ", ".join(
-            x for x in (said("conference_type"), said("conference_date")) if x
-        )
-        words = " — ".join(x for x in (said("recommendation"), said("category")) if x)
-        for child in data.get("children") or list(ctx.names):
-            if words:
-                by_child[str(child)] = words
+        data = rec.get("data") or {}
+        said = (_said(ctx, form.field(key), data) for key in ("conference_type", "conference_date"))
+        conference = conference or ", ".join(x for x in said if x)
+        by_child.update(recommended_for(ctx, rec))
     return conference, by_child
 
 
@@ -811,11 +832,7 @@ def cover(ctx: Ctx) -> list[Any]:
             person_name(k),
             _age(k, inp.created_at),
             "; ".join(f"{what.capitalize()}: {words}" for what, words in status_words(k)) or "Not recorded",
-            *(
-                [recommended.get(str(k.get("id"))) or recommended.get(EVERY_CHILD, "—")]
-                if recommended
-                else []
-            ),
+            *([recommendation(k)] if recommended else []),
         ]
         for k in kids
     ]
