@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldbookError
-from app.core.forms.codelists import codes
-from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST
 from app.ui.session import Session
 from app.ui.unlock import CreateVaultPage, UnlockPage
 
@@ -107,7 +105,11 @@ class NewCaseDialog(QDialog):
             row.addWidget(edit)
             widgets[key] = edit
         # The order, if any, and where the child lives are separate questions (kinship care is an
-        # arrangement); both lists come from the code lists the store checks against.
+        # arrangement); both lists come from the code lists the store checks against. Imported
+        # here, not at the top: the unlock window must come up before the forms engine loads.
+        from app.core.forms.codelists import codes
+        from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST
+
         for key, listname, prompt, name in (
             ("legal", LEGAL_STATUS_LIST, "Legal status", "legal status"),
             ("lives", ARRANGEMENT_LIST, "Lives", "living arrangement"),
