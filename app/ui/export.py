@@ -46,11 +46,16 @@ from app.ui.widgets.announce import announce
 KINDS = (
     ("referral", "Referral pack (to the front door)"),
     ("conference", "Conference pack"),
+    ("parents", "Parent's copy (for the family)"),
 )
 KIND_HELP = {
     "referral": "The referral, the child's voice, concerns and the chronology, for the front door.",
     "conference": "A summary, the conference report, the child's voice, the agencies' contributions "
     "and the chronology. Strategy discussion minutes only when you tick them.",
+    "parents": "The report and what it rests on, for the family before the conference. Left out: "
+    "what the forms mark not for the family (the referrer's identity, third-party information) "
+    "and strategy minutes unless you tick them. Untick a record to withhold it; the cover and the "
+    "signed manifest say what was left out, by reason.",
 }
 # How a verification outcome reads, the same words in the export summary and the review banner.
 STATUS_TEXT = {
@@ -145,6 +150,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.session, self.case_id = session, case_id
         self._by_default: set[str] = set()  # the records the chosen kind holds unless changed
+        self._on_purpose: set[str] = set()  # records it holds only when ticked (strategy minutes)
         self.setWindowTitle(f"Export a pack — case {reference}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.built: Any = None
@@ -273,6 +279,11 @@ class ExportDialog(QDialog):
         registry = self.session.registry
         titles = {f.id: f.title for f in registry.all()}
 
+        def family_reason(rec: Any) -> str:
+            if kind != "parents":
+                return ""
+            return str(registry.get(rec.form_id, rec.form_version).not_for_family or "")
+
         def job(store: Any) -> tuple[list[tuple[str, str, bool]], list[Any], list[str]]:
             recs = [
                 r
@@ -282,8 +293,10 @@ class ExportDialog(QDialog):
             rows = [
                 (
                     r.id,
-                    f"{shown((r.occurred_at or r.created_at)[:10])} — {titles.get(r.form_id, r.form_id)}",
-                    r.form_id in ON_PURPOSE.get(kind, ()),  # strategy minutes: ticked on purpose
+                    f"{shown((r.occurred_at or r.created_at)[:10])} — {titles.get(r.form_id, r.form_id)}"
+                    + (f" (not for the family: {why})" if (why := family_reason(r)) else ""),
+                    # strategy minutes, and for the family whatever its form keeps back: ticked on purpose
+                    r.form_id in ON_PURPOSE.get(kind, ()) or bool(why),
                 )
                 for r in recs
             ]
@@ -298,6 +311,7 @@ class ExportDialog(QDialog):
         self.records.blockSignals(True)
         self.records.clear()
         self._by_default = {rid for rid, _, on_purpose in rows if not on_purpose}
+        self._on_purpose = {rid for rid, _, on_purpose in rows if on_purpose}
         for rid, text, on_purpose in rows:
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, rid)
@@ -372,8 +386,12 @@ class ExportDialog(QDialog):
         ticked = [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
         if items and not ticked:
             raise FieldbookError("Records: none is ticked — tick the records the pack should hold")
+        everyone = {i.data(Qt.ItemDataRole.UserRole) for i in items}
         return {
             "kind": self.kind.currentData(),
+            # a parent's copy: what the practitioner keeps back, and what is shared on purpose
+            "withhold": tuple(sorted(self._by_default & (everyone - set(ticked)))),
+            "share": tuple(sorted(self._on_purpose & set(ticked))),
             # the kind's own choice unless the practitioner changed it
             "ticked": tuple(ticked) if set(ticked) != self._by_default else (),
             "date_from": day(self.date_from),
@@ -392,7 +410,9 @@ class ExportDialog(QDialog):
         from app.core.shares import export_share
 
         record_ids: tuple[str, ...] = ()
-        if chosen["ticked"]:  # a choice of records: the ticked ones and the chronology
+        if (
+            chosen["ticked"] and chosen["kind"] != "parents"
+        ):  # a choice of records: the ticked ones and the chronology
             entries = store.list_records(self.case_id, "chronology_entry", status="final")
             record_ids = chosen["ticked"] + tuple(r.id for r in entries)
         recipient = chosen["recipient"]
@@ -417,6 +437,9 @@ class ExportDialog(QDialog):
             date_to=chosen["date_to"],
             recipient=recipient,
             sharing_log=sharing,
+            # a parent's copy names what it leaves out, so its choice is withheld/shared records
+            withhold=chosen["withhold"] if chosen["kind"] == "parents" else (),
+            share=chosen["share"] if chosen["kind"] == "parents" else (),
         )
 
     def _stale(self) -> None:

@@ -566,7 +566,22 @@ class MainWindow(QMainWindow):
                 for c in cases
             ]
 
-        self.session.run(job, self.cases.set_rows)
+        self.session.run(job, self._show_cases)
+
+    def _show_cases(self, rows: list[dict[str, Any]]) -> None:
+        """New rows for the case list. A refresh resets the model, which drops the current row:
+        keep the case the person was on, or, when they have already tabbed into the list (the
+        search answers after they stop typing), put them on the first hit so that Down and Enter
+        work as they expect."""
+        view = self.case_view
+        was = view.currentIndex()
+        was_id = self.cases.row(was.row())["id"] if was.isValid() else None
+        self.cases.set_rows(rows)
+        ids = [r["id"] for r in rows]
+        if was_id in ids:
+            view.setCurrentIndex(self.cases.index(ids.index(was_id), 0))
+        elif rows and view.hasFocus():
+            view.setCurrentIndex(self.cases.index(0, 0))
 
     def _case_chosen(self, idx: Any) -> None:
         if not idx.isValid():
