@@ -280,6 +280,7 @@ class CaseWorkspace(QWidget):
     open_record = Signal(str)
     new_record = Signal(str)
     export_pack = Signal()
+    name_child = Signal()
 
     def __init__(self, registry: Any) -> None:
         super().__init__()
@@ -290,6 +291,13 @@ class CaseWorkspace(QWidget):
         self.header.setWordWrap(True)
         self.header.setAccessibleDescription("Case summary")  # its name is what it says
         lay.addWidget(self.header)
+        # Only while a child's name is not yet known (the header flags them).
+        self.name_button = QPushButton("Name the c&hild…")
+        self.name_button.setAccessibleName("Name the child")
+        self.name_button.setToolTip("Give a child whose name was not yet known their name")
+        self.name_button.clicked.connect(lambda: self.name_child.emit())
+        self.name_button.hide()
+        lay.addWidget(self.name_button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case sections")
         self.overview = QLabel()
@@ -357,6 +365,7 @@ class CaseWorkspace(QWidget):
         from urllib.parse import urlsplit
 
         self.snapshot = snap
+        self.name_button.setVisible(any(c.get("flag") for c in snap.children))
         kids = " · ".join(
             f"<b>{escape(c['name'])}</b> ({escape(c['age'])}"
             + (f", {escape(c['legal_status'])}" if c["legal_status"] else "")

@@ -387,6 +387,7 @@ class MainWindow(QMainWindow):
         self.workspace.open_record.connect(self.open_record)
         self.workspace.new_record.connect(self.new_record)
         self.workspace.export_pack.connect(self.export_pack)
+        self.workspace.name_child.connect(self.name_child)
         self.editor_holder = QWidget()
         self._editor_layout = QVBoxLayout(self.editor_holder)
         for w in (self.placeholder, self.workspace, self.editor_holder):
@@ -590,6 +591,33 @@ class MainWindow(QMainWindow):
         if self.editor is not None and self.editor.case.id == case_id:
             return  # the case being written about is already in front
         self.open_case(case_id)
+
+    def name_child(self) -> None:
+        """Name the open case's child whose name was not yet known (a non-modal dialog)."""
+        from app.ui.name_child import NameChildDialog
+
+        snap = self.workspace.snapshot
+        if snap is None:
+            return
+        unnamed = [(c["id"], c["name"]) for c in snap.children if c.get("flag")]
+        if not unnamed:
+            return
+        case_id = snap.case_id
+
+        def submit(person_id: str, given: str, family: str, answer: Any) -> None:
+            def done(_: object) -> None:
+                answer(None)
+                self.open_case(case_id)  # the header, lists and deadlines use the name now
+                self.refresh_cases()
+
+            self.session.run(
+                lambda store: store.name_child(person_id, given, family),
+                done,
+                lambda exc: answer(str(exc)),
+            )
+
+        dialog = NameChildDialog(unnamed, submit, self)
+        dialog.open()
 
     def open_case(self, case_id: str) -> None:
         from app.ui.case_view import load_snapshot
