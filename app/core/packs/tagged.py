@@ -90,7 +90,7 @@ class _Elem:
     alt: str | None = None
     attrs: str = ""  # an attribute dictionary, already PDF syntax (/A)
     kids: list[_Elem | tuple[int, int]] = field(default_factory=list)  # elements or (page, MCID)
-    name: str = ""  # ReportLab's internal object name once registered
+    num: int = 0  # its PDF object number once registered
 
     def add(self, role: str, alt: str | None = None, attrs: str = "") -> _Elem:
         e = _Elem(role, self, alt, attrs)
@@ -358,82 +358,100 @@ class _Raw(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
         return str(self.compose(document)).encode("latin-1")
 
 
-class _StructElem(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
-    """One structure element, written when the file is (its kids' object numbers known)."""
+class _Body(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
+    """An indirect object whose body was written before the file (its references all known)."""
 
     __RefOnly__ = 1
 
-    def __init__(self, elem: _Elem) -> None:
-        self.elem = elem
+    def __init__(self, body: bytes) -> None:
+        self.body = body
 
     def format(self, document: Any) -> bytes:
-        return _elem_body(document, self.elem).encode("latin-1")
-
-
-def _ref(document: Any, name: str) -> str:
-    number, generation = document.idToObjectNumberAndVersion[name]
-    return f"{number} {generation} R"
+        return self.body
 
 
 def _string(document: Any, s: str) -> str:
     return bytes(pdfdoc.PDFString(s).format(document)).decode("latin-1")
 
 
-def _elem_body(document: Any, e: _Elem) -> str:
-    kids: list[str] = []
-    first_page: int | None = None
-    for k in e.kids:
-        if isinstance(k, _Elem):
-            kids.append(_ref(document, k.name))
-        else:
-            page, mcid = k
-            if first_page is None:
-                first_page = page
-            if page == first_page:
-                kids.append(str(mcid))
-            else:  # marked content on another page than the element's /Pg
-                kids.append(f"<</Type /MCR /Pg {_ref(document, f'Page{page + 1}')} /MCID {mcid}>>")
-    parts = [f"<</Type /StructElem /S /{e.role} /P {_ref(document, e.parent.name)}"]  # type: ignore[union-attr]
-    if first_page is not None:
-        parts.append(f"/Pg {_ref(document, f'Page{first_page + 1}')}")
-    if e.alt is not None:
-        parts.append(f"/Alt {_string(document, e.alt)}")
-    if e.attrs:
-        parts.append(f"/A {e.attrs}")
-    parts.append(f"/K [{' '.join(kids)}]>>")
-    return " ".join(parts)
+def _number_block(document: Any, objects: Sequence[Any]) -> int:
+    """Give ``objects`` consecutive object numbers, as ``PDFDocument.Reference`` would one by one
+    (without its per-object checks: they are new objects, never registered); returns the first."""
+    first: int = document.objectcounter + 1
+    document.objectcounter += len(objects)
+    nv, by_number, by_name = document.idToObjectNumberAndVersion, document.numberToId, document.idToObject
+    for n, obj in enumerate(objects, first):
+        name = f"R{n}"  # the name Reference gives; later objects get later numbers
+        nv[name] = (n, 0)
+        by_number[n] = name
+        by_name[name] = obj
+    return first
 
 
 def _register_tree(document: Any, tagger: Tagger) -> str:
-    """Register every structure element and the root; returns the root's name."""
-    root_name = "FBStructTreeRoot"
-    register = pdfdoc.PDFDocument.Reference  # not a stream: no need of _ArchivalDocument's check
-    for e in tagger.elems:
-        e.name = register(document, _StructElem(e)).name
-    tagger.root.parent = _Elem("StructTreeRoot", None, name=root_name)
-    pages = [p for p, mcids in enumerate(tagger.by_page) if mcids]
+    """Number the StructTreeRoot, its ParentTree and every structure element as one block and
+    write their bodies in one pass (all their object numbers are known by now: the pages were
+    numbered as they were drawn); returns the StructTreeRoot's name.
 
-    def parent_tree(d: Any) -> str:
-        nums = " ".join(f"{p} [{' '.join(_ref(d, e.name) for e in tagger.by_page[p])}]" for p in pages)
-        return f"<</Nums [{nums}]>>"
-
-    tree = document.Reference(_Raw(parent_tree)).name
-    next_key = (pages[-1] + 1) if pages else 0
-    document.Reference(
-        _Raw(
-            lambda d: (
-                f"<</Type /StructTreeRoot /K [{_ref(d, tagger.root.name)}] "
-                f"/ParentTree {_ref(d, tree)} /ParentTreeNextKey {next_key}>>"
+    A 2,000-line chronology has ~17,000 elements: one loop here, rather than a ReportLab
+    ``Reference`` and a name look-up per reference for each of them while the file is written."""
+    elems = tagger.elems
+    slots: list[Any] = [_Body(b"") for _ in range(len(elems) + 2)]
+    first = _number_block(document, slots)
+    root_num, tree_num = first, first + 1
+    for n, e in enumerate(elems, first + 2):
+        e.num = n
+    pages = [p for p, mcids in enumerate(tagger.by_page) if mcids]  # (marked content: on these)
+    pg = {p: document.idToObjectNumberAndVersion[f"Page{p + 1}"][0] for p in pages}
+    for slot, e in zip(slots[2:], elems, strict=True):
+        parent = e.parent.num if e.parent is not None else root_num  # Document's: the tree root
+        if len(e.kids) == 1 and type(e.kids[0]) is tuple and not e.attrs and e.alt is None:
+            page, mcid = e.kids[0]  # a table cell, a paragraph: one marked content
+            slot.body = (
+                f"<</Type /StructElem /S /{e.role} /P {parent} 0 R /Pg {pg[page]} 0 R /K [{mcid}]>>".encode(
+                    "latin-1"
+                )
             )
-        ),
-        root_name,
-    )
+            continue
+        kids: list[str] = []
+        first_page: int | None = None
+        for k in e.kids:
+            if isinstance(k, tuple):
+                page, mcid = k
+                if first_page is None:
+                    first_page = page
+                if page == first_page:
+                    kids.append(str(mcid))
+                else:  # marked content on another page than the element's /Pg
+                    kids.append(f"<</Type /MCR /Pg {pg[page]} 0 R /MCID {mcid}>>")
+            else:
+                kids.append(f"{k.num} 0 R")
+        head = f"<</Type /StructElem /S /{e.role} /P {parent} 0 R"
+        if first_page is not None:
+            head += f" /Pg {pg[first_page]} 0 R"
+        if e.attrs:
+            head += f" /A {e.attrs}"
+        tail = f" /K [{' '.join(kids)}]>>"
+        if e.alt is None:
+            slot.body = (head + tail).encode("latin-1")
+        else:  # the string is written as the file is (as ReportLab writes every string)
+            by_name = document.idToObject
+            by_name[document.numberToId[e.num]] = _Raw(
+                lambda d, head=head, alt=e.alt, tail=tail: f"{head} /Alt {_string(d, alt)}{tail}"
+            )
+    nums = " ".join(f"{p} [{' '.join(f'{e.num} 0 R' for e in tagger.by_page[p])}]" for p in pages)
+    slots[1].body = f"<</Nums [{nums}]>>".encode("latin-1")
+    next_key = (pages[-1] + 1) if pages else 0
+    slots[0].body = (
+        f"<</Type /StructTreeRoot /K [{tagger.root.num} 0 R] "
+        f"/ParentTree {tree_num} 0 R /ParentTreeNextKey {next_key}>>"
+    ).encode("latin-1")
     for p in pages:
         page = document.Pages.pages[p]
         page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
         page.StructParents = p
         page.Tabs = pdfdoc.PDFName("S")  # tab order follows the structure (PDF/UA)
-    return root_name
+    return str(document.numberToId[root_num])
 
 
 def pdf_date(moment: datetime) -> str:
