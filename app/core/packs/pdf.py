@@ -15,6 +15,7 @@ import io
 import json
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -81,14 +82,36 @@ QUOTE_EDGE = colors.HexColor("#2b6ca3")
 OPINION_BG = colors.HexColor("#f6f3ea")
 
 
+class _SplitOnceTTFont(TTFont):  # type: ignore[misc]  # ReportLab is untyped
+    """A TTF that remembers, per document, how a string splits into its subsets' codes.
+
+    ReportLab maps every drawn string to subset codes character by character in Python (a
+    tenth of a 2,000-line chronology's export), and a chronology repeats its strings (dates,
+    sources, actions). A character's code never changes once given in a document, so a string
+    splits the same way every time after its first."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._fb_split: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+    def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> Any:  # ReportLab's name
+        known = self._fb_split.get(doc)
+        if known is None:
+            known = self._fb_split[doc] = {}
+        split = known.get(text)
+        if split is None:
+            split = known[text] = super().splitString(text, doc, encoding)
+        return split
+
+
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
     """Register the bundled TTFs once; ReportLab embeds (subsets of) them in every PDF."""
     fonts = resource("fonts")
-    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_AR, str(fonts / "NotoSansArabic-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_HE, str(fonts / "NotoSansHebrew-Regular.ttf")))
+    pdfmetrics.registerFont(_SplitOnceTTFont(FONT, str(fonts / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(_SplitOnceTTFont(FONT_BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(_SplitOnceTTFont(FONT_AR, str(fonts / "NotoSansArabic-Regular.ttf")))
+    pdfmetrics.registerFont(_SplitOnceTTFont(FONT_HE, str(fonts / "NotoSansHebrew-Regular.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
     # Binary (Flate) streams instead of ASCII85 text: ASCII85 of the photographs was the largest
     # single cost of a big export with ReportLab's pure-Python encoder.
