@@ -107,6 +107,21 @@ def test_import_refuses_a_final_record_changed_after_finalising(store: Store, em
     assert empty_store.list_cases() == []
 
 
+@pytest.mark.parametrize("stripped", [None, ""])
+def test_import_refuses_a_final_record_edited_and_stripped_of_its_hash(
+    store: Store, empty_store: Store, stripped: str | None
+) -> None:
+    """Edit a final record and drop its hash: refused, naming content_hash, nothing written
+    (before, the hash was recomputed and the edit came in looking attested)."""
+    doc = export_case(store, store.find_case(REFERENCE))
+    rec = next(r for r in doc["case"]["records"] if r["form_id"] == "chronology_entry")
+    rec["data"]["event"] = "Rewritten after the fact"
+    rec["content_hash"] = stripped
+    with pytest.raises(ValidationError, match="content_hash"):
+        import_case(empty_store, REG, json.dumps(doc).encode())
+    assert empty_store.list_cases() == []
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [

@@ -132,7 +132,14 @@ class RecordsRepo(StoreBase):
                 digest = content_hash(
                     rec["form_id"], int(rec["form_version"]), data, kids, rec.get("occurred_at")
                 )
-                if rec.get("content_hash") and rec["content_hash"] != digest:
+                # A final record arrives with the hash taken when it was attested; without it an
+                # edited record could come in looking final (issue 17: never quietly changed).
+                if not rec.get("content_hash"):
+                    raise ValidationError(
+                        f"Record {rec['id']}: content_hash is missing (a final record carries the "
+                        "hash taken when it was finalised)"
+                    )
+                if rec["content_hash"] != digest:
                     raise ValidationError(
                         f"Record {rec['id']}: its content does not match its "
                         "content hash (changed after it was finalised)"
