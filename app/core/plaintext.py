@@ -61,10 +61,9 @@ def _strings(value: Any) -> Iterator[str]:
 
 def record_text_problems(form: Any, data: Mapping[str, Any]) -> list[Problem]:
     """Control characters in a record's values, named by field (and table column) label."""
-    fields = {f.key: f for f in form.all_fields()}
     problems: list[Problem] = []
     for key, value in data.items():
-        f = fields.get(key)
+        f = form.field(key)
         label = f.label if f is not None else key
         if f is not None and f.type == "table" and isinstance(value, list):
             for i, row in enumerate(value):
