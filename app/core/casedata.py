@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
@@ -19,30 +20,15 @@ from app.core.clock import iso_now
 from app.core.errors import Problem, ValidationError
 from app.core.jsonio import JsonLimits, loads
 from app.core.paths import resource
+from app.core.store.models import PersonIn
 
 FORMAT = "fieldbook-case/1"
 MAX_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_STRING = 1_000_000
 MAX_ATTACHMENT = 100 * 1024 * 1024  # one photo or file (SECURITY.md import limits: entry ≤ 100 MB)
-PERSON_FIELDS = (
-    "kind",
-    "given_name",
-    "family_name",
-    "known_as",
-    "dob",
-    "due_date",
-    "sex",
-    "legal_status",
-    "relationship",
-    "parental_responsibility",
-    "agency",
-    "role",
-    "contact",
-    "notes",
-    "living_arrangement",
-    "name_unknown",
-)
+# A person is carried with exactly the fields it is entered with, so a new one is never lost.
+PERSON_FIELDS = tuple(f.name for f in fields(PersonIn))
 
 
 @lru_cache(maxsize=1)
@@ -268,7 +254,6 @@ def import_case(store: Any, registry: Any, doc_bytes: bytes | str) -> str:
 def _person_in(p: dict[str, Any]) -> Any:
     """A person from case data; an older file's arrangement-as-legal-status (kinship care, birth
     family, private fostering) becomes the living arrangement, as the vault's migration does."""
-    from app.core.store.models import PersonIn
     from app.core.store.schema import ARRANGEMENT_FROM_V3
 
     vals: dict[str, Any] = {k: p.get(k) for k in PERSON_FIELDS}

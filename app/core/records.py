@@ -137,9 +137,10 @@ def save_draft(
     *,
     record_id: str | None = None,
     children: list[str] | None = None,
+    occurred_at: str | None = None,
 ) -> tuple[str, list[Problem]]:
     """Create (``record_id`` None) or update a draft, valid or not; (record id, problems)."""
-    ready = prepare(store, form, case_id, data, children=children)
+    ready = prepare(store, form, case_id, data, children=children, occurred_at=occurred_at)
     return _write(store, form, case_id, record_id, ready), ready.problems
 
 
@@ -184,8 +185,7 @@ def add_record(
     form = registry.get(form_id, form_version)
     if final:
         return finalise(store, form, case_id, data, children=children, occurred_at=occurred_at), []
-    ready = prepare(store, form, case_id, data, children=children, occurred_at=occurred_at)
-    return _write(store, form, case_id, None, ready), ready.problems
+    return save_draft(store, form, case_id, data, children=children, occurred_at=occurred_at)
 
 
 def finalise_record(store: Any, registry: Any, record_id: str) -> str:

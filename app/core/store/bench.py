@@ -26,7 +26,7 @@ from app.core.store import lookaside
 from app.core.store.models import PersonIn
 from app.core.store.repo import Store
 from app.core.store.schema import MIGRATIONS
-from app.core.store.vault import Vault
+from app.core.store.vault import SAFETY_PRAGMAS, Vault
 
 Row = dict[str, Any]
 PASSPHRASE = "benchmark lantern over the fells"  # noqa: S105 - a throwaway vault
@@ -116,15 +116,7 @@ class _PlainVault:
         self.conn: Any = sqlite3.connect(str(path), isolation_level=None)
         # The same lookaside pool as the vault, so the ratio is the price of encryption alone.
         lookaside.enlarge(self.conn, path)
-        for pragma in (
-            "temp_store = MEMORY",
-            "secure_delete = ON",
-            "trusted_schema = OFF",
-            "foreign_keys = ON",
-            "cell_size_check = ON",
-            "journal_mode = WAL",
-            "synchronous = FULL",
-        ):
+        for pragma in (*SAFETY_PRAGMAS, "journal_mode = WAL", "synchronous = FULL"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.execute("BEGIN")
         for migration in MIGRATIONS:

@@ -45,6 +45,14 @@ from app.core.store.throttle import attempt
 KDF_ITER = 600_000  # PBKDF2-HMAC-SHA512; ~0.6 s per unlock on the 2-core development machine
 PAGE_SIZE = 4096  # SQLCipher 4 default; a file that is not a whole number of pages is damaged
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's write to finish
+# Every connection to a vault's file, and the benchmark's plain copy, so they behave alike.
+SAFETY_PRAGMAS = (
+    "temp_store = MEMORY",
+    "secure_delete = ON",
+    "trusted_schema = OFF",
+    "foreign_keys = ON",
+    "cell_size_check = ON",
+)
 
 _memory_security_done = False
 
@@ -130,14 +138,7 @@ def _connect(path: Path, secret: bytearray) -> Any:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher.DatabaseError:
             raise WrongPassphrase() from None
-        for pragma in (
-            "temp_store = MEMORY",
-            "secure_delete = ON",
-            "trusted_schema = OFF",
-            "foreign_keys = ON",
-            "cell_size_check = ON",
-            f"busy_timeout = {BUSY_TIMEOUT_MS}",
-        ):
+        for pragma in (*SAFETY_PRAGMAS, f"busy_timeout = {BUSY_TIMEOUT_MS}"):
             conn.execute(f"PRAGMA {pragma}")
         with _private_umask():
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
