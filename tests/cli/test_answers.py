@@ -16,6 +16,7 @@ import pytest
 
 from app.core.clock import FixedClock
 from app.core.store import PersonIn, Store, Vault
+from tests.clirun import run_app
 from tests.conftest import GOLDEN_PASSPHRASE, copy_vault
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,17 +25,7 @@ ESC_NAME = "Sam \x1b[2J\x1b[32mVERIFIED\x1b[0m Carter"  # clears the screen, pai
 
 def run(vault: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m app ARGS` on ``vault`` with the golden passphrase, as a user's shell runs it."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FIELDBOOK_")}
-    environ |= {"FIELDBOOK_VAULT": str(vault), "FIELDBOOK_PASSPHRASE": GOLDEN_PASSPHRASE, **env}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=environ,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_app(*args, vault=vault, passphrase=GOLDEN_PASSPHRASE, stdin=stdin, env=env)
 
 
 def no_traceback(out: subprocess.CompletedProcess[str]) -> bool:

@@ -4,34 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.clirun import run_app
+
 PASS = "heron bridge at dawn"
 
 
 def run(
     vault: Path, *args: str, passphrase: str | None = PASS, stdin: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "FIELDBOOK_VAULT": str(vault), **env}
-    environ.pop("FIELDBOOK_PASSPHRASE", None)
-    if passphrase is not None:
-        environ["FIELDBOOK_PASSPHRASE"] = passphrase
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environ,
-        input=stdin,
-    )
+    """`python -m app ARGS` on ``vault`` (``passphrase`` None: none in the environment)."""
+    return run_app(*args, vault=vault, passphrase=passphrase, stdin=stdin, env=env)
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +17,8 @@ from app.core.errors import UsageError, ValidationError
 from app.core.forms import load_registry
 from app.core.records import add_record, finalise_record
 from app.core.store import Store, Vault
+from tests.clirun import run_app
 
-ROOT = Path(__file__).resolve().parents[2]
 PASS = "willow path by the lock"
 REG = load_registry()
 
@@ -168,15 +166,13 @@ def test_add_record_keeps_an_invalid_draft_and_finalises_a_valid_one(store: Stor
 
 
 def _cli(vault: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FIELDBOOK_VAULT": str(vault), "FIELDBOOK_PASSPHRASE": PASS}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        input=stdin,
+    return run_app(*args, vault=vault, passphrase=PASS, stdin=stdin)
+
+
+def _add_chronology(vault: Path, data: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """`record add REFERENCE --form chronology_entry --json - OPTIONS` with ``data`` on standard input."""
+    return _cli(
+        vault, "record", "add", REFERENCE, "--form", "chronology_entry", "--json", "-", *options, stdin=data
     )
 
 
@@ -184,49 +180,19 @@ def test_record_add_cli_final_with_invalid_input_saves_nothing(demo_vault: Path,
     """`record add --final` with invalid data exits 2, names the field, and saves nothing."""
     vault = tmp_path / "v.fieldbook"
     shutil.copy2(demo_vault, vault)
-    out = _cli(
-        vault,
-        "record",
-        "add",
-        REFERENCE,
-        "--form",
-        "chronology_entry",
-        "--json",
-        "-",
-        "--final",
-        stdin='{"date": "2026-11-21", "event": "Phone call"}',
-    )
+    out = _add_chronology(vault, '{"date": "2026-11-21", "event": "Phone call"}', "--final")
     assert out.returncode == 2
     assert "Source: is needed" in out.stderr and "Nothing was saved" in out.stderr
-    out = _cli(
+    out = _add_chronology(
         vault,
-        "record",
-        "add",
-        REFERENCE,
-        "--form",
-        "chronology_entry",
-        "--json",
-        "-",
+        json.dumps({"date": "2026-11-21", "event": "Phone call", "source": "GP", "significance": "low"}),
         "--final",
-        stdin=json.dumps(
-            {"date": "2026-11-21", "event": "Phone call", "source": "GP", "significance": "low"}
-        ),
     )
     assert out.returncode == 0, out.stderr
     shown = json.loads(_cli(vault, "--json", "case", "show", REFERENCE).stdout)
     statuses = [r["status"] for r in shown["records"] if r["occurred_at"] == "2026-11-21"]
     assert statuses == ["final"]
-    out = _cli(
-        vault,
-        "record",
-        "add",
-        REFERENCE,
-        "--form",
-        "chronology_entry",
-        "--json",
-        "-",
-        stdin='{"a": 1, "a": 2}',
-    )
+    out = _add_chronology(vault, '{"a": 1, "a": 2}')
     assert out.returncode == 2 and "appears twice" in out.stderr
 
 

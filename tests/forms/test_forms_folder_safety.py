@@ -7,29 +7,20 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.core.forms.loader import MAX_FOLDER_ENTRIES, MAX_FORM_BYTES
-from tests.clirun import fieldbook
+from tests.clirun import fieldbook, run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "forms" / "chronology_entry" / "v1.toml"
 
 
-def run_app(*argv: str) -> subprocess.CompletedProcess[str]:
+def run_alone(*argv: str) -> subprocess.CompletedProcess[str]:
     """`python -m app ARGV` in its own process: a hang fails the test (timeout), not the suite."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FIELDBOOK_")}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *argv],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_app(*argv, timeout=60)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
@@ -37,7 +28,7 @@ def test_a_fifo_named_like_a_form_is_refused_by_name_without_waiting(tmp_path: P
     """A FIFO at `x/v1.toml` (no writer) is refused naming it, instead of hanging `forms check`."""
     (tmp_path / "x").mkdir()
     os.mkfifo(tmp_path / "x" / "v1.toml")
-    out = run_app("forms", "check", str(tmp_path))
+    out = run_alone("forms", "check", str(tmp_path))
     assert out.returncode == 2, out.stderr
     assert f"{tmp_path / 'x' / 'v1.toml'} is not a regular file" in out.stderr
     assert "Traceback" not in out.stderr
@@ -48,7 +39,7 @@ def test_the_forms_option_refuses_a_fifo_on_other_commands_too(tmp_path: Path) -
     """`--forms DIR` on any command reads the folder through the same checks: refused, not hung."""
     (tmp_path / "x").mkdir()
     os.mkfifo(tmp_path / "x" / "v1.toml")
-    out = run_app("--forms", str(tmp_path), "forms", "list")
+    out = run_alone("--forms", str(tmp_path), "forms", "list")
     assert out.returncode == 2, out.stderr
     assert "v1.toml is not a regular file" in out.stderr
 

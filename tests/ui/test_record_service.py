@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +16,8 @@ from app.core.store import PersonIn, Store, Vault
 from app.ui.editor import RecordEditor
 from app.ui.main import make_app
 from app.ui.session import Session
+from tests.clirun import run_app
 
-ROOT = Path(__file__).resolve().parents[2]
 PASS = "heron on the mill pond at dusk"
 
 # A direct-work session with Leo only, its date typed day-first as a practitioner would.
@@ -56,16 +54,7 @@ def vault(tmp_path: Path) -> tuple[Path, str, str]:
 
 
 def _cli(path: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FIELDBOOK_VAULT": str(path), "FIELDBOOK_PASSPHRASE": PASS}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        input=stdin,
-    )
+    return run_app(*args, vault=path, passphrase=PASS, stdin=stdin)
 
 
 def _record_add(path: Path, data: dict[str, Any], *options: str) -> subprocess.CompletedProcess[str]:
