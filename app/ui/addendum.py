@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.dialogs import buddy
+from app.ui.dialogs import buddy, error_and_buttons
 
 # Add the addendum; returns None when it was added, else what is wrong (in plain words).
 Submit = Callable[[str, str], "str | None"]
@@ -55,17 +54,7 @@ class AddendumDialog(QDialog):
         form.addRow(buddy("&Reason", self.reason), self.reason)
         form.addRow(buddy("Adde&ndum", self.text), self.text)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        self.add_button = buttons.addButton("&Add addendum", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        self.error, self.add_button = error_and_buttons(self, lay, "&Add addendum", self._submit)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self._submit)
         self.resize(560, 360)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,25 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(widget)
     return label
+
+
+def error_and_buttons(
+    dialog: QDialog, lay: QVBoxLayout, accept_text: str, submit: Callable[[], None]
+) -> tuple[QLabel, QPushButton]:
+    """The foot of a form dialog: the error line (plain text, so a refusal cannot inject markup)
+    above ``accept_text`` and Cancel; accepting calls ``submit``, which decides whether to close."""
+    error = QLabel()
+    error.setObjectName("error")
+    error.setWordWrap(True)
+    error.setTextFormat(Qt.TextFormat.PlainText)
+    lay.addWidget(error)
+    buttons = QDialogButtonBox()
+    accept = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(submit)
+    buttons.rejected.connect(dialog.reject)
+    lay.addWidget(buttons)
+    return error, accept
 
 
 def ask_open_file(parent: QWidget, title: str, pattern: str, chosen: Callable[[Path], None]) -> QFileDialog:

@@ -16,18 +16,13 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QToolBar,
@@ -79,6 +74,10 @@ class NewCaseDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
+        # Widgets only the unlocked app uses are imported where used: PySide builds each Qt
+        # class's Python type on import, which would delay the unlock window.
+        from PySide6.QtWidgets import QDialogButtonBox
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -107,6 +106,8 @@ class NewCaseDialog(QDialog):
         # The order, if any, and where the child lives are separate questions (kinship care is an
         # arrangement); both lists come from the code lists the store checks against. Imported
         # here, not at the top: the unlock window must come up before the forms engine loads.
+        from PySide6.QtWidgets import QComboBox
+
         from app.core.forms.codelists import codes
         from app.core.store.values import ARRANGEMENT_LIST, LEGAL_STATUS_LIST
 
@@ -324,6 +325,8 @@ class MainWindow(QMainWindow):
     def _build_main(self) -> None:
         if self._built:
             return
+        from PySide6.QtWidgets import QHeaderView, QSplitter
+
         from app.ui.case_view import CaseWorkspace
         from app.ui.models import CaseListModel
 
@@ -453,7 +456,7 @@ class MainWindow(QMainWindow):
         vault closes as soon as it is free, but nothing of a case stays in view meanwhile."""
         self.stack.setCurrentWidget(self.unlock_page)
         for w in QApplication.topLevelWidgets():
-            if isinstance(w, QDialog | QMessageBox) and w.isVisible():
+            if isinstance(w, QDialog) and w.isVisible():  # a QMessageBox is a QDialog too
                 w.reject()
             elif w is not self and w.isWindow() and w.parent() is self:
                 w.close()  # review windows hold a pack's contents

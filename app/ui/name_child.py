@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.dialogs import buddy
+from app.ui.dialogs import buddy, error_and_buttons
 from app.ui.widgets.announce import announce
 
 # Give the child (id) their name; calls back with None when stored, else what is wrong.
@@ -55,18 +54,8 @@ class NameChildDialog(QDialog):
         form.addRow(buddy("&First name", self.given), self.given)
         form.addRow(buddy("Fa&mily name", self.family), self.family)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        ok = buttons.addButton("&Name the child", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.error, ok = error_and_buttons(self, lay, "&Name the child", self._submit)
         ok.setDefault(True)  # Enter in a name field names the child
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
         self.given.setFocus()
 
     def _submit(self) -> None:

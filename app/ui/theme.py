@@ -10,7 +10,7 @@ ignore parts of it) and takes the focus ring from the style sheet.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -136,7 +136,7 @@ def current() -> Colours:
 
 def colour(name: str) -> QColor:
     """One named colour of the current palette, e.g. ``colour("error")``."""
-    return QColor(str(asdict(_current)[name]))
+    return QColor(str(getattr(_current, name)))
 
 
 def palette(c: Colours) -> QPalette:
