@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from app.cli.context import CliContext
-from app.core.errors import NotFound, UsageError
+from app.core.errors import UsageError
 from app.core.timescales import (
     Deadline,
     TimescaleSettings,
@@ -64,7 +64,7 @@ def _deadlines(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.store import Store
 
     store = Store(ctx.vault())
-    case_id = resolve_case(store, args.case)
+    case_id = store.find_case(args.case)
     settings = settings_from_store(store)
     records = store.list_records(case_id)
     people = store.get_case(case_id).people
@@ -73,20 +73,6 @@ def _deadlines(ctx: CliContext, args: argparse.Namespace) -> int:
         items = [d for d in items if d.is_open]
     _print(ctx, items, header=f"Deadlines for case {args.case} as at {today.isoformat()}:")
     return 0
-
-
-def resolve_case(store: Any, key: str) -> str:
-    """A case id from its id, a unique id prefix or its reference."""
-    cases = store.list_cases()
-    exact = [c for c in cases if c.id == key or (getattr(c, "reference", None) or "") == key]
-    if len(exact) == 1:
-        return str(exact[0].id)
-    prefix = [c for c in cases if c.id.startswith(key)] if len(key) >= 4 else []
-    if len(prefix) == 1:
-        return str(prefix[0].id)
-    if len(prefix) > 1 or len(exact) > 1:
-        raise UsageError(f"CASE: {key!r} matches more than one case; give more of the id")
-    raise NotFound(f"CASE: no case with id or reference {key!r}")
 
 
 def _print(ctx: CliContext, items: list[Deadline], header: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext, output_file
-from app.core.errors import NotFound, UsageError
+from app.core.errors import UsageError
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 CRL_SUFFIXES = (".crl",)
@@ -122,22 +122,6 @@ def _store(ctx: CliContext) -> Any:
     return Store(ctx.vault())
 
 
-def resolve_case(store: Any, ref: str) -> str:
-    """A case id from an id, a unique id prefix or a case reference (as `case show` accepts)."""
-    if hasattr(store, "find_case"):
-        return str(store.find_case(ref))
-    cases = store.list_cases()
-    exact = [c for c in cases if getattr(c, "id", None) == ref or getattr(c, "reference", None) == ref]
-    if exact:
-        return str(exact[0].id)
-    pref = [c for c in cases if str(getattr(c, "id", "")).startswith(ref)]
-    if len(pref) == 1:
-        return str(pref[0].id)
-    if len(pref) > 1:
-        raise UsageError(f"Case: “{ref}” matches {len(pref)} cases; give more of the id")
-    raise NotFound(f"Case: no case has the id or reference “{ref}”")
-
-
 def _ids(value: str | None) -> tuple[str, ...]:
     return tuple(x.strip() for x in (value or "").split(",") if x.strip())
 
@@ -171,7 +155,7 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     if not args.out.parent.exists():
         raise UsageError(f"Out: the folder {args.out.parent} does not exist")
     store = _store(ctx)
-    case_id = resolve_case(store, args.case)
+    case_id = store.find_case(args.case)
     identity = load_identity(store, ctx.passphrase())
     registry = None
     try:

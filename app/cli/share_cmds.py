@@ -7,7 +7,6 @@ import argparse
 from typing import Any
 
 from app.cli.context import CliContext
-from app.cli.deadline_cmds import resolve_case
 from app.core.shares import CONSENT, METHODS, ShareIn, basis_label, log_share
 
 
@@ -51,7 +50,7 @@ def _store(ctx: CliContext) -> Any:
 
 def _share(ctx: CliContext, args: argparse.Namespace) -> int:
     store = _store(ctx)
-    case_id = resolve_case(store, args.case)
+    case_id = store.find_case(args.case)
     share = ShareIn(
         shared_at=args.on,
         method=args.method,
@@ -71,7 +70,7 @@ def _share(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _shares(ctx: CliContext, args: argparse.Namespace) -> int:
     store = _store(ctx)
-    case_id = resolve_case(store, args.case)
+    case_id = store.find_case(args.case)
     shares = store.list_shares(case_id)
     data = [{**s.to_json(), "lawful_basis_label": basis_label(s.lawful_basis)} for s in shares]
     lines = [f"Information shared from case {args.case}:"] if shares else ["Nothing shared yet."]
